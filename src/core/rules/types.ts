@@ -1,0 +1,41 @@
+import type { CommandEvent, Severity } from '../event';
+
+/** A rule as written in a rule file (see rules/schema/rule.schema.json and docs/rules.md). */
+export interface RuleDefinition {
+  id: string;
+  name: string;
+  description?: string;
+  severity: Severity;
+  enabled?: boolean;
+  version?: number;
+  tags?: string[];
+  mitre?: string[];
+  author?: string;
+  references?: string[];
+  /** json-rules-engine's condition format (all / any / not / condition references). */
+  conditions: unknown;
+  exceptions?: unknown[];
+  examples?: { match?: string[]; noMatch?: string[] };
+}
+
+/** Why a rule matched: the leaf conditions that held and the values they saw. */
+export interface MatchedCondition {
+  fact: string;
+  path?: string;
+  operator: string;
+  value: unknown;
+  factValue: unknown;
+}
+
+export interface RuleMatch {
+  rule: Pick<RuleDefinition, 'id' | 'name' | 'description' | 'severity' | 'tags' | 'mitre'> & {
+    version: number;
+  };
+  matched: MatchedCondition[];
+}
+
+/** A loaded, validated, compiled rule set. Evaluation is synchronous and never throws on input. */
+export interface RuleEvaluator {
+  readonly ruleCount: number;
+  evaluate(event: CommandEvent): RuleMatch[];
+}
