@@ -35,4 +35,19 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config reads the environment.' }],
     },
   },
+  {
+    // Specs beside the pure core may read their fixtures from disk; the code under test may not.
+    files: ['src/core/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@nestjs/*', 'kafkajs', '@elastic/*'], message: 'src/core is pure: no framework or client imports.' },
+            { group: ['../**/kafka/*', '../**/elasticsearch/*', '../**/api/*', '../**/rules-store/*', '../**/config/*'], message: 'src/core must not import adapters.' },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,0 +1,28 @@
+import { createRecordDecoder, type DecoderOptions } from './record-decoder';
+import type { DecodeOutcome, FormatName, RawRecord } from './types';
+
+const encoder = new TextEncoder();
+
+/** Wraps text as a record, for callers that hold strings (the CLI, tests, benchmarks). */
+export function textRecord(text: string, extra: Omit<RawRecord, 'value'> = {}): RawRecord {
+  return { ...extra, value: encoder.encode(text) };
+}
+
+/**
+ * Decodes one self-contained text with a fresh decoder: for the CLI and for
+ * tests, where there is no stream to keep auditd state across. Buffered auditd
+ * parts are flushed at once, so a multi-line auditd text yields its events
+ * rather than `pending`.
+ */
+export function decodeOne(
+  text: string,
+  format: FormatName = 'auto',
+  options: Omit<DecoderOptions, 'format'> = {},
+): DecodeOutcome {
+  const decoder = createRecordDecoder({ ...options, format });
+  const outcome = decoder.decode(textRecord(text));
+  if (outcome.kind === 'error') return outcome;
+  const flushed = decoder.flush(0, true);
+  const events = outcome.kind === 'events' ? [...outcome.events, ...flushed] : flushed;
+  return { kind: 'events', events };
+}

@@ -1,0 +1,144 @@
+/**
+ * Timestamp parsing for every shape the input formats use. One parser for all
+ * decoders so that "when did the command run" means the same everywhere, and a
+ * bad value is reported rather than guessed.
+ *
+ * Accepted shapes (all produce RFC 3339 UTC with millisecond precision):
+ * - epoch numbers and numeric strings: seconds (`1732550000`, `1732550000.123`),
+ *   milliseconds, microseconds and nanoseconds, told apart by magnitude;
+ * - RFC 3339 / ISO 8601 with `T` or a space, optional fraction (any digits) and
+ *   zone (`Z`, `+01:00`, `+0100`); no zone means UTC;
+ * - `YYYY/MM/DD hh:mm:ss` (bastion exports), same zone rules;
+ * - syslog `Mmm dd hh:mm:ss` with or without a year (`Nov 25 2026 16:34:43`).
+ *   Without a year the year is inferred from a reference time (the record's
+ *   transport timestamp): the candidate year closest to the reference wins, which
+ *   handles a December line read in January and the reverse. Syslog times carry
+ *   no zone; they are taken as UTC.
+ */
+
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
+};
+
+/** Earliest and latest instants we accept: anything else is a unit mix-up, not a command time. */
+const MIN_MS = Date.UTC(1990, 0, 1);
+const MAX_MS = Date.UTC(2200, 0, 1);
+
+const ISO_RE =
+  /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const SYSLOG_RE =
+  /^([A-Za-z]{3}) {1,2}(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+const NUMERIC_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
+
+/** Result of parsing a timestamp: the instant or why it is not one. */
+export type TimestampResult = { ok: true; ms: number } | { ok: false; reason: string };
+
+/**
+ * Parses any accepted timestamp shape to epoch milliseconds.
+ * `referenceMs` is only used for syslog times without a year.
+ */
+export function parseTimestamp(value: unknown, referenceMs?: number): TimestampResult {
+  if (typeof value === 'number') return fromEpochNumber(value);
+  if (typeof value !== 'string') return { ok: false, reason: `expected a string or number` };
+  const text = value.trim();
+  if (text === '') return { ok: false, reason: 'empty timestamp' };
+  if (NUMERIC_RE.test(text)) return fromEpochNumber(Number(text));
+  const iso = ISO_RE.exec(text);
+  if (iso) return fromIso(iso);
+  const syslog = SYSLOG_RE.exec(text);
+  if (syslog) return fromSyslog(syslog, referenceMs);
+  return { ok: false, reason: `unrecognized timestamp ${JSON.stringify(text.slice(0, 40))}` };
+}
+
+/** Formats epoch milliseconds as the event's `@timestamp`. */
+export function toIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function checked(ms: number, what: string): TimestampResult {
+  if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) {
+    return { ok: false, reason: `${what} is outside 1990..2200` };
+  }
+  return { ok: true, ms: Math.floor(ms) };
+}
+
+function fromEpochNumber(n: number): TimestampResult {
+  if (!Number.isFinite(n) || n < 0) return { ok: false, reason: `invalid epoch value ${n}` };
+  // Magnitude tells the unit: seconds until year 5138, then ms, µs, ns.
+  if (n < 1e11) return checked(n * 1000, `epoch seconds ${n}`);
+  if (n < 1e14) return checked(n, `epoch milliseconds ${n}`);
+  if (n < 1e17) return checked(n / 1000, `epoch microseconds ${n}`);
+  return checked(n / 1e6, `epoch nanoseconds ${n}`);
+}
+
+function fromIso(m: RegExpExecArray): TimestampResult {
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = ''] = m;
+  const base = civilToMs(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (base === undefined) return { ok: false, reason: `invalid date or time ${m[0]}` };
+  const ms = base + fractionMs(frac) - zoneOffsetMs(zone);
+  return checked(ms, m[0]);
+}
+
+function fromSyslog(m: RegExpExecArray, referenceMs: number | undefined): TimestampResult {
+  const [, mon = '', d, year, h, mi, s, frac = ''] = m;
+  const month = MONTHS[mon.toLowerCase()];
+  if (month === undefined) return { ok: false, reason: `unknown month ${mon}` };
+  const at = (yr: number): number | undefined =>
+    civilToMs(yr, month, Number(d), Number(h), Number(mi), Number(s));
+  if (year !== undefined) {
+    const ms = at(Number(year));
+    if (ms === undefined) return { ok: false, reason: `invalid date ${m[0]}` };
+    return checked(ms + fractionMs(frac), m[0]);
+  }
+  if (referenceMs === undefined) {
+    return { ok: false, reason: `syslog time ${m[0]} has no year and no reference time` };
+  }
+  const refYear = new Date(referenceMs).getUTCFullYear();
+  let best: number | undefined;
+  for (const yr of [refYear - 1, refYear, refYear + 1]) {
+    const ms = at(yr);
+    if (ms === undefined) continue; // Feb 29 in a non-leap year
+    if (best === undefined || Math.abs(ms - referenceMs) < Math.abs(best - referenceMs)) best = ms;
+  }
+  if (best === undefined) return { ok: false, reason: `invalid date ${m[0]}` };
+  return checked(best + fractionMs(frac), m[0]);
+}
+
+function civilToMs(
+  y: number,
+  month: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+): number | undefined {
+  if (month < 0 || month > 11 || d < 1 || h > 23 || mi > 59 || s > 60) return undefined;
+  const ms = Date.UTC(y, month, d, h, mi, Math.min(s, 59));
+  // Date.UTC rolls Feb 30 over to March: reject instead of moving the day.
+  if (new Date(ms).getUTCDate() !== d) return undefined;
+  return ms + (s === 60 ? 1000 : 0);
+}
+
+function fractionMs(frac: string): number {
+  return frac === '' ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+}
+
+function zoneOffsetMs(zone: string): number {
+  if (zone === '' || zone === 'Z' || zone === 'z' || zone === 'UTC') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  return sign * (hours * 60 + minutes) * 60_000;
+}
