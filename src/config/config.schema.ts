@@ -1,0 +1,223 @@
+/**
+ * Every environment variable Shellwatch reads, with its default, its parser and
+ * its documentation. This one table is the parser, the validator and the source
+ * of the configuration reference in README.md and docs/operations.md.
+ */
+export interface ConfigVariable<T> {
+  readonly name: string;
+  readonly default: string | undefined;
+  readonly doc: string;
+  /** Secrets are never echoed back in error messages or logs. */
+  readonly secret?: boolean;
+  /** Returns the parsed value, or a string explaining what was expected. */
+  parse(raw: string): T | ConfigProblem;
+}
+
+/** What a variable's parser returns when the value is unusable. */
+export class ConfigProblem {
+  constructor(readonly expected: string) {}
+}
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
+const INDEX_NAME = /^[a-z0-9][a-z0-9._-]{0,254}$/;
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+function text(raw: string): string {
+  return raw;
+}
+
+function brokers(raw: string): string[] | ConfigProblem {
+  const list = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  if (list.length === 0 || !list.every((b) => HOST_PORT.test(b) && portOf(b) <= 65535)) {
+    return new ConfigProblem('a comma-separated list of host:port, e.g. 127.0.0.1:9092');
+  }
+  return list;
+}
+
+function portOf(hostPort: string): number {
+  return Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
+}
+
+function topic(raw: string): string | ConfigProblem {
+  return TOPIC_NAME.test(raw)
+    ? raw
+    : new ConfigProblem('a Kafka topic name: 1-249 characters of letters, digits, ".", "_", "-"');
+}
+
+function indexName(raw: string): string | ConfigProblem {
+  return INDEX_NAME.test(raw)
+    ? raw
+    : new ConfigProblem('an Elasticsearch index name: lowercase, starting with a letter or digit');
+}
+
+function optionalIndexName(raw: string): string | null | ConfigProblem {
+  return raw === '' ? null : indexName(raw);
+}
+
+function httpUrl(raw: string): string | ConfigProblem {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return raw.replace(/\/+$/, '');
+  } catch {
+    // fall through to the problem below
+  }
+  return new ConfigProblem('an http:// or https:// URL, e.g. http://127.0.0.1:9200');
+}
+
+function integer(min: number, max: number) {
+  return (raw: string): number | ConfigProblem => {
+    const n = Number(raw);
+    return /^\d+$/.test(raw.trim()) && n >= min && n <= max
+      ? n
+      : new ConfigProblem(`a whole number from ${min} to ${max}`);
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T | ConfigProblem =>
+    (values as readonly string[]).includes(raw)
+      ? (raw as T)
+      : new ConfigProblem(`one of ${values.join(', ')}`);
+}
+
+function optionalSecret(raw: string): string | null {
+  return raw === '' ? null : raw;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const RULE_ENGINES = ['compiled', 'reference'] as const;
+
+/** The variables, in the order the docs list them. */
+export const CONFIG_VARIABLES = {
+  kafkaBrokers: {
+    name: 'KAFKA_BROKERS',
+    default: '127.0.0.1:9092',
+    doc: 'Kafka bootstrap brokers, comma-separated host:port.',
+    parse: brokers,
+  },
+  kafkaTopic: {
+    name: 'KAFKA_TOPIC',
+    default: 'shell.commands',
+    doc: 'Topic the shell command records are consumed from.',
+    parse: topic,
+  },
+  kafkaGroupId: {
+    name: 'KAFKA_GROUP_ID',
+    default: 'shellwatch',
+    doc: 'Consumer group id, used exactly as given (no suffix).',
+    parse: topic,
+  },
+  kafkaDlqTopic: {
+    name: 'KAFKA_DLQ_TOPIC',
+    default: 'shell.commands.dlq',
+    doc: 'Dead-letter topic: records that cannot be decoded or indexed, with the reason in headers.',
+    parse: topic,
+  },
+  kafkaClientId: {
+    name: 'KAFKA_CLIENT_ID',
+    default: 'shellwatch',
+    doc: 'Kafka client id (appears in broker logs and quotas).',
+    parse: topic,
+  },
+  kafkaPartitionsConcurrently: {
+    name: 'KAFKA_PARTITIONS_CONCURRENTLY',
+    default: '1',
+    doc: 'How many partitions one instance processes at the same time (kafkajs partitionsConsumedConcurrently).',
+    parse: integer(1, 64),
+  },
+  kafkaMaxBytesPerPartition: {
+    name: 'KAFKA_MAX_BYTES_PER_PARTITION',
+    default: '1048576',
+    doc: 'Upper bound of one fetch per partition, in bytes: bounds the size of a batch and the memory it holds.',
+    parse: integer(1024, 104857600),
+  },
+  elasticsearchNode: {
+    name: 'ES_NODE',
+    default: 'http://127.0.0.1:9200',
+    doc: 'Elasticsearch URL. Credentials in it are never logged.',
+    secret: true,
+    parse: httpUrl,
+  },
+  elasticsearchAlertsIndex: {
+    name: 'ES_ALERTS_INDEX',
+    default: 'shellwatch-alerts',
+    doc: 'Index (or data stream name) for alert documents.',
+    parse: indexName,
+  },
+  elasticsearchCommandsIndex: {
+    name: 'ES_COMMANDS_INDEX',
+    default: 'shellwatch-commands',
+    doc: 'Index for every command event, enriched with its matches. Empty turns it off.',
+    parse: optionalIndexName,
+  },
+  elasticsearchBulkMaxDocuments: {
+    name: 'ES_BULK_MAX_DOCUMENTS',
+    default: '5000',
+    doc: 'Largest number of documents in one bulk request; a bigger batch is sent in several.',
+    parse: integer(1, 100000),
+  },
+  elasticsearchStartupTimeoutMs: {
+    name: 'ES_STARTUP_TIMEOUT_MS',
+    default: '30000',
+    doc: 'How long the service waits for Elasticsearch at start before it exits with an error.',
+    parse: integer(0, 3600000),
+  },
+  retryMaxDelayMs: {
+    name: 'RETRY_MAX_DELAY_MS',
+    default: '30000',
+    doc: 'Ceiling of the exponential back-off between attempts to write a batch (Elasticsearch down or overloaded).',
+    parse: integer(100, 600000),
+  },
+  rulesDir: {
+    name: 'RULES_DIR',
+    default: './rules',
+    doc: 'Folder of rule files (one JSON file per rule, sub-folders allowed; named lists under lists/).',
+    parse: text,
+  },
+  rulesEngine: {
+    name: 'RULES_ENGINE',
+    default: 'compiled',
+    doc: 'compiled (fast, the default) or reference (json-rules-engine itself, for comparison).',
+    parse: oneOf(RULE_ENGINES),
+  },
+  inputFormat: {
+    name: 'INPUT_FORMAT',
+    default: 'auto',
+    doc: 'Format of the records: auto (detected per record) or a fixed format name (see docs/inputs.md).',
+    parse: text,
+  },
+  httpPort: {
+    name: 'HTTP_PORT',
+    default: '3000',
+    doc: 'Port of the HTTP API (rules, health, metrics).',
+    parse: integer(0, 65535),
+  },
+  httpHost: {
+    name: 'HTTP_HOST',
+    default: '0.0.0.0',
+    doc: 'Address the HTTP API binds to.',
+    parse: text,
+  },
+  apiKey: {
+    name: 'API_KEY',
+    default: '',
+    doc: 'Bearer token required for every rule change through the API. Unset: rule changes are refused.',
+    secret: true,
+    parse: optionalSecret,
+  },
+  logLevel: {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    doc: 'fatal, error, warn, info, debug or trace. Command lines appear only at debug.',
+    parse: oneOf(LOG_LEVELS),
+  },
+  shutdownTimeoutMs: {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    doc: 'On SIGTERM/SIGINT, how long to wait for the batch in flight before leaving anyway (uncommitted work is redelivered).',
+    parse: integer(0, 600000),
+  },
+} as const satisfies Record<string, ConfigVariable<unknown>>;

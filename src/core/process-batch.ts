@@ -1,0 +1,122 @@
+import { buildAlert, buildCommandDocument } from './alerts/build-alert';
+import { alertDocumentId, commandDocumentId } from './alerts/document-ids';
+import type { RecordPosition } from './alerts/document-ids';
+import type { RawRecord, RecordDecoder } from './decode/types';
+import type { CommandEvent } from './event';
+import type { RuleEvaluator } from './rules/types';
+
+const FLUSHED_EVENT_INDEX = 1000;
+
+/** One record of a Kafka batch, transport-neutral. */
+export interface BatchRecord extends RawRecord {
+  offset: string;
+}
+
+/** A document to write, tagged with the record it came from (for per-item failures). */
+export interface OutputDocument {
+  target: 'alerts' | 'commands';
+  id: string;
+  body: Record<string, unknown>;
+  offset: string;
+}
+
+/** A record that cannot become a document, with the reason the DLQ records. */
+export interface DeadLetter {
+  offset: string;
+  record: RawRecord;
+  reason: string;
+  message: string;
+}
+
+export interface ProcessedBatch {
+  documents: OutputDocument[];
+  deadLetters: DeadLetter[];
+  eventCount: number;
+  alertCount: number;
+  /** Records per decoder (log.source) — metrics only. */
+  decodedBy: Record<string, number>;
+}
+
+export interface ProcessBatchOptions {
+  topic: string;
+  partition: number;
+  decoder: RecordDecoder;
+  evaluator: RuleEvaluator;
+  /** False when the commands index is turned off. */
+  writeCommands: boolean;
+  now: () => Date;
+}
+
+/**
+ * Turns a batch of records into the documents to write and the records to
+ * dead-letter. Pure and synchronous: every record ends either in documents, in a
+ * dead letter, or (an auditd part) buffered in the decoder until the end of the
+ * batch, where the decoder is flushed so nothing stays half-read when the
+ * offsets are committed.
+ */
+export function processBatch(records: BatchRecord[], options: ProcessBatchOptions): ProcessedBatch {
+  const result: ProcessedBatch = {
+    documents: [],
+    deadLetters: [],
+    eventCount: 0,
+    alertCount: 0,
+    decodedBy: {},
+  };
+  const createdAt = options.now().toISOString();
+  let lastOffset: string | undefined;
+  const emit = (events: CommandEvent[], offset: string, firstIndex = 0): void => {
+    const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
+    events.forEach((event, i) => {
+      const eventIndex = firstIndex + i;
+      result.eventCount += 1;
+      result.decodedBy[event.log.source] = (result.decodedBy[event.log.source] ?? 0) + 1;
+      const matches = options.evaluator.evaluate(event);
+      for (const match of matches) {
+        result.alertCount += 1;
+        result.documents.push({
+          target: 'alerts',
+          id: alertDocumentId(position, eventIndex, match.rule.id),
+          body: buildAlert(event, match, position, createdAt),
+          offset,
+        });
+      }
+      if (options.writeCommands) {
+        result.documents.push({
+          target: 'commands',
+          id: commandDocumentId(position, eventIndex),
+          body: buildCommandDocument(event, matches, position, createdAt),
+          offset,
+        });
+      }
+    });
+  };
+
+  for (const record of records) {
+    lastOffset = record.offset;
+    const outcome = options.decoder.decode(record);
+    switch (outcome.kind) {
+      case 'events':
+        emit(outcome.events, record.offset);
+        break;
+      case 'pending':
+        break;
+      case 'error':
+        result.deadLetters.push({
+          offset: record.offset,
+          record,
+          reason: outcome.error.code,
+          message: outcome.error.message,
+        });
+        break;
+    }
+  }
+  if (lastOffset !== undefined) {
+    const flushed = options.decoder.flush(options.now().getTime(), true);
+    // Flushed events are attributed to the batch's last record, the one whose
+    // commit would otherwise forget them. Their ids stay deterministic as long as
+    // the redelivered batch ends at the same record, which it does unless its size changes.
+    // They are numbered from FLUSHED_EVENT_INDEX so they never collide with that record's own events.
+    if (flushed.length > 0) emit(flushed, lastOffset, FLUSHED_EVENT_INDEX);
+  }
+  return result;
+}

@@ -1,0 +1,172 @@
+import { Client, errors } from '@elastic/elasticsearch';
+import type { OutputDocument } from '../core/process-batch';
+import { ShellwatchError } from '../core/errors';
+import { classifyBulkItem } from './bulk-outcome';
+import type { BulkItemOutcome, BulkItemResponse } from './bulk-outcome';
+import { alertsTemplate, commandsTemplate } from './index-templates';
+import type { ClusterCapabilities } from './index-templates';
+
+export interface SinkOptions {
+  node: string;
+  alertsIndex: string;
+  commandsIndex: string | null;
+  bulkMaxDocuments: number;
+  requestTimeoutMs?: number;
+}
+
+/** The result of one bulk attempt, item by item, in the order of the documents. */
+export interface BulkAttempt {
+  written: OutputDocument[];
+  retry: { document: OutputDocument; reason: string }[];
+  rejected: { document: OutputDocument; reason: string }[];
+}
+
+/** Elasticsearch is unreachable or answered for the whole request with an error. */
+export class ElasticsearchUnavailableError extends ShellwatchError {
+  constructor(message: string, cause: unknown) {
+    super('ES_UNAVAILABLE', message, true, {}, { cause });
+  }
+}
+
+/**
+ * The sink adapter: knows Elasticsearch and nothing else. It installs the
+ * index templates, detects what the cluster offers, and writes documents with
+ * `create` (idempotent with deterministic ids), reporting every item's outcome.
+ * It never retries by itself: the pipeline decides, from the outcomes.
+ */
+export class ElasticsearchSink {
+  readonly client: Client;
+  private capabilities: ClusterCapabilities | undefined;
+
+  constructor(private readonly options: SinkOptions) {
+    this.client = new Client({
+      node: options.node,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      // The pipeline owns retries (with back-off and backpressure); the client must not hide them.
+      maxRetries: 0,
+      compression: false,
+    });
+  }
+
+  /** Checks that the cluster answers; throws ElasticsearchUnavailableError otherwise. */
+  async ping(): Promise<void> {
+    try {
+      await this.client.cluster.health({ timeout: '5s' });
+    } catch (error) {
+      throw new ElasticsearchUnavailableError(
+        `Elasticsearch does not answer: ${describe(error)}`,
+        error,
+      );
+    }
+  }
+
+  /** What the cluster offers; the minimal distribution lacks the wildcard field and ILM. */
+  async detectCapabilities(): Promise<ClusterCapabilities> {
+    if (this.capabilities) return this.capabilities;
+    const modules = new Set<string>();
+    try {
+      const info = await this.client.nodes.info({ node_id: '_all', metric: 'plugins' });
+      const perNode = Object.values(info.nodes).map(
+        (node) => new Set([...(node.modules ?? []), ...(node.plugins ?? [])].map((m) => m.name)),
+      );
+      // A feature counts only when every node has it.
+      for (const name of perNode[0] ?? []) {
+        if (perNode.every((set) => set.has(name))) modules.add(name);
+      }
+    } catch {
+      // Hosted clusters may forbid the nodes API: assume the safe, minimal set.
+    }
+    this.capabilities = {
+      wildcardField: modules.has('wildcard'),
+      ilm: modules.has('x-pack-ilm'),
+    };
+    return this.capabilities;
+  }
+
+  /** Installs (or updates) both index templates and creates the indices. Idempotent. */
+  async installTemplates(): Promise<ClusterCapabilities> {
+    const capabilities = await this.detectCapabilities();
+    const targets: [string, Record<string, unknown>][] = [
+      [this.options.alertsIndex, alertsTemplate(this.options.alertsIndex, capabilities)],
+    ];
+    if (this.options.commandsIndex) {
+      targets.push([
+        this.options.commandsIndex,
+        commandsTemplate(this.options.commandsIndex, capabilities),
+      ]);
+    }
+    for (const [index, template] of targets) {
+      await this.client.indices.putIndexTemplate({ name: `shellwatch-${index}`, ...template });
+      try {
+        await this.client.indices.create({ index });
+      } catch (error) {
+        if (!(error instanceof errors.ResponseError && error.body?.error?.type === 'resource_already_exists_exception')) {
+          throw error;
+        }
+      }
+    }
+    return capabilities;
+  }
+
+  /**
+   * Sends the documents in bulk requests of at most `bulkMaxDocuments` and
+   * classifies each item. Throws ElasticsearchUnavailableError when a request as
+   * a whole fails (connection refused, time-out, 5xx for the request): then
+   * nothing of that request is known to be written and all of it must be retried.
+   */
+  async write(documents: OutputDocument[]): Promise<BulkAttempt> {
+    const attempt: BulkAttempt = { written: [], retry: [], rejected: [] };
+    for (let start = 0; start < documents.length; start += this.options.bulkMaxDocuments) {
+      const chunk = documents.slice(start, start + this.options.bulkMaxDocuments);
+      const operations: unknown[] = [];
+      for (const document of chunk) {
+        operations.push({ create: { _index: this.indexFor(document), _id: document.id } });
+        operations.push(document.body);
+      }
+      let items: Record<string, BulkItemResponse>[];
+      try {
+        const response = await this.client.bulk({ operations });
+        items = response.items as unknown as Record<string, BulkItemResponse>[];
+      } catch (error) {
+        throw new ElasticsearchUnavailableError(`bulk request failed: ${describe(error)}`, error);
+      }
+      chunk.forEach((document, i) => {
+        const item = items[i];
+        const outcome: BulkItemOutcome = item?.create
+          ? classifyBulkItem(item.create)
+          : { kind: 'retry', status: 0, reason: 'missing bulk item in the response' };
+        switch (outcome.kind) {
+          case 'written':
+            attempt.written.push(document);
+            break;
+          case 'retry':
+            attempt.retry.push({ document, reason: outcome.reason });
+            break;
+          case 'rejected':
+            attempt.rejected.push({ document, reason: outcome.reason });
+            break;
+        }
+      });
+    }
+    return attempt;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private indexFor(document: OutputDocument): string {
+    if (document.target === 'alerts') return this.options.alertsIndex;
+    if (this.options.commandsIndex === null) {
+      throw new ShellwatchError('INTERNAL', 'a command document was produced with the commands index off');
+    }
+    return this.options.commandsIndex;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.ResponseError) {
+    return `${error.statusCode ?? '?'} ${JSON.stringify(error.body?.error?.reason ?? error.message)}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

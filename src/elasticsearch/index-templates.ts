@@ -1,0 +1,117 @@
+/**
+ * Index templates for the two indices, with explicit mappings so that
+ * command lines, user names and rule ids are keywords (exact filters and
+ * aggregations), not analysed text. `process.command_line` is a `wildcard`
+ * field where the cluster has it (infix search on long strings), otherwise a
+ * keyword with a `text` sub-field.
+ */
+export interface ClusterCapabilities {
+  wildcardField: boolean;
+  ilm: boolean;
+}
+
+const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+
+function commandLineMapping(capabilities: ClusterCapabilities): Record<string, unknown> {
+  return capabilities.wildcardField
+    ? { type: 'wildcard', fields: { text: { type: 'text' } } }
+    : { type: 'keyword', ignore_above: 8191, fields: { text: { type: 'text' } } };
+}
+
+function commandEventProperties(capabilities: ClusterCapabilities): Record<string, unknown> {
+  return {
+    '@timestamp': { type: 'date' },
+    user: {
+      properties: {
+        name: keyword,
+        id: keyword,
+        effective: { properties: { name: keyword, id: keyword } },
+      },
+    },
+    host: { properties: { name: keyword } },
+    source: { properties: { ip: { type: 'ip', ignore_malformed: true } } },
+    process: {
+      properties: {
+        command_line: commandLineMapping(capabilities),
+        executable: keyword,
+        args: keyword,
+        working_directory: keyword,
+        pid: { type: 'long' },
+        parent: { properties: { pid: { type: 'long' } } },
+        exit_code: { type: 'long' },
+      },
+    },
+    session: { properties: { id: keyword } },
+    tty: keyword,
+    event: {
+      properties: {
+        original: { type: 'keyword', index: false, doc_values: false },
+        module: keyword,
+        kind: keyword,
+        created: { type: 'date' },
+        severity: { type: 'long' },
+      },
+    },
+    log: { properties: { source: keyword } },
+    labels: { type: 'object', dynamic: true },
+    kafka: {
+      properties: { topic: keyword, partition: { type: 'integer' }, offset: { type: 'long' } },
+    },
+  };
+}
+
+/** Template body for the alerts index (`_index_template`). */
+export function alertsTemplate(index: string, capabilities: ClusterCapabilities): Record<string, unknown> {
+  return {
+    index_patterns: [index, `${index}-*`],
+    priority: 200,
+    template: {
+      mappings: {
+        dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } }],
+        properties: {
+          ...commandEventProperties(capabilities),
+          rule: {
+            properties: {
+              id: keyword,
+              name: keyword,
+              description: { type: 'text' },
+              version: keyword,
+              severity: keyword,
+              tags: keyword,
+            },
+          },
+          threat: {
+            properties: { framework: keyword, technique: { properties: { id: keyword } } },
+          },
+          shellwatch: {
+            properties: {
+              matched: { type: 'object', enabled: false },
+              suppressed_count: { type: 'long' },
+            },
+          },
+        },
+      },
+    },
+    _meta: { managed_by: 'shellwatch' },
+  };
+}
+
+/** Template body for the commands index. */
+export function commandsTemplate(index: string, capabilities: ClusterCapabilities): Record<string, unknown> {
+  return {
+    index_patterns: [index, `${index}-*`],
+    priority: 200,
+    template: {
+      mappings: {
+        dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } }],
+        properties: {
+          ...commandEventProperties(capabilities),
+          shellwatch: {
+            properties: { rule_ids: keyword, alert_count: { type: 'integer' }, severity: keyword },
+          },
+        },
+      },
+    },
+    _meta: { managed_by: 'shellwatch' },
+  };
+}

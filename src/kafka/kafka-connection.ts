@@ -1,0 +1,25 @@
+import { Logger } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { DeadLetterProducer } from './dead-letter.producer';
+import { kafkaClientConfig } from './kafka-options';
+
+export interface KafkaConnectionOptions {
+  brokers: string[];
+  clientId: string;
+  dlqTopic: string;
+}
+
+/**
+ * The one kafkajs client of the process, shared by the consumer (the transport
+ * strategy) and the dead-letter producer. kafkajs sees few releases, so nothing
+ * outside src/kafka imports it.
+ */
+export class KafkaConnection {
+  readonly kafka: Kafka;
+  readonly deadLetters: DeadLetterProducer;
+
+  constructor(options: KafkaConnectionOptions) {
+    this.kafka = new Kafka(kafkaClientConfig(options.brokers, options.clientId, new Logger('Kafka')));
+    this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic);
+  }
+}

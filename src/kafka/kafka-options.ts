@@ -1,0 +1,42 @@
+import { logLevel } from 'kafkajs';
+import type { KafkaConfig, LogEntry } from 'kafkajs';
+import type { Logger } from '@nestjs/common';
+
+/** kafkajs log levels mapped onto Nest's logger, quiet unless something is wrong. */
+export function kafkaClientConfig(
+  brokers: string[],
+  clientId: string,
+  logger: Logger,
+): KafkaConfig {
+  return {
+    brokers,
+    clientId,
+    logLevel: logLevel.WARN,
+    // Start-up and reconnection retries are ours (with clear log lines), so the
+    // client's own retry budget stays small and predictable.
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 },
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...context } = log;
+        const line = `${message} ${JSON.stringify(context)}`;
+        if (level === logLevel.ERROR) logger.error(line);
+        else if (level === logLevel.WARN) logger.warn(line);
+        else logger.debug(line);
+      },
+  };
+}
+
+/** Kafka headers to plain strings (kafkajs gives Buffers, strings or arrays of them). */
+export function headersToStrings(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!headers) return result;
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[key] = first.toString();
+  }
+  return result;
+}

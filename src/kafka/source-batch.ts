@@ -1,0 +1,27 @@
+import type { BatchRecord } from '../core/process-batch';
+
+/** The message pattern the Kafka transport dispatches batches to. */
+export const COMMAND_BATCH_PATTERN = 'shellwatch.command-batch';
+
+/**
+ * One batch of one partition, as the source hands it to the pipeline.
+ *
+ * The contract ("ack"): the handler resolves with `{ complete: true }` only when
+ * every record of the batch has been written to Elasticsearch or to the
+ * dead-letter topic. Only then does the source commit the batch's offsets.
+ * `{ complete: false }` means "stop, commit nothing": the records are
+ * redelivered to whoever owns the partition next.
+ */
+export interface SourceBatch {
+  topic: string;
+  partition: number;
+  records: BatchRecord[];
+  /** Keeps the consumer's group membership alive during a long batch (retries). */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was revoked: give up, commit nothing. */
+  isActive(): boolean;
+}
+
+export interface BatchAck {
+  complete: boolean;
+}

@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { ConsoleLogger } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig } from './config/config';
+import type { Config } from './config/config';
+import { KafkaBatchServer } from './kafka/kafka-batch.server';
+import { KafkaConnection } from './kafka/kafka-connection';
+import { HealthState } from './health/health-state';
+import { runStartupChecks, StartupError } from './startup';
+
+/*
+ * One process, two faces: an HTTP API (rules, health, metrics) and a Kafka
+ * consumer attached as a Nest microservice.
+ *
+ * The road not taken: Nest's built-in Transport.KAFKA server. It hands one
+ * message at a time to a handler (kafkajs eachMessage) and appends "-server" to
+ * the group id; we need whole batches (one bulk request, commits after the
+ * write), so KafkaBatchServer is a custom transport strategy on eachBatch.
+ */
+
+const NEST_LEVELS: Record<Config['logLevel'], LogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+  const logger = new ConsoleLogger('Shellwatch', {
+    logLevels: NEST_LEVELS[config.logLevel],
+    json: !process.stdout.isTTY,
+  });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger,
+    bodyParser: true,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  await runStartupChecks(app, config);
+  app.connectMicroservice(
+    {
+      strategy: new KafkaBatchServer(
+        app.get(KafkaConnection),
+        {
+          topic: config.kafkaTopic,
+          groupId: config.kafkaGroupId,
+          partitionsConsumedConcurrently: config.kafkaPartitionsConcurrently,
+          maxBytesPerPartition: config.kafkaMaxBytesPerPartition,
+          retryMaxDelayMs: config.retryMaxDelayMs,
+        },
+        app.get(HealthState),
+      ),
+    },
+    { inheritAppConfig: true },
+  );
+  boundShutdown(config.shutdownTimeoutMs, logger);
+  await app.startAllMicroservices();
+  await app.listen(config.httpPort, config.httpHost);
+  logger.log(
+    `listening on ${config.httpHost}:${config.httpPort}; consuming ${config.kafkaTopic} as group ${config.kafkaGroupId}`,
+  );
+}
+
+/**
+ * Nest closes the app on SIGTERM/SIGINT, which stops the consumer after the batch
+ * in flight. That batch may be stuck retrying a dead Elasticsearch: past the
+ * time-out we exit anyway. Nothing uncommitted is lost; it is redelivered.
+ */
+function boundShutdown(timeoutMs: number, logger: ConsoleLogger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        logger.warn(`shutdown did not finish within ${timeoutMs} ms; exiting, uncommitted records will be redelivered`);
+        process.exit(0);
+      }, timeoutMs).unref();
+    });
+  }
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StartupError) {
+    process.stderr.write(`shellwatch: ${error.message}\n`);
+  } else {
+    process.stderr.write(`shellwatch: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

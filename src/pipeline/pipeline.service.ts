@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createRecordDecoder } from '../core/decode';
+import type { RecordDecoder } from '../core/decode';
+import { ShellwatchError } from '../core/errors';
+import { processBatch } from '../core/process-batch';
+import type { DeadLetter, OutputDocument } from '../core/process-batch';
+import { CONFIG } from '../config/config';
+import type { Config } from '../config/config';
+import { ElasticsearchSink } from '../elasticsearch/elasticsearch.sink';
+import { HealthState } from '../health/health-state';
+import { KafkaConnection } from '../kafka/kafka-connection';
+import type { BatchAck, SourceBatch } from '../kafka/source-batch';
+import { RuleStore } from '../rules-store/rule-store.service';
+import { RetryAbandoned, retryUntilDone } from './retry-until-done';
+
+/** Some documents were answered 429/5xx: the whole remainder is tried again. */
+class PartialWriteError extends ShellwatchError {
+  constructor(count: number, reason: string) {
+    super('ES_ITEMS_RETRY', `${count} documents not written yet (${reason})`, true);
+  }
+}
+
+/**
+ * The one place that knows the order: batch from Kafka → decode and evaluate in
+ * the pure core → write to Elasticsearch → dead-letter what cannot be written →
+ * acknowledge, so the source commits. Nothing is acknowledged that was not
+ * written, and nothing is dropped: a batch either completes or is abandoned
+ * uncommitted (shutdown, rebalance) and redelivered.
+ */
+@Injectable()
+export class PipelineService {
+  private readonly logger = new Logger('Pipeline');
+  private readonly decoders = new Map<string, RecordDecoder>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly sink: ElasticsearchSink,
+    private readonly kafka: KafkaConnection,
+    private readonly rules: RuleStore,
+    private readonly health: HealthState,
+  ) {}
+
+  async handleBatch(batch: SourceBatch): Promise<BatchAck> {
+    const processed = processBatch(batch.records, {
+      topic: batch.topic,
+      partition: batch.partition,
+      decoder: this.decoderFor(batch.topic, batch.partition),
+      evaluator: this.rules.evaluator(),
+      writeCommands: this.config.elasticsearchCommandsIndex !== null,
+      now: () => new Date(),
+    });
+    const deadLetters = [...processed.deadLetters];
+    try {
+      const rejected = await this.writeAll(processed.documents, batch);
+      deadLetters.push(...this.deadLettersFor(rejected, batch));
+      await retryUntilDone(() => this.kafka.deadLetters.send(batch.topic, batch.partition, deadLetters), {
+        maxDelayMs: this.config.retryMaxDelayMs,
+        isActive: () => batch.isActive(),
+        onFailure: async (error, attempt) => {
+          this.logger.warn(
+            `dead-letter write failed (attempt ${attempt}, topic ${batch.topic}, partition ${batch.partition}): ${describe(error)}`,
+          );
+          await batch.heartbeat();
+        },
+      });
+    } catch (error) {
+      if (error instanceof RetryAbandoned) {
+        this.logger.warn(
+          `batch abandoned uncommitted (stopping or partition revoked): topic ${batch.topic}, partition ${batch.partition}, offsets ${batch.records[0]?.offset ?? '?'}..`,
+        );
+        return { complete: false };
+      }
+      throw error;
+    }
+    if (deadLetters.length > 0) {
+      this.logger.warn(
+        `${deadLetters.length} records dead-lettered (topic ${batch.topic}, partition ${batch.partition}): ${summarize(deadLetters)}`,
+      );
+    }
+    return { complete: true };
+  }
+
+  /** Writes until every document is written or rejected; returns the rejected ones. */
+  private async writeAll(
+    documents: OutputDocument[],
+    batch: SourceBatch,
+  ): Promise<{ document: OutputDocument; reason: string }[]> {
+    let pending = documents;
+    const rejected: { document: OutputDocument; reason: string }[] = [];
+    if (pending.length === 0) return rejected;
+    await retryUntilDone(
+      async () => {
+        const attempt = await this.sink.write(pending);
+        rejected.push(...attempt.rejected);
+        pending = attempt.retry.map((r) => r.document);
+        if (pending.length > 0) throw new PartialWriteError(pending.length, attempt.retry[0]?.reason ?? '');
+        this.health.elasticsearchStateChanged(true);
+      },
+      {
+        maxDelayMs: this.config.retryMaxDelayMs,
+        isActive: () => batch.isActive(),
+        onFailure: async (error, attempt) => {
+          this.health.elasticsearchStateChanged(false, `Elasticsearch: ${describe(error)}`);
+          this.logger.warn(
+            `writing to Elasticsearch failed (attempt ${attempt}, ${pending.length} documents, topic ${batch.topic}, partition ${batch.partition}): ${describe(error)}; retrying`,
+          );
+          await batch.heartbeat();
+        },
+      },
+    );
+    return rejected;
+  }
+
+  /** One dead letter per record whose document Elasticsearch refused. */
+  private deadLettersFor(
+    rejected: { document: OutputDocument; reason: string }[],
+    batch: SourceBatch,
+  ): DeadLetter[] {
+    const byOffset = new Map<string, DeadLetter>();
+    for (const { document, reason } of rejected) {
+      if (byOffset.has(document.offset)) continue;
+      const record = batch.records.find((r) => r.offset === document.offset);
+      if (!record) continue;
+      byOffset.set(document.offset, {
+        offset: document.offset,
+        record,
+        reason: 'ES_REJECTED',
+        message: `Elasticsearch refused the ${document.target} document: ${reason}`,
+      });
+    }
+    return [...byOffset.values()];
+  }
+
+  private decoderFor(topic: string, partition: number): RecordDecoder {
+    const key = `${topic}:${partition}`;
+    let decoder = this.decoders.get(key);
+    if (!decoder) {
+      decoder = createRecordDecoder({ format: this.config.inputFormat });
+      this.decoders.set(key, decoder);
+    }
+    return decoder;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function summarize(letters: DeadLetter[]): string {
+  const counts = new Map<string, number>();
+  for (const letter of letters) counts.set(letter.reason, (counts.get(letter.reason) ?? 0) + 1);
+  return [...counts].map(([reason, n]) => `${reason}×${n}`).join(', ');
+}

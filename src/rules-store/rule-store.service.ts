@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { loadRuleSet } from '../core/rules';
+import type { NormalizedRule, RuleEvaluator, RuleProblem } from '../core/rules';
+import { CONFIG } from '../config/config';
+import type { Config } from '../config/config';
+import { HealthState } from '../health/health-state';
+import { readRuleFolder } from './rule-files';
+
+/** What `GET /rules/status` reports. */
+export interface RuleSetStatus {
+  ruleCount: number;
+  enabledCount: number;
+  hash: string | null;
+  loadedAt: string | null;
+  lastAttemptAt: string | null;
+  lastErrors: RuleProblem[];
+}
+
+interface ActiveRuleSet {
+  evaluator: RuleEvaluator;
+  rules: NormalizedRule[];
+  hash: string;
+  loadedAt: string;
+}
+
+/** Thrown by `reload` when the folder holds a bad rule set; the active set is unchanged. */
+export class RuleSetRejectedError extends Error {
+  constructor(readonly problems: RuleProblem[]) {
+    super(`rule set rejected: ${problems.length} problem(s)\n${problems.map(formatProblem).join('\n')}`);
+  }
+}
+
+export function formatProblem(problem: RuleProblem): string {
+  return `${problem.file}${problem.pointer ? `#${problem.pointer}` : ''}: ${problem.message}`;
+}
+
+/**
+ * The active rule set: loaded from the rules folder, validated and compiled as
+ * a whole, swapped in atomically. A bad set is rejected as a whole and the last
+ * good one keeps running; the batch in flight keeps the evaluator it started with.
+ */
+@Injectable()
+export class RuleStore {
+  private readonly logger = new Logger('Rules');
+  private active: ActiveRuleSet | undefined;
+  private lastAttemptAt: string | null = null;
+  private lastErrors: RuleProblem[] = [];
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly health: HealthState,
+  ) {}
+
+  /** The evaluator of the active set. Throws before the first successful load. */
+  evaluator(): RuleEvaluator {
+    if (!this.active) throw new Error('no rule set loaded');
+    return this.active.evaluator;
+  }
+
+  rules(): NormalizedRule[] {
+    return this.active?.rules ?? [];
+  }
+
+  status(): RuleSetStatus {
+    return {
+      ruleCount: this.active?.rules.length ?? 0,
+      enabledCount: this.active?.rules.filter((r) => r.enabled).length ?? 0,
+      hash: this.active?.hash ?? null,
+      loadedAt: this.active?.loadedAt ?? null,
+      lastAttemptAt: this.lastAttemptAt,
+      lastErrors: this.lastErrors,
+    };
+  }
+
+  /** Reads, validates and compiles the folder; swaps it in only when all of it is valid. */
+  async reload(): Promise<RuleSetStatus> {
+    this.lastAttemptAt = new Date().toISOString();
+    let problems: RuleProblem[];
+    try {
+      const folder = await readRuleFolder(this.config.rulesDir);
+      const result = loadRuleSet(folder.rules, folder.lists);
+      if (result.ok) {
+        const unchanged = this.active?.hash === result.hash;
+        this.active = {
+          evaluator: result.evaluator,
+          rules: result.rules.map((rule) => rule.definition),
+          hash: result.hash,
+          loadedAt: unchanged && this.active ? this.active.loadedAt : new Date().toISOString(),
+        };
+        this.lastErrors = [];
+        this.health.rulesStateChanged(true);
+        if (!unchanged) {
+          this.logger.log(`rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`);
+        }
+        return this.status();
+      }
+      problems = result.errors;
+    } catch (error) {
+      problems = [{ file: this.config.rulesDir, pointer: '', message: `cannot read the rules folder: ${describe(error)}` }];
+    }
+    this.lastErrors = problems;
+    if (!this.active) this.health.rulesStateChanged(false, 'no valid rule set loaded');
+    this.logger.error(
+      `rule set rejected, ${this.active ? 'the last good set keeps running' : 'no rules are active'}:\n${problems.map(formatProblem).join('\n')}`,
+    );
+    throw new RuleSetRejectedError(problems);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

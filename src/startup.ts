@@ -1,0 +1,64 @@
+import type { INestApplication } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { Config } from './config/config';
+import { redactUrl } from './config/config';
+import { ShellwatchError } from './core/errors';
+import { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
+import { HealthState } from './health/health-state';
+import { RuleStore, RuleSetRejectedError } from './rules-store/rule-store.service';
+
+/** A start-up check failed: the process exits with this one-line message, no stack. */
+export class StartupError extends ShellwatchError {
+  constructor(message: string) {
+    super('STARTUP_FAILED', message);
+  }
+}
+
+/**
+ * What must hold before consuming starts: Elasticsearch answers (within
+ * ES_STARTUP_TIMEOUT_MS) and has the index templates, and the rules folder holds
+ * a valid rule set. Kafka is not checked here: the consumer retries on its own
+ * and readiness says when it consumes.
+ */
+export async function runStartupChecks(app: INestApplication, config: Config): Promise<void> {
+  const logger = new Logger('Startup');
+  const sink = app.get(ElasticsearchSink);
+  const health = app.get(HealthState);
+  const node = redactUrl(config.elasticsearchNode);
+  const deadline = Date.now() + config.elasticsearchStartupTimeoutMs;
+  for (;;) {
+    try {
+      await sink.ping();
+      break;
+    } catch (error) {
+      if (Date.now() >= deadline) {
+        throw new StartupError(
+          `cannot reach Elasticsearch at ${node} within ${config.elasticsearchStartupTimeoutMs} ms: ${describe(error)}`,
+        );
+      }
+      logger.warn(`waiting for Elasticsearch at ${node}: ${describe(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  try {
+    const capabilities = await sink.installTemplates();
+    logger.log(
+      `Elasticsearch at ${node}: templates installed (command_line as ${capabilities.wildcardField ? 'wildcard' : 'keyword + text'}, ILM ${capabilities.ilm ? 'available' : 'not available'})`,
+    );
+  } catch (error) {
+    throw new StartupError(`installing index templates on ${node} failed: ${describe(error)}`);
+  }
+  health.elasticsearchStateChanged(true);
+  try {
+    await app.get(RuleStore).reload();
+  } catch (error) {
+    if (error instanceof RuleSetRejectedError) {
+      throw new StartupError(`the rules in ${config.rulesDir} are invalid:\n${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

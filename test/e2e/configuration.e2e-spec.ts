@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { runToExit } from '../support/service';
+
+/** Bad configuration stops the service at once with one clear line, never a stack trace. */
+describe('configuration errors', () => {
+  it('lists every bad variable and exits non-zero', async () => {
+    const { code, output } = await runToExit({
+      KAFKA_BROKERS: 'nonsense',
+      HTTP_PORT: '99999',
+      LOG_LEVEL: 'loud',
+    });
+    expect(code).not.toBe(0);
+    expect(output).toContain('KAFKA_BROKERS="nonsense": expected a comma-separated list of host:port');
+    expect(output).toContain('HTTP_PORT="99999": expected a whole number from 0 to 65535');
+    expect(output).toContain('LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('says which Elasticsearch it cannot reach, without a stack trace', async () => {
+    const { code, output } = await runToExit({
+      ES_NODE: 'http://user:hunter2@127.0.0.1:9',
+      ES_STARTUP_TIMEOUT_MS: '1000',
+      RULES_DIR: 'rules',
+    });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/cannot reach Elasticsearch at http:\/\/\*\*\*@127\.0\.0\.1:9 within 1000 ms/);
+    expect(output).not.toContain('hunter2');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+});

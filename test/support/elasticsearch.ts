@@ -1,0 +1,25 @@
+import { Client } from '@elastic/elasticsearch';
+import { ES_NODE } from './stack';
+import { uniqueName } from './kafka';
+
+export const testElasticsearch = new Client({ node: ES_NODE });
+
+/** An index name no other test uses (lowercase, as Elasticsearch requires). */
+export function uniqueIndex(prefix: string): string {
+  return uniqueName(prefix).toLowerCase();
+}
+
+export async function countDocuments(index: string): Promise<number> {
+  await testElasticsearch.indices.refresh({ index, ignore_unavailable: true });
+  const exists = await testElasticsearch.indices.exists({ index });
+  if (!exists) return 0;
+  const { count } = await testElasticsearch.count({ index });
+  return count;
+}
+
+/** Every document of an index (up to 10,000), refreshed first. */
+export async function allDocuments<T = Record<string, unknown>>(index: string): Promise<{ id: string; source: T }[]> {
+  await testElasticsearch.indices.refresh({ index });
+  const response = await testElasticsearch.search<T>({ index, size: 10_000, query: { match_all: {} } });
+  return response.hits.hits.map((hit) => ({ id: hit._id ?? '', source: hit._source as T }));
+}

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { ES_NODE, KAFKA_BROKER, REPO_ROOT } from './stack';
+import { waitFor } from './wait-for';
+
+let nextPort = 3900 + Math.floor(Math.random() * 500);
+
+/** The service started as a user starts it: the built dist/src/main.js, configured by environment only. */
+export class ServiceProcess {
+  readonly port = nextPort++;
+  readonly output: string[] = [];
+  private child: ChildProcess | undefined;
+  private exitCode: number | null | undefined;
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  start(): this {
+    this.exitCode = undefined;
+    this.child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        KAFKA_BROKERS: KAFKA_BROKER,
+        ES_NODE,
+        HTTP_PORT: String(this.port),
+        HTTP_HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer): void => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 2000) this.output.splice(0, 1000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    this.child.on('exit', (code) => {
+      this.exitCode = code;
+    });
+    return this;
+  }
+
+  async readiness(): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${this.baseUrl}/health/ready`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  async waitReady(timeoutMs = 90_000): Promise<void> {
+    await waitFor(
+      `service on port ${this.port} to be ready`,
+      async () => {
+        if (this.exitCode !== undefined) {
+          throw new Error(`service exited with ${String(this.exitCode)}:\n${this.logs()}`);
+        }
+        return (await this.readiness()).status;
+      },
+      (status) => status === 200,
+      { timeoutMs },
+    ).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- service output ---\n${this.logs()}`);
+    });
+  }
+
+  /** SIGKILL: a crash, nothing gets to clean up. */
+  kill(): Promise<void> {
+    return this.stopWith('SIGKILL');
+  }
+
+  /** SIGTERM: a graceful stop. */
+  stop(): Promise<void> {
+    return this.stopWith('SIGTERM');
+  }
+
+  logs(): string {
+    return this.output.join('').slice(-20_000);
+  }
+
+  private stopWith(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || this.exitCode !== undefined) return Promise.resolve();
+    return new Promise((done) => {
+      child.once('exit', () => done());
+      child.kill(signal);
+    });
+  }
+}
+
+/** Runs the service binary once and returns its exit code and output (bad-configuration tests). */
+export function runToExit(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`service did not exit within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, output });
+    });
+  });
+}

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+
+export const KAFKA_BROKER = process.env.TEST_KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const ES_NODE = process.env.TEST_ES_NODE ?? 'http://127.0.0.1:9200';
+export const REPO_ROOT = resolve(__dirname, '../..');
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Brings the local stack up when it is not already running (a running one is reused). */
+export async function ensureStack(): Promise<void> {
+  if ((await portOpen(9092)) && (await portOpen(9200))) return;
+  execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'up'], { stdio: 'inherit' });
+}
+
+/** Stops or starts one part of the stack (fault-injection tests). */
+export function stackCommand(command: 'es-stop' | 'es-start' | 'kafka-stop' | 'kafka-start'): void {
+  execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), command], { stdio: 'inherit' });
+}
