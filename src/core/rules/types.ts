@@ -39,3 +39,17 @@ export interface RuleEvaluator {
   readonly ruleCount: number;
   evaluate(event: CommandEvent): RuleMatch[];
 }
+
+/** One problem in a rule or list file: which file, where inside it (RFC 6901 JSON pointer), what is wrong. */
+export interface RuleProblem {
+  file: string;
+  /** `''` for the whole file, else e.g. `/conditions/all/0/value`. */
+  pointer: string;
+  message: string;
+}
+
+/** A file handed to the loader; the caller reads it (the core does no I/O). */
+export interface SourceFile {
+  path: string;
+  text: string;
+}

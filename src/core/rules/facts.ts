@@ -1,0 +1,143 @@
+/**
+ * The facts a rule condition can name, and their per-event values.
+ *
+ * Event facts (the CommandEvent's own objects, read with a `path` such as
+ * `$.command_line`): `process`, `user`, `host`, `source`, `session`, `event`, `log`,
+ * `labels`, `tty`, `timestamp` (the event's `@timestamp`).
+ *
+ * Derived facts (computed from `process.command_line` at most once per event, on first
+ * use, and shared by every rule):
+ * - `commandLine`: the command line string as received.
+ * - `commands`: every sub-command, de-obfuscated and unwrapped (see ShellCommand).
+ * - `programs`: the distinct program basenames of `commands`.
+ * - `isRoot`: the command ran as root: user or effective user id 0 / name root, or a
+ *   sub-command run through sudo/doas/su without a non-root target user.
+ * - `decoded`: printable base64/hex payloads found in the line, decoded.
+ *
+ * docs/rules-reference.draft.md documents each with an example; keep them in step.
+ */
+import type { CommandEvent } from '../event';
+import { decodePayloads } from '../shell/decode-payloads';
+import { parseCommandLine } from '../shell/parse-command-line';
+import type { ShellCommand } from '../shell/types';
+
+/** Facts read straight from the event. */
+export const EVENT_FACT_NAMES = [
+  'process',
+  'user',
+  'host',
+  'source',
+  'session',
+  'event',
+  'log',
+  'labels',
+  'tty',
+  'timestamp',
+] as const;
+
+/** Facts Shellwatch derives from the command line. */
+export const DERIVED_FACT_NAMES = [
+  'commandLine',
+  'commands',
+  'programs',
+  'isRoot',
+  'decoded',
+] as const;
+
+/** Every fact name a condition may use; the JSON Schema enumerates the same list. */
+export const FACT_NAMES = [...EVENT_FACT_NAMES, ...DERIVED_FACT_NAMES] as const;
+export type FactName = (typeof FACT_NAMES)[number];
+
+const ROOT_NAMES = new Set(['root', '0', '#0']);
+
+/**
+ * One event's facts, computed lazily and cached: parsing the shell line is the costly
+ * part and happens at most once per event however many rules ask.
+ */
+export class EventFacts {
+  private commandsCache: ShellCommand[] | undefined;
+  private programsCache: string[] | undefined;
+  private decodedCache: string[] | undefined;
+  private isRootCache: boolean | undefined;
+
+  constructor(readonly event: CommandEvent) {}
+
+  /** The value of a fact, `undefined` when the event lacks it. */
+  get(name: FactName): unknown {
+    const event = this.event;
+    switch (name) {
+      case 'process':
+        return event.process;
+      case 'user':
+        return event.user;
+      case 'host':
+        return event.host;
+      case 'source':
+        return event.source;
+      case 'session':
+        return event.session;
+      case 'event':
+        return event.event;
+      case 'log':
+        return event.log;
+      case 'labels':
+        return event.labels;
+      case 'tty':
+        return event.tty;
+      case 'timestamp':
+        return event['@timestamp'];
+      case 'commandLine':
+        return this.commandLine;
+      case 'commands':
+        return this.commands;
+      case 'programs':
+        return this.programs;
+      case 'isRoot':
+        return this.isRoot;
+      case 'decoded':
+        return this.decoded;
+    }
+  }
+
+  get commandLine(): string {
+    const line = (this.event.process as { command_line?: unknown } | undefined)?.command_line;
+    return typeof line === 'string' ? line : '';
+  }
+
+  get commands(): ShellCommand[] {
+    this.commandsCache ??= parseCommandLine(this.commandLine);
+    return this.commandsCache;
+  }
+
+  get programs(): string[] {
+    this.programsCache ??= [
+      ...new Set(this.commands.map((c) => c.program).filter((p) => p !== '')),
+    ];
+    return this.programsCache;
+  }
+
+  get decoded(): string[] {
+    this.decodedCache ??= decodePayloads(this.commandLine);
+    return this.decodedCache;
+  }
+
+  get isRoot(): boolean {
+    if (this.isRootCache === undefined) {
+      const user = this.event.user;
+      this.isRootCache =
+        user?.id === '0' ||
+        user?.name === 'root' ||
+        user?.effective?.id === '0' ||
+        user?.effective?.name === 'root' ||
+        this.commands.some((c) => c.elevated && (c.runAs === undefined || ROOT_NAMES.has(c.runAs)));
+    }
+    return this.isRootCache;
+  }
+}
+
+/** The facts object handed to json-rules-engine: the same values, for the reference evaluator. */
+export function factsRecord(facts: EventFacts): Record<FactName, unknown> {
+  const record = {} as Record<FactName, unknown>;
+  for (const name of FACT_NAMES) record[name] = facts.get(name);
+  return record;
+}

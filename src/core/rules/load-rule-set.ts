@@ -1,0 +1,158 @@
+import type { Severity } from '../event';
+import { compileCondition } from './compile-condition';
+import type { CompiledNode, PointedProblem } from './compile-condition';
+import { compileRuleSet } from './compile-rule-set';
+import type { CompiledRuleEvaluator } from './compile-rule-set';
+import { contentHash } from './content-hash';
+import { translateExceptions } from './exceptions';
+import { loadLists } from './load-lists';
+import type { NamedLists } from './load-lists';
+import { checkRegex } from './operators/check-regex';
+import type { CompileContext } from './operators/operator';
+import { parseJsonFile } from './parse-json-file';
+import type { RuleDefinition, RuleProblem, SourceFile } from './types';
+import { validateRuleDocument } from './validate-schema';
+
+/** A rule definition with its defaults applied (`enabled: true`, `version: 1`). */
+export type NormalizedRule = RuleDefinition & {
+  enabled: boolean;
+  version: number;
+  severity: Severity;
+};
+
+/** A validated, compiled rule and where it came from. */
+export interface LoadedRule {
+  readonly definition: Readonly<NormalizedRule>;
+  readonly file: string;
+  readonly conditions: CompiledNode;
+  /** Holds when any exception holds; undefined when the rule has none. */
+  readonly exceptions: CompiledNode | undefined;
+  /** The json-rules-engine form (exceptions folded in as `all: [conditions, not: any]`), for the reference evaluator. */
+  readonly engineConditions: Readonly<Record<string, unknown>>;
+}
+
+/** A complete, valid rule set: every rule (disabled ones too), sorted by id, and the lists they use. */
+export interface RuleSet {
+  readonly rules: readonly LoadedRule[];
+  readonly lists: NamedLists;
+  readonly hash: string;
+  /** What operators were compiled with; the reference evaluator compiles with the same. */
+  readonly context: CompileContext;
+}
+
+/** Either a usable rule set, or every problem found in every file. */
+export type LoadRuleSetResult =
+  | {
+      ok: true;
+      ruleSet: RuleSet;
+      evaluator: CompiledRuleEvaluator;
+      rules: readonly LoadedRule[];
+      hash: string;
+    }
+  | { ok: false; errors: RuleProblem[] };
+
+function fileStem(path: string): string {
+  const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return name.endsWith('.json') ? name.slice(0, -'.json'.length) : name;
+}
+
+function loadRule(
+  file: SourceFile,
+  ctx: CompileContext,
+  problems: PointedProblem[],
+): LoadedRule | undefined {
+  const parsed = parseJsonFile(file);
+  if ('problem' in parsed) {
+    problems.push(parsed.problem);
+    return undefined;
+  }
+  const schemaProblems = validateRuleDocument(parsed.value);
+  if (schemaProblems.length > 0) {
+    problems.push(...schemaProblems);
+    return undefined;
+  }
+  const definition = parsed.value as RuleDefinition;
+  if (fileStem(file.path) !== definition.id) {
+    problems.push({
+      pointer: '/id',
+      message: `file must be named ${definition.id}.json (one file per rule, named after its id)`,
+    });
+  }
+  const before = problems.length;
+  const conditions = compileCondition(definition.conditions, '/conditions', { ctx, problems });
+  const translated = translateExceptions(definition.exceptions);
+  const exceptions =
+    translated === undefined
+      ? undefined
+      : compileCondition(translated.condition, '/exceptions', {
+          ctx,
+          problems,
+          leafPointers: translated.leafPointers,
+        });
+  if (problems.length > before || conditions === undefined) return undefined;
+  const { $schema: _schema, ...rest } = definition as RuleDefinition & { $schema?: string };
+  return {
+    definition: { ...rest, enabled: definition.enabled ?? true, version: definition.version ?? 1 },
+    file: file.path,
+    conditions,
+    exceptions,
+    engineConditions:
+      translated === undefined
+        ? (definition.conditions as Record<string, unknown>)
+        : { all: [definition.conditions, { not: translated.condition }] },
+  };
+}
+
+/**
+ * Validates and compiles rule files and list files into a rule set. Pure: the caller
+ * reads the files. Reports ALL problems of ALL files at once (invalid JSON, schema
+ * violations, unsafe or invalid regexes, unknown lists, file names that do not match
+ * the id, duplicate ids across files); a rule set with any problem is not returned, so
+ * the caller keeps its last good one.
+ */
+export function loadRuleSet(
+  files: readonly SourceFile[],
+  lists: readonly SourceFile[] = [],
+): LoadRuleSetResult {
+  const errors: RuleProblem[] = [];
+  const loadedLists = loadLists(lists);
+  errors.push(...loadedLists.problems);
+  const context: CompileContext = { lists: loadedLists.lists, checkRegex };
+  const rules: LoadedRule[] = [];
+  const idFile = new Map<string, string>();
+  for (const file of files) {
+    const problems: PointedProblem[] = [];
+    const rule = loadRule(file, context, problems);
+    errors.push(...problems.map((p) => ({ file: file.path, ...p })));
+    const id = rule?.definition.id ?? idOf(file);
+    if (id !== undefined) {
+      const first = idFile.get(id);
+      if (first !== undefined)
+        errors.push({
+          file: file.path,
+          pointer: '/id',
+          message: `duplicate rule id ${id}, also in ${first}`,
+        });
+      else idFile.set(id, file.path);
+    }
+    if (rule !== undefined) rules.push(rule);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  rules.sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1));
+  const hash = contentHash(files, lists);
+  const ruleSet: RuleSet = { rules, lists: loadedLists.lists, hash, context };
+  return { ok: true, ruleSet, evaluator: compileRuleSet(ruleSet), rules, hash };
+}
+
+/** The id of a file that failed validation, when it has a readable one: duplicates are reported even then. */
+function idOf(file: SourceFile): string | undefined {
+  const parsed = parseJsonFile(file);
+  if ('problem' in parsed) return undefined;
+  const value = parsed.value as { id?: unknown } | null;
+  return typeof value?.id === 'string' ? value.id : undefined;
+}
+
+/** One line per problem, `file#/pointer: message`, for logs and the CLI. */
+export function formatRuleProblems(problems: readonly RuleProblem[]): string {
+  return problems.map((p) => `${p.file}#${p.pointer}: ${p.message}`).join('\n');
+}

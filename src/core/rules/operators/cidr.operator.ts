@@ -1,0 +1,40 @@
+import ipaddr from 'ipaddr.js';
+import { anyString, compiled, problem, stringOrStrings } from './operator';
+import type { OperatorDefinition } from './operator';
+
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+function inRange(address: string, ranges: readonly Range[]): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  // process() turns IPv4-mapped IPv6 (::ffff:10.0.0.1) into IPv4, so one range covers both spellings.
+  const ip = ipaddr.process(address);
+  return ranges.some(([net, bits]) => ip.kind() === net.kind() && ip.match(net, bits));
+}
+
+/**
+ * `cidr`: the fact (an IP string, or any in an array) lies in one of the given
+ * networks, IPv4 or IPv6 (`"10.0.0.0/8"`, `["192.168.0.0/16", "fd00::/8"]`).
+ * A bare address means a single host. Invalid fact values are simply not in range.
+ */
+export const cidrOperator: OperatorDefinition = {
+  name: 'cidr',
+  compile(value) {
+    const specs = stringOrStrings(value);
+    if (specs === undefined) return problem('cidr needs a CIDR string or an array of them');
+    const ranges: Range[] = [];
+    for (const [index, spec] of specs.entries()) {
+      const pointer = Array.isArray(value) ? `/${index}` : '';
+      try {
+        if (spec.includes('/')) {
+          ranges.push(ipaddr.parseCIDR(spec));
+        } else {
+          const ip = ipaddr.parse(spec);
+          ranges.push([ip, ip.kind() === 'ipv4' ? 32 : 128]);
+        }
+      } catch {
+        return problem(`invalid CIDR "${spec}"`, pointer);
+      }
+    }
+    return compiled((fact) => anyString(fact, (s) => inRange(s, ranges)));
+  },
+};

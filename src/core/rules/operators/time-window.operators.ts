@@ -1,0 +1,101 @@
+import { compiled, isObject, problem } from './operator';
+import type { CompileResult, OperatorDefinition } from './operator';
+
+const HH_MM = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+interface LocalTime {
+  minutes: number;
+  day: number;
+}
+
+function formatterFor(timeZone: unknown): Intl.DateTimeFormat | CompileResult {
+  const zone = timeZone ?? 'UTC';
+  if (typeof zone !== 'string') return problem('timeZone must be an IANA zone name', '/timeZone');
+  try {
+    return new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'short',
+    });
+  } catch {
+    return problem(`unknown time zone "${zone}"`, '/timeZone');
+  }
+}
+
+function localTime(fact: unknown, format: Intl.DateTimeFormat): LocalTime | undefined {
+  const ms =
+    typeof fact === 'number' ? fact : typeof fact === 'string' ? Date.parse(fact) : Number.NaN;
+  if (!Number.isFinite(ms)) return undefined;
+  let hour = 0;
+  let minute = 0;
+  let day = -1;
+  for (const part of format.formatToParts(ms)) {
+    if (part.type === 'hour') hour = Number(part.value);
+    else if (part.type === 'minute') minute = Number(part.value);
+    else if (part.type === 'weekday')
+      day = DAYS.indexOf(part.value.toLowerCase().slice(0, 3) as (typeof DAYS)[number]);
+  }
+  return { minutes: hour * 60 + minute, day };
+}
+
+function parseHhMm(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = HH_MM.exec(value);
+  return match === null ? undefined : Number(match[1]) * 60 + Number(match[2]);
+}
+
+/**
+ * `timeOfDay`: the fact (the `timestamp` fact, an RFC 3339 string or epoch ms) falls in
+ * `[from, to)` local time in `timeZone` (IANA name, default UTC). `from` after `to`
+ * wraps midnight: `{"from": "22:00", "to": "06:00"}` is the night shift.
+ */
+export const timeOfDayOperator: OperatorDefinition = {
+  name: 'timeOfDay',
+  compile(value) {
+    if (!isObject(value))
+      return problem('timeOfDay needs {"from": "HH:MM", "to": "HH:MM", "timeZone"?}');
+    const from = parseHhMm(value['from']);
+    const to = parseHhMm(value['to']);
+    if (from === undefined) return problem('from must be "HH:MM" (24-hour)', '/from');
+    if (to === undefined) return problem('to must be "HH:MM" (24-hour)', '/to');
+    if (from === to) return problem('from and to must differ (the window would be empty)', '/to');
+    const format = formatterFor(value['timeZone']);
+    if (!(format instanceof Intl.DateTimeFormat)) return format;
+    return compiled((fact) => {
+      const local = localTime(fact, format);
+      if (local === undefined) return false;
+      return from < to
+        ? local.minutes >= from && local.minutes < to
+        : local.minutes >= from || local.minutes < to;
+    });
+  },
+};
+
+/**
+ * `dayOfWeek`: the fact's local day (in `timeZone`, default UTC) is one of `days`
+ * (`"mon"`..`"sun"`): `{"days": ["sat", "sun"], "timeZone": "Europe/Berlin"}`.
+ */
+export const dayOfWeekOperator: OperatorDefinition = {
+  name: 'dayOfWeek',
+  compile(value) {
+    if (!isObject(value)) return problem('dayOfWeek needs {"days": ["mon", ...], "timeZone"?}');
+    const days = value['days'];
+    if (!Array.isArray(days) || days.length === 0)
+      return problem('days must be a non-empty array', '/days');
+    const wanted = new Set<number>();
+    for (const [index, day] of days.entries()) {
+      const n = DAYS.indexOf(day as (typeof DAYS)[number]);
+      if (n === -1) return problem(`day must be one of ${DAYS.join(', ')}`, `/days/${index}`);
+      wanted.add(n);
+    }
+    const format = formatterFor(value['timeZone']);
+    if (!(format instanceof Intl.DateTimeFormat)) return format;
+    return compiled((fact) => {
+      const local = localTime(fact, format);
+      return local !== undefined && wanted.has(local.day);
+    });
+  },
+};

@@ -1,0 +1,111 @@
+import { Engine } from 'json-rules-engine';
+import type { RuleResult } from 'json-rules-engine';
+import type { CommandEvent } from '../event';
+import { EventFacts, FACT_NAMES } from './facts';
+import type { LoadedRule, RuleSet } from './load-rule-set';
+import { CUSTOM_OPERATORS } from './operators/registry';
+import type { Predicate } from './operators/operator';
+import type { MatchedCondition, RuleMatch } from './types';
+
+/** Evaluates with json-rules-engine itself; the definition of the rule semantics. */
+export interface ReferenceEvaluator {
+  evaluateReference(event: CommandEvent): Promise<RuleMatch[]>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Leaves that held outside `not` blocks, from json-rules-engine's evaluated condition tree. */
+function matchedLeaves(node: unknown, out: MatchedCondition[]): void {
+  if (!isRecord(node)) return;
+  for (const kind of ['all', 'any'] as const) {
+    const children = node[kind];
+    if (Array.isArray(children)) {
+      for (const child of children) matchedLeaves(child, out);
+      return;
+    }
+  }
+  if ('not' in node) return;
+  if (
+    node['result'] === true &&
+    typeof node['fact'] === 'string' &&
+    typeof node['operator'] === 'string'
+  ) {
+    out.push({
+      fact: node['fact'],
+      ...(typeof node['path'] === 'string' ? { path: node['path'] } : {}),
+      operator: node['operator'],
+      value: node['value'],
+      factValue: node['factResult'],
+    });
+  }
+}
+
+/**
+ * The REFERENCE evaluator: runs json-rules-engine 7.3.1 with Shellwatch's facts and
+ * operators. Slow (a new Engine per event, because one Engine run concurrently shares
+ * per-run state) and async; the pipeline uses the compiled evaluator, and the
+ * differential test holds both to the same rule ids. Operator values are compiled
+ * once per distinct value and cached, never per event.
+ */
+export function createReferenceEvaluator(ruleSet: RuleSet): ReferenceEvaluator {
+  const cache = new Map<string, Predicate>();
+  const predicateFor = (operator: string, value: unknown): Predicate => {
+    const key = `${operator}\u0000${JSON.stringify(value)}`;
+    let predicate = cache.get(key);
+    if (predicate === undefined) {
+      const definition = CUSTOM_OPERATORS.find((op) => op.name === operator);
+      const result = definition?.compile(value, ruleSet.context);
+      predicate = result?.ok === true ? result.test : () => false;
+      cache.set(key, predicate);
+    }
+    return predicate;
+  };
+  const enabled: readonly LoadedRule[] = ruleSet.rules.filter((rule) => rule.definition.enabled);
+
+  return {
+    async evaluateReference(event) {
+      const engine = new Engine([], { allowUndefinedFacts: true });
+      for (const op of CUSTOM_OPERATORS) {
+        engine.addOperator(op.name, (factValue: unknown, value: unknown) =>
+          predicateFor(op.name, value)(factValue),
+        );
+      }
+      for (const rule of enabled) {
+        engine.addRule({
+          name: rule.definition.id,
+          conditions: rule.engineConditions as never,
+          event: { type: rule.definition.id },
+        });
+      }
+      const facts = new EventFacts(event);
+      for (const name of FACT_NAMES) engine.addFact(name, () => facts.get(name));
+      const { results } = await engine.run();
+      const byId = new Map(enabled.map((rule) => [rule.definition.id, rule]));
+      return results
+        .map((result: RuleResult) => {
+          const rule = byId.get(String(result.name));
+          if (rule === undefined) return undefined;
+          const matched: MatchedCondition[] = [];
+          matchedLeaves(result.conditions, matched);
+          const { id, name, description, severity, tags, mitre, version } = rule.definition;
+          const match: RuleMatch = {
+            rule: {
+              id,
+              name,
+              ...(description !== undefined ? { description } : {}),
+              severity,
+              ...(tags !== undefined ? { tags } : {}),
+              ...(mitre !== undefined ? { mitre } : {}),
+              version,
+            },
+            matched,
+          };
+          return match;
+        })
+        .filter((match): match is RuleMatch => match !== undefined)
+        .sort((a, b) => (a.rule.id < b.rule.id ? -1 : 1));
+    },
+  };
+}

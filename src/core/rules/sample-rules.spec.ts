@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRuleSet, formatRuleProblems } from './load-rule-set';
+import { runRuleExamples } from './run-rule-examples';
+import type { SourceFile } from './types';
+
+const ROOT = join(__dirname, '../../../rules');
+
+function jsonFiles(dir: string): SourceFile[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
+}
+
+describe('the rules/ directory', () => {
+  const all = jsonFiles(ROOT);
+  const lists = all.filter((f) => f.path.startsWith('lists/'));
+  const rules = all.filter((f) => !f.path.startsWith('lists/') && !f.path.startsWith('schema/'));
+
+  it('loads without problems', () => {
+    const result = loadRuleSet(rules, lists);
+    if (!result.ok) throw new Error(formatRuleProblems(result.errors));
+    expect(result.rules.map((r) => r.definition.id)).toEqual([
+      'SW-DST-0001',
+      'SW-EXE-0001',
+      'SW-EXE-0002',
+    ]);
+    expect(result.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('every rule passes its embedded examples, with at least 3 of each kind', () => {
+    const result = loadRuleSet(rules, lists);
+    if (!result.ok) throw new Error(formatRuleProblems(result.errors));
+    for (const rule of result.rules) {
+      expect(rule.definition.examples?.match?.length ?? 0).toBeGreaterThanOrEqual(3);
+      expect(rule.definition.examples?.noMatch?.length ?? 0).toBeGreaterThanOrEqual(3);
+      expect(runRuleExamples(rule, result.evaluator)).toEqual([]);
+    }
+  });
+});

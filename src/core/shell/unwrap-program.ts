@@ -1,0 +1,286 @@
+/**
+ * Finds the program a simple command really runs, looking through wrappers that run
+ * another command (`sudo -u x env A=1 nohup /bin/rm ...` runs `rm`), and the command
+ * strings a shell will parse again (`bash -c '...'`, `su -c`, `eval`, `find -exec`).
+ * Option tables list the options that take a value, so the value is not mistaken for
+ * the wrapped program; unknown options are assumed to take none.
+ */
+
+/** The result of unwrapping one simple command's words. */
+export interface UnwrappedCommand {
+  program: string;
+  args: string[];
+  argv: string[];
+  wrappers: string[];
+  elevated: boolean;
+  runAs?: string;
+  assignments: string[];
+  /** Command strings a shell will parse and run (`bash -c`, `su -c`, `eval`, `env -S`). */
+  scripts: string[];
+  /** Argument vectors run by the program itself (`find -exec rm {} ;`). */
+  execs: string[][];
+}
+
+interface OptionSpec {
+  /** Short options that take a value (`-u root` or `-uroot`). */
+  short: string;
+  /** Long options that take a value (`--user root` or `--user=root`). */
+  long: readonly string[];
+  /** Number of positional words the wrapper consumes before the command (`timeout 5 cmd`). */
+  positionals?: number;
+}
+
+const WRAPPERS: Readonly<Record<string, OptionSpec>> = {
+  sudo: {
+    short: 'ugCDprtUTRh',
+    long: [
+      'user',
+      'group',
+      'close-from',
+      'chdir',
+      'prompt',
+      'role',
+      'type',
+      'other-user',
+      'command-timeout',
+      'chroot',
+      'host',
+    ],
+  },
+  doas: { short: 'uC', long: [] },
+  env: { short: 'uCSP', long: ['unset', 'chdir', 'split-string'] },
+  nohup: { short: '', long: [] },
+  timeout: { short: 'sk', long: ['signal', 'kill-after'], positionals: 1 },
+  nice: { short: 'n', long: ['adjustment'] },
+  ionice: { short: 'cnpPu', long: ['class', 'classdata'] },
+  busybox: { short: '', long: [] },
+  command: { short: '', long: [] },
+  exec: { short: 'a', long: [] },
+  xargs: {
+    short: 'adEILnPs',
+    long: [
+      'arg-file',
+      'delimiter',
+      'eof',
+      'replace',
+      'max-lines',
+      'max-args',
+      'max-procs',
+      'max-chars',
+      'process-slot-var',
+    ],
+  },
+  stdbuf: { short: 'ioe', long: ['input', 'output', 'error'] },
+  time: { short: 'fo', long: ['format', 'output'] },
+  setsid: { short: '', long: [] },
+};
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'rbash', 'fish']);
+const KEYWORDS = new Set([
+  '!',
+  '{',
+  '}',
+  'if',
+  'then',
+  'else',
+  'elif',
+  'do',
+  'while',
+  'until',
+  'fi',
+  'done',
+]);
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+const NUMERIC_OPTION = /^-[0-9]+$/;
+const MAX_UNWRAP = 16;
+
+/** `/usr/bin/rm` → `rm`, `./rm` → `rm`; a trailing slash yields `''`. */
+export function basename(word: string): string {
+  const slash = word.lastIndexOf('/');
+  return slash === -1 ? word : word.slice(slash + 1);
+}
+
+interface Options {
+  next: number;
+  values: Map<string, string>;
+  flags: Set<string>;
+}
+
+/** Skips a wrapper's options starting at `i`; returns where its command begins. */
+function skipOptions(words: readonly string[], i: number, spec: OptionSpec): Options {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  let j = i;
+  while (j < words.length) {
+    const word = words[j] ?? '';
+    if (word === '--') {
+      j += 1;
+      break;
+    }
+    if (word === '-') {
+      flags.add('-');
+      j += 1;
+      continue;
+    }
+    if (!word.startsWith('-') || word.length < 2) break;
+    if (NUMERIC_OPTION.test(word)) {
+      j += 1;
+      continue;
+    }
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      const name = eq === -1 ? word.slice(2) : word.slice(2, eq);
+      if (eq !== -1) {
+        values.set(name, word.slice(eq + 1));
+      } else if (spec.long.includes(name)) {
+        values.set(name, words[j + 1] ?? '');
+        j += 1;
+      } else {
+        flags.add(name);
+      }
+      j += 1;
+      continue;
+    }
+    let k = 1;
+    while (k < word.length) {
+      const ch = word[k] ?? '';
+      if (spec.short.includes(ch)) {
+        if (k + 1 < word.length) {
+          values.set(ch, word.slice(k + 1));
+        } else {
+          values.set(ch, words[j + 1] ?? '');
+          j += 1;
+        }
+        break;
+      }
+      flags.add(ch);
+      k += 1;
+    }
+    j += 1;
+  }
+  return { next: j + (spec.positionals ?? 0), values, flags };
+}
+
+function splitWords(text: string): string[] {
+  return text.split(/[ \t\n]+/).filter((w) => w !== '');
+}
+
+/** Finds `-c SCRIPT` in a shell's arguments, including clustered flags (`-lc`, `-ic`). */
+function shellScript(args: readonly string[]): string | undefined {
+  let wantScript = false;
+  for (const arg of args) {
+    if (arg === '--') continue;
+    if (!wantScript && arg.length > 1 && arg[0] === '-' && arg[1] !== '-') {
+      if (arg.includes('c')) wantScript = true;
+      continue;
+    }
+    if (!wantScript && arg.startsWith('--')) continue;
+    if (wantScript) return arg;
+    return undefined;
+  }
+  return undefined;
+}
+
+function suScript(args: readonly string[]): { script?: string; user?: string } {
+  const opts = skipOptions(args, 0, {
+    short: 'csgGw',
+    long: ['command', 'shell', 'group', 'supp-group', 'whitelist-environment'],
+  });
+  const script = opts.values.get('c') ?? opts.values.get('command');
+  const user = args[opts.next];
+  return { script, user: user !== undefined && !user.startsWith('-') ? user : undefined };
+}
+
+function findExecs(args: readonly string[]): string[][] {
+  const execs: string[][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-exec' || arg === '-execdir' || arg === '-ok' || arg === '-okdir') {
+      const argv: string[] = [];
+      let j = i + 1;
+      while (j < args.length && args[j] !== ';' && args[j] !== '+') {
+        argv.push(args[j] ?? '');
+        j += 1;
+      }
+      if (argv.length > 0) execs.push(argv);
+      i = j;
+    }
+  }
+  return execs;
+}
+
+/** Unwraps one simple command's decoded words. Never throws. */
+export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
+  let words = [...input];
+  const assignments: string[] = [];
+  const wrappers: string[] = [];
+  const scripts: string[] = [];
+  let elevated = false;
+  let runAs: string | undefined;
+  let i = 0;
+  let argvStart = -1;
+
+  for (let round = 0; round < MAX_UNWRAP && i < words.length; round++) {
+    while (i < words.length && (ASSIGNMENT.test(words[i] ?? '') || KEYWORDS.has(words[i] ?? ''))) {
+      if (ASSIGNMENT.test(words[i] ?? '')) assignments.push(words[i] ?? '');
+      i += 1;
+    }
+    if (i >= words.length) break;
+    if (argvStart === -1) argvStart = i;
+    const name = basename(words[i] ?? '');
+    const spec = WRAPPERS[name];
+    if (spec === undefined) break;
+    const opts = skipOptions(words, i + 1, spec);
+    if (name === 'command' && (opts.flags.has('v') || opts.flags.has('V'))) break;
+    if (name === 'busybox' && (words[opts.next] ?? '-').startsWith('-')) break;
+    if (name === 'sudo' || name === 'doas') {
+      elevated = true;
+      runAs = opts.values.get('u') ?? opts.values.get('user');
+    }
+    if (name === 'env') {
+      const split = opts.values.get('S') ?? opts.values.get('split-string');
+      if (split !== undefined)
+        words = [...words.slice(0, opts.next), ...splitWords(split), ...words.slice(opts.next)];
+    }
+    let next = opts.next;
+    while (next < words.length && ASSIGNMENT.test(words[next] ?? '')) {
+      assignments.push(words[next] ?? '');
+      next += 1;
+    }
+    if (next >= words.length) break;
+    wrappers.push(name);
+    i = next;
+  }
+
+  if (argvStart === -1) argvStart = Math.min(i, words.length);
+  const programWord = words[i];
+  const program = programWord === undefined ? '' : basename(programWord);
+  const args = programWord === undefined ? [] : words.slice(i + 1);
+  const execs: string[][] = [];
+
+  if (SHELLS.has(program)) {
+    const script = shellScript(args);
+    if (script !== undefined) scripts.push(script);
+  } else if (program === 'eval') {
+    if (args.length > 0) scripts.push(args.join(' '));
+  } else if (program === 'su' || program === 'runuser') {
+    const su = suScript(args);
+    if (su.script !== undefined) scripts.push(su.script);
+    elevated = elevated || program === 'su';
+    runAs = su.user ?? runAs;
+  } else if (program === 'find') {
+    execs.push(...findExecs(args));
+  }
+
+  return {
+    program,
+    args,
+    argv: words.slice(argvStart).filter((w, idx) => !(idx < i - argvStart && ASSIGNMENT.test(w))),
+    wrappers,
+    elevated,
+    ...(runAs !== undefined ? { runAs } : {}),
+    assignments,
+    scripts,
+    execs,
+  };
+}
