@@ -25,7 +25,10 @@ import { parseTimestamp, toIso } from './timestamp';
  *
  * - `regex`: named capture groups; `fields` maps a group to an event path. A group
  *   not in `fields` maps to the path its name spells with `__` for `.`
- *   (`process__pid`), else to `labels.<group>`. `flags` may hold `i`, `m`, `s`, `u`.
+ *   (`process__pid`), else by its short name (`ts`/`timestamp`/`time`, `user`,
+ *   `uid`, `host`, `cmd`/`command`, `pid`, `ppid`, `cwd`, `exit_code`/`rc`,
+ *   `session`, `tty`, `src_ip`/`client_ip`), else to `labels.<group>`.
+ *   `flags` may hold `i`, `m`, `s`, `u`.
  * - `split`: the line is cut at `delimiter` into as many parts as `fields` names;
  *   the last part keeps the rest of the line (a command may contain the
  *   delimiter). An empty name skips that column.
@@ -268,11 +271,33 @@ function isPath(path: string): boolean {
   return PATHS.has(path) || /^labels\.[A-Za-z0-9_-]+$/.test(path);
 }
 
+/** Group names that need no `fields` entry (the usual short names). */
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  ts: '@timestamp',
+  timestamp: '@timestamp',
+  time: '@timestamp',
+  user: 'user.name',
+  uid: 'user.id',
+  host: 'host.name',
+  cmd: 'process.command_line',
+  command: 'process.command_line',
+  pid: 'process.pid',
+  ppid: 'process.parent.pid',
+  cwd: 'process.working_directory',
+  exit_code: 'process.exit_code',
+  rc: 'process.exit_code',
+  session: 'session.id',
+  tty: 'tty',
+  src_ip: 'source.ip',
+  client_ip: 'source.ip',
+};
+
 function groupPath(group: string, fields: Record<string, unknown>): string {
   const mapped = fields[group];
   if (typeof mapped === 'string') return mapped;
   const spelled = group.replace(/__/g, '.');
-  return PATHS.has(spelled) ? spelled : `labels.${group}`;
+  if (PATHS.has(spelled)) return spelled;
+  return SHORT_NAMES[group] ?? `labels.${group}`;
 }
 
 /** Compiles a regex, checks it with recheck, and returns its group names ([] when unusable). */

@@ -9,7 +9,8 @@
  * - RFC 3339 / ISO 8601 with `T` or a space, optional fraction (any digits) and
  *   zone (`Z`, `+01:00`, `+0100`); no zone means UTC;
  * - `YYYY/MM/DD hh:mm:ss` (bastion exports), same zone rules;
- * - syslog `Mmm dd hh:mm:ss` with or without a year (`Nov 25 2026 16:34:43`).
+ * - syslog `Mmm dd hh:mm:ss` with or without a year (`Nov 25 2026 16:34:43`), and
+ *   ctime (`Tue Nov 25 16:34:43 2026`, optionally ` UTC`, as osquery's calendarTime).
  *   Without a year the year is inferred from a reference time (the record's
  *   transport timestamp): the candidate year closest to the reference wins, which
  *   handles a December line read in January and the reverse. Syslog times carry
@@ -38,7 +39,7 @@ const MAX_MS = Date.UTC(2200, 0, 1);
 const ISO_RE =
   /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 const SYSLOG_RE =
-  /^([A-Za-z]{3}) {1,2}(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+  /^(?:[A-Z][a-z]{2} )?([A-Za-z]{3}) {1,2}(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: (\d{4}))?(?: UTC)?$/;
 const NUMERIC_RE = /^\d{1,19}(?:\.\d{1,9})?$/;
 
 /** Result of parsing a timestamp: the instant or why it is not one. */
@@ -91,7 +92,8 @@ function fromIso(m: RegExpExecArray): TimestampResult {
 }
 
 function fromSyslog(m: RegExpExecArray, referenceMs: number | undefined): TimestampResult {
-  const [, mon = '', d, year, h, mi, s, frac = ''] = m;
+  const [, mon = '', d, leadingYear, h, mi, s, frac = '', trailingYear] = m;
+  const year = leadingYear ?? trailingYear;
   const month = MONTHS[mon.toLowerCase()];
   if (month === undefined) return { ok: false, reason: `unknown month ${mon}` };
   const at = (yr: number): number | undefined =>

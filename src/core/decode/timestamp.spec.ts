@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseTimestamp } from './timestamp';
+
+const iso = (value: unknown, ref?: number): string | undefined => {
+  const r = parseTimestamp(value, ref);
+  return r.ok ? new Date(r.ms).toISOString() : undefined;
+};
+
+describe('parseTimestamp', () => {
+  it.each([
+    [1764088483, '2025-11-25T16:34:43.000Z'],
+    [1764088483.5, '2025-11-25T16:34:43.500Z'],
+    [1764088483123, '2025-11-25T16:34:43.123Z'],
+    [1764088483123456, '2025-11-25T16:34:43.123Z'],
+    [1764088483123456000, '2025-11-25T16:34:43.123Z'],
+    ['1764088483', '2025-11-25T16:34:43.000Z'],
+    ['1764088483.123', '2025-11-25T16:34:43.123Z'],
+    ['1764088483123', '2025-11-25T16:34:43.123Z'],
+    ['2026-11-25T16:34:43Z', '2026-11-25T16:34:43.000Z'],
+    ['2026-11-25T16:34:43.123456789Z', '2026-11-25T16:34:43.123Z'],
+    ['2026-11-25T17:34:43+01:00', '2026-11-25T16:34:43.000Z'],
+    ['2026-11-25T11:04:43-0530', '2026-11-25T16:34:43.000Z'],
+    ['2026-11-25 16:34:43', '2026-11-25T16:34:43.000Z'],
+    ['2026-11-25 16:34:43,250', '2026-11-25T16:34:43.250Z'],
+    ['2026/11/25 16:34:43', '2026-11-25T16:34:43.000Z'],
+    ['2026-11-25', '2026-11-25T00:00:00.000Z'],
+    ['Nov 25 2026 16:34:43', '2026-11-25T16:34:43.000Z'],
+    ['Nov 25 16:34:43 2026', '2026-11-25T16:34:43.000Z'],
+    ['Tue Nov 25 16:34:43 2026 UTC', '2026-11-25T16:34:43.000Z'],
+  ])('%j → %s', (value, expected) => {
+    expect(iso(value)).toBe(expected);
+  });
+
+  it('infers the syslog year from the reference, across New Year both ways', () => {
+    const jan2 = Date.UTC(2027, 0, 2);
+    expect(iso('Dec 31 23:59:59', jan2)).toBe('2026-12-31T23:59:59.000Z');
+    expect(iso('Jan  1 00:00:01', jan2)).toBe('2027-01-01T00:00:01.000Z');
+    const dec31 = Date.UTC(2026, 11, 31, 23, 59, 59);
+    // A sender whose clock is ahead has already written January.
+    expect(iso('Jan  1 00:00:03', dec31)).toBe('2027-01-01T00:00:03.000Z');
+    expect(iso('Jul  4 12:00:00', dec31)).toBe('2026-07-04T12:00:00.000Z');
+  });
+
+  it('accepts Feb 29 only where a candidate year is a leap year', () => {
+    expect(iso('Feb 29 10:00:00', Date.UTC(2028, 2, 1))).toBe('2028-02-29T10:00:00.000Z');
+    expect(iso('Feb 29 10:00:00', Date.UTC(2026, 6, 1))).toBeUndefined();
+  });
+
+  it.each([
+    ['yesterday', 'unrecognized'],
+    ['', 'empty'],
+    ['2026-02-30T00:00:00Z', 'invalid date'],
+    ['2026-13-01T00:00:00Z', 'invalid date'],
+    ['2026-11-25T24:00:00Z', 'invalid date'],
+    ['Nov 31 10:00:00 2026', 'invalid date'],
+    [-5, 'invalid epoch'],
+    [12, 'outside'],
+    ['Nov 25 16:34:43', 'no reference'],
+  ])('rejects %j with a reason', (value, reason) => {
+    const r = parseTimestamp(value);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain(reason);
+  });
+
+  it('rejects non-string, non-number values', () => {
+    expect(parseTimestamp({}).ok).toBe(false);
+    expect(parseTimestamp(null).ok).toBe(false);
+    expect(parseTimestamp(Number.NaN).ok).toBe(false);
+  });
+});
