@@ -76,7 +76,9 @@ function boundShutdown(timeoutMs: number, logger: ConsoleLogger): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
-        logger.warn(`shutdown did not finish within ${timeoutMs} ms; exiting, uncommitted records will be redelivered`);
+        logger.warn(
+          `shutdown did not finish within ${timeoutMs} ms; exiting, uncommitted records will be redelivered`,
+        );
         process.exit(0);
       }, timeoutMs).unref();
     });
@@ -87,7 +89,9 @@ bootstrap().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof StartupError) {
     process.stderr.write(`shellwatch: ${error.message}\n`);
   } else {
-    process.stderr.write(`shellwatch: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `shellwatch: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -1,7 +1,10 @@
 import { CONFIG_VARIABLES, ConfigProblem } from './config.schema';
 
 type Variables = typeof CONFIG_VARIABLES;
-type ParsedValue<K extends keyof Variables> = Exclude<ReturnType<Variables[K]['parse']>, ConfigProblem>;
+type ParsedValue<K extends keyof Variables> = Exclude<
+  ReturnType<Variables[K]['parse']>,
+  ConfigProblem
+>;
 
 /** The whole configuration, validated once at start. Nothing else reads the environment. */
 export type Config = { readonly [K in keyof Variables]: ParsedValue<K> };

@@ -100,7 +100,7 @@ export class ElasticsearchSink {
       try {
         await this.client.indices.create({ index });
       } catch (error) {
-        if (!(error instanceof errors.ResponseError && error.body?.error?.type === 'resource_already_exists_exception')) {
+        if (errorType(error) !== 'resource_already_exists_exception') {
           throw error;
         }
       }
@@ -126,7 +126,7 @@ export class ElasticsearchSink {
       let items: Record<string, BulkItemResponse>[];
       try {
         const response = await this.client.bulk({ operations });
-        items = response.items as unknown as Record<string, BulkItemResponse>[];
+        items = response.items;
       } catch (error) {
         throw new ElasticsearchUnavailableError(`bulk request failed: ${describe(error)}`, error);
       }
@@ -158,15 +158,26 @@ export class ElasticsearchSink {
   private indexFor(document: OutputDocument): string {
     if (document.target === 'alerts') return this.options.alertsIndex;
     if (this.options.commandsIndex === null) {
-      throw new ShellwatchError('INTERNAL', 'a command document was produced with the commands index off');
+      throw new ShellwatchError(
+        'INTERNAL',
+        'a command document was produced with the commands index off',
+      );
     }
     return this.options.commandsIndex;
   }
 }
 
+/** The `error.type` of an Elasticsearch error response, if it is one. */
+function errorType(error: unknown): string | undefined {
+  if (!(error instanceof errors.ResponseError)) return undefined;
+  const body = error.body as { error?: { type?: string } } | undefined;
+  return body?.error?.type;
+}
+
 function describe(error: unknown): string {
   if (error instanceof errors.ResponseError) {
-    return `${error.statusCode ?? '?'} ${JSON.stringify(error.body?.error?.reason ?? error.message)}`;
+    const body = error.body as { error?: { reason?: string } } | undefined;
+    return `${error.statusCode ?? '?'} ${JSON.stringify(body?.error?.reason ?? error.message)}`;
   }
   return error instanceof Error ? error.message : String(error);
 }

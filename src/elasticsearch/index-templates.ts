@@ -61,13 +61,18 @@ function commandEventProperties(capabilities: ClusterCapabilities): Record<strin
 }
 
 /** Template body for the alerts index (`_index_template`). */
-export function alertsTemplate(index: string, capabilities: ClusterCapabilities): Record<string, unknown> {
+export function alertsTemplate(
+  index: string,
+  capabilities: ClusterCapabilities,
+): Record<string, unknown> {
   return {
     index_patterns: [index, `${index}-*`],
     priority: 200,
     template: {
       mappings: {
-        dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } }],
+        dynamic_templates: [
+          { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
+        ],
         properties: {
           ...commandEventProperties(capabilities),
           rule: {
@@ -97,13 +102,18 @@ export function alertsTemplate(index: string, capabilities: ClusterCapabilities)
 }
 
 /** Template body for the commands index. */
-export function commandsTemplate(index: string, capabilities: ClusterCapabilities): Record<string, unknown> {
+export function commandsTemplate(
+  index: string,
+  capabilities: ClusterCapabilities,
+): Record<string, unknown> {
   return {
     index_patterns: [index, `${index}-*`],
     priority: 200,
     template: {
       mappings: {
-        dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } }],
+        dynamic_templates: [
+          { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
+        ],
         properties: {
           ...commandEventProperties(capabilities),
           shellwatch: {

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Server } from '@nestjs/microservices';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { backOff } from 'exponential-backoff';
 import type { BatchAck, SourceBatch } from './source-batch';
@@ -50,7 +51,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   listen(callback: (error?: unknown) => void): void {
     // Nest's start-up must not wait for Kafka: the HTTP API and health answer
     // while the consumer keeps trying to reach the brokers.
-    this.start().catch((error: unknown) => this.logger.error(`consumer stopped: ${describe(error)}`));
+    this.start().catch((error: unknown) =>
+      this.logger.error(`consumer stopped: ${describe(error)}`),
+    );
     callback();
   }
 
@@ -78,7 +81,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       retry: (error: unknown, attempt: number) => {
         if (this.stopping) return false;
         this.state.consumerStateChanged({ running: false, reason: `Kafka: ${describe(error)}` });
-        this.logger.warn(`cannot start consuming (attempt ${attempt}): ${describe(error)}; retrying`);
+        this.logger.warn(
+          `cannot start consuming (attempt ${attempt}): ${describe(error)}; retrying`,
+        );
         return true;
       },
     });
@@ -102,15 +107,23 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       this.state.consumerStateChanged({ running: true });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.state.consumerStateChanged({ running: false, reason: `Kafka consumer crashed: ${describe(payload.error)}` });
-      this.logger.error(`consumer crashed (restart: ${String(payload.restart)}): ${describe(payload.error)}`);
+      this.state.consumerStateChanged({
+        running: false,
+        reason: `Kafka consumer crashed: ${describe(payload.error)}`,
+      });
+      this.logger.error(
+        `consumer crashed (restart: ${String(payload.restart)}): ${describe(payload.error)}`,
+      );
       // kafkajs restarts by itself after a retriable crash; after any other, we do.
       if (!payload.restart && !this.stopping) {
-        this.start().catch((error: unknown) => this.logger.error(`consumer stopped: ${describe(error)}`));
+        this.start().catch((error: unknown) =>
+          this.logger.error(`consumer stopped: ${describe(error)}`),
+        );
       }
     });
     consumer.on(consumer.events.DISCONNECT, () => {
-      if (!this.stopping) this.state.consumerStateChanged({ running: false, reason: 'Kafka consumer disconnected' });
+      if (!this.stopping)
+        this.state.consumerStateChanged({ running: false, reason: 'Kafka consumer disconnected' });
     });
     await deadLetters.connect();
     await consumer.connect();
@@ -152,8 +165,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private async dispatch(batch: SourceBatch): Promise<BatchAck> {
     const handler = this.getHandlerByPattern(COMMAND_BATCH_PATTERN);
     if (!handler) throw new Error(`no handler registered for ${COMMAND_BATCH_PATTERN}`);
-    const result = await lastValueFrom(this.transformToObservable<BatchAck>(await handler(batch)));
-    return result;
+    // Nest wraps the handler: it returns the handler's value, a promise or an observable.
+    const returned = (await handler(batch)) as Observable<BatchAck> | Promise<BatchAck>;
+    return lastValueFrom(this.transformToObservable<BatchAck>(returned));
   }
 }
 

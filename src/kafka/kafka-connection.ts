@@ -19,7 +19,9 @@ export class KafkaConnection {
   readonly deadLetters: DeadLetterProducer;
 
   constructor(options: KafkaConnectionOptions) {
-    this.kafka = new Kafka(kafkaClientConfig(options.brokers, options.clientId, new Logger('Kafka')));
+    this.kafka = new Kafka(
+      kafkaClientConfig(options.brokers, options.clientId, new Logger('Kafka')),
+    );
     this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic);
   }
 }

@@ -53,16 +53,19 @@ export class PipelineService {
     try {
       const rejected = await this.writeAll(processed.documents, batch);
       deadLetters.push(...this.deadLettersFor(rejected, batch));
-      await retryUntilDone(() => this.kafka.deadLetters.send(batch.topic, batch.partition, deadLetters), {
-        maxDelayMs: this.config.retryMaxDelayMs,
-        isActive: () => batch.isActive(),
-        onFailure: async (error, attempt) => {
-          this.logger.warn(
-            `dead-letter write failed (attempt ${attempt}, topic ${batch.topic}, partition ${batch.partition}): ${describe(error)}`,
-          );
-          await batch.heartbeat();
+      await retryUntilDone(
+        () => this.kafka.deadLetters.send(batch.topic, batch.partition, deadLetters),
+        {
+          maxDelayMs: this.config.retryMaxDelayMs,
+          isActive: () => batch.isActive(),
+          onFailure: async (error, attempt) => {
+            this.logger.warn(
+              `dead-letter write failed (attempt ${attempt}, topic ${batch.topic}, partition ${batch.partition}): ${describe(error)}`,
+            );
+            await batch.heartbeat();
+          },
         },
-      });
+      );
     } catch (error) {
       if (error instanceof RetryAbandoned) {
         this.logger.warn(
@@ -93,7 +96,8 @@ export class PipelineService {
         const attempt = await this.sink.write(pending);
         rejected.push(...attempt.rejected);
         pending = attempt.retry.map((r) => r.document);
-        if (pending.length > 0) throw new PartialWriteError(pending.length, attempt.retry[0]?.reason ?? '');
+        if (pending.length > 0)
+          throw new PartialWriteError(pending.length, attempt.retry[0]?.reason ?? '');
         this.health.elasticsearchStateChanged(true);
       },
       {

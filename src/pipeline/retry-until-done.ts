@@ -21,7 +21,10 @@ export class RetryAbandoned extends Error {
  * as long as the batch is still ours. There is no attempt limit on purpose:
  * giving up would mean dropping records or committing unwritten ones.
  */
-export async function retryUntilDone<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retryUntilDone<T>(
+  attempt: () => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   try {
     return await backOff(attempt, {
       numOfAttempts: Number.MAX_SAFE_INTEGER,

@@ -26,7 +26,9 @@ interface ActiveRuleSet {
 /** Thrown by `reload` when the folder holds a bad rule set; the active set is unchanged. */
 export class RuleSetRejectedError extends Error {
   constructor(readonly problems: RuleProblem[]) {
-    super(`rule set rejected: ${problems.length} problem(s)\n${problems.map(formatProblem).join('\n')}`);
+    super(
+      `rule set rejected: ${problems.length} problem(s)\n${problems.map(formatProblem).join('\n')}`,
+    );
   }
 }
 
@@ -90,13 +92,21 @@ export class RuleStore {
         this.lastErrors = [];
         this.health.rulesStateChanged(true);
         if (!unchanged) {
-          this.logger.log(`rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`);
+          this.logger.log(
+            `rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`,
+          );
         }
         return this.status();
       }
       problems = result.errors;
     } catch (error) {
-      problems = [{ file: this.config.rulesDir, pointer: '', message: `cannot read the rules folder: ${describe(error)}` }];
+      problems = [
+        {
+          file: this.config.rulesDir,
+          pointer: '',
+          message: `cannot read the rules folder: ${describe(error)}`,
+        },
+      ];
     }
     this.lastErrors = problems;
     if (!this.active) this.health.rulesStateChanged(false, 'no valid rule set loaded');

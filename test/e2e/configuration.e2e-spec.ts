@@ -10,9 +10,13 @@ describe('configuration errors', () => {
       LOG_LEVEL: 'loud',
     });
     expect(code).not.toBe(0);
-    expect(output).toContain('KAFKA_BROKERS="nonsense": expected a comma-separated list of host:port');
+    expect(output).toContain(
+      'KAFKA_BROKERS="nonsense": expected a comma-separated list of host:port',
+    );
     expect(output).toContain('HTTP_PORT="99999": expected a whole number from 0 to 65535');
-    expect(output).toContain('LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace');
+    expect(output).toContain(
+      'LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace',
+    );
     expect(output).not.toMatch(/\n\s+at /);
   });
 
@@ -23,7 +27,9 @@ describe('configuration errors', () => {
       RULES_DIR: 'rules',
     });
     expect(code).not.toBe(0);
-    expect(output).toMatch(/cannot reach Elasticsearch at http:\/\/\*\*\*@127\.0\.0\.1:9 within 1000 ms/);
+    expect(output).toMatch(
+      /cannot reach Elasticsearch at http:\/\/\*\*\*@127\.0\.0\.1:9 within 1000 ms/,
+    );
     expect(output).not.toContain('hunter2');
     expect(output).not.toMatch(/\n\s+at /);
   });

@@ -32,7 +32,7 @@ const MALICIOUS: { command: string; rule: string }[] = [
 
 function record(i: number): { command: string; expected: string | undefined } {
   if (i % 50 === 7) {
-    const m = MALICIOUS[(i / 50) % MALICIOUS.length | 0] ?? MALICIOUS[0]!;
+    const m = MALICIOUS[((i / 50) % MALICIOUS.length) | 0] ?? MALICIOUS[0]!;
     return { command: m.command, expected: m.rule };
   }
   return { command: BENIGN[i % BENIGN.length]!, expected: undefined };
@@ -85,9 +85,14 @@ describe('the whole path: Kafka → rules → Elasticsearch', () => {
   it('writes exactly one alert per expected match and commits to the end of the topic', async () => {
     const expectedAlerts = [...expected.values()].reduce((a, b) => a + b, 0);
     expect(expectedAlerts).toBeGreaterThan(0);
-    await waitFor('committed offsets at the end of the topic', () => groupLag(groupId, topic), (lag) => lag === 0, {
-      timeoutMs: 120_000,
-    });
+    await waitFor(
+      'committed offsets at the end of the topic',
+      () => groupLag(groupId, topic),
+      (lag) => lag === 0,
+      {
+        timeoutMs: 120_000,
+      },
+    );
     // Offsets are committed only after the bulk write: everything is in Elasticsearch now.
     expect(await countDocuments(commandsIndex)).toBe(RECORDS);
     const alerts = await allDocuments<{
@@ -100,17 +105,24 @@ describe('the whole path: Kafka → rules → Elasticsearch', () => {
     }>(alertsIndex);
     expect(alerts).toHaveLength(expectedAlerts);
     const perRule = new Map<string, number>();
-    for (const { source } of alerts) perRule.set(source.rule.id, (perRule.get(source.rule.id) ?? 0) + 1);
+    for (const { source } of alerts)
+      perRule.set(source.rule.id, (perRule.get(source.rule.id) ?? 0) + 1);
     expect(Object.fromEntries(perRule)).toEqual(Object.fromEntries(expected));
     for (const { id, source } of alerts) {
       const rule = MALICIOUS.find((m) => m.command === source.process.command_line)?.rule;
-      expect(rule, `alert on an unexpected command: ${source.process.command_line}`).toBe(source.rule.id);
+      expect(rule, `alert on an unexpected command: ${source.process.command_line}`).toBe(
+        source.rule.id,
+      );
       expect(source.event.kind).toBe('alert');
       expect(source.kafka.topic).toBe(topic);
-      expect(id).toBe(`${topic}:${source.kafka.partition}:${source.kafka.offset}:${source.rule.id}`);
+      expect(id).toBe(
+        `${topic}:${source.kafka.partition}:${source.kafka.offset}:${source.rule.id}`,
+      );
       expect(['alice', 'deploy']).toContain(source.user.name);
       expect(source.host.name).toMatch(/^web-\d\.example\.internal$/);
-      expect(JSON.parse(source.event.original)).toMatchObject({ command: source.process.command_line });
+      expect(JSON.parse(source.event.original)).toMatchObject({
+        command: source.process.command_line,
+      });
     }
   });
 

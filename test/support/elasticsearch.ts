@@ -18,8 +18,14 @@ export async function countDocuments(index: string): Promise<number> {
 }
 
 /** Every document of an index (up to 10,000), refreshed first. */
-export async function allDocuments<T = Record<string, unknown>>(index: string): Promise<{ id: string; source: T }[]> {
+export async function allDocuments<T = Record<string, unknown>>(
+  index: string,
+): Promise<{ id: string; source: T }[]> {
   await testElasticsearch.indices.refresh({ index });
-  const response = await testElasticsearch.search<T>({ index, size: 10_000, query: { match_all: {} } });
+  const response = await testElasticsearch.search<T>({
+    index,
+    size: 10_000,
+    query: { match_all: {} },
+  });
   return response.hits.hits.map((hit) => ({ id: hit._id ?? '', source: hit._source as T }));
 }

@@ -69,7 +69,12 @@ export async function consumeAll(
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`only ${received.length}/${count} messages on ${topic} after ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new Error(
+              `only ${received.length}/${count} messages on ${topic} after ${timeoutMs} ms`,
+            ),
+          ),
         timeoutMs,
       );
       void consumer.run({

@@ -63,7 +63,9 @@ export class ServiceProcess {
       (status) => status === 200,
       { timeoutMs },
     ).catch((error: unknown) => {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- service output ---\n${this.logs()}`);
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n--- service output ---\n${this.logs()}`,
+      );
     });
   }
 
@@ -92,7 +94,10 @@ export class ServiceProcess {
 }
 
 /** Runs the service binary once and returns its exit code and output (bad-configuration tests). */
-export function runToExit(env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+export function runToExit(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
       cwd: REPO_ROOT,

@@ -1,0 +1,58 @@
+import { Command, Option } from 'commander';
+import { evalCommand } from './eval.command';
+import { CliUsageError } from './load-rules';
+import { testCommand, validateCommand } from './rules.command';
+
+/**
+ * The `shellwatch` command line: the same core as the service, no Kafka or
+ * Elasticsearch needed. `rules validate`, `rules test`, `eval`.
+ */
+const program = new Command('shellwatch').description('Shellwatch: shell-audit rules, offline');
+
+const run = (action: () => Promise<number>): Promise<void> =>
+  action().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `shellwatch: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = error instanceof CliUsageError ? 2 : 1;
+    },
+  );
+
+const rules = program.command('rules').description('check rule files');
+rules
+  .command('validate')
+  .argument('[dir]', 'rules folder', 'rules')
+  .description('validate every rule file; non-zero exit and one line per problem')
+  .action((dir: string) => run(() => validateCommand(dir, process.stdout, process.stderr)));
+rules
+  .command('test')
+  .argument('[dir]', 'rules folder', 'rules')
+  .option('--fixture <file>', 'JSON lines of {"command", "expect": [rule ids]} to check too')
+  .description("run every rule's embedded examples (and a fixture file)")
+  .action((dir: string, options: { fixture?: string }) =>
+    run(() => testCommand(dir, options.fixture, process.stdout, process.stderr)),
+  );
+
+program
+  .command('eval')
+  .description('evaluate records from a file or stdin; one alert JSON per line on stdout')
+  .requiredOption('--rules <dir>', 'rules folder')
+  .option('--input <file>', 'input file, or - for standard input', '-')
+  .addOption(
+    new Option(
+      '--format <format>',
+      'record format (auto detects per record; lines = one raw command per line)',
+    ).default('auto'),
+  )
+  .action((options: { rules: string; input: string; format: string }) =>
+    run(() => evalCommand(options, process.stdout, process.stderr)),
+  );
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`shellwatch: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});
