@@ -34,6 +34,7 @@ function getValidators(): { rule: ValidateFunction; list: ValidateFunction } {
 }
 
 const MAX_ENUM_SHOWN = 8;
+const NEEDS_BLOCK = 'a condition block needs "all", "any" or "not"';
 
 function describe(error: ErrorObject): PointedProblem | undefined {
   const pointer = error.instancePath;
@@ -48,9 +49,8 @@ function describe(error: ErrorObject): PointedProblem | undefined {
       };
     case 'required': {
       const missing = String(params['missingProperty']);
-      if (missing === 'not' && error.schemaPath.includes('notCondition')) {
-        return { pointer, message: 'a condition block needs "all", "any" or "not"' };
-      }
+      // Only a block that has neither `all` nor `any` reaches the `not` branch.
+      if (missing === 'not') return { pointer, message: NEEDS_BLOCK };
       return { pointer, message: `missing required property "${missing}"` };
     }
     case 'enum': {
@@ -81,7 +81,13 @@ function toProblems(errors: readonly ErrorObject[] | null | undefined): PointedP
     seen.add(key);
     problems.push(problem);
   }
-  return problems;
+  // Under a block that lacks all/any/not, "unknown property" for each of its keys is noise.
+  const blocks = new Set(problems.filter((p) => p.message === NEEDS_BLOCK).map((p) => p.pointer));
+  return problems.filter(
+    (p) =>
+      p.message !== 'unknown property' ||
+      !blocks.has(p.pointer.slice(0, p.pointer.lastIndexOf('/'))),
+  );
 }
 
 /** Validates a parsed rule file against rule.schema.json; an empty array means valid. */

