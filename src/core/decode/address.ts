@@ -5,6 +5,7 @@ const IPV6_RE = /^[0-9A-Fa-f:]{2,39}(?:\d+\.\d+\.\d+\.\d+)?(?:%[\w.-]+)?$/;
 
 /** True for a literal IPv4 or IPv6 address (zone ids allowed), the values an ES `ip` field accepts. */
 export function isIp(value: string): boolean {
+  if (value.length > 64) return false;
   if (IPV4_RE.test(value)) return true;
   if (!value.includes(':') || !IPV6_RE.test(value)) return false;
   const doubleColons = value.split('::').length - 1;

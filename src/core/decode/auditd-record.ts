@@ -66,19 +66,37 @@ export function parseAuditRecord(line: string): AuditRecord | undefined {
   };
 }
 
-/** Splits `k=v k="v w" msg='k=v …'` into fields; later duplicates win. */
+/**
+ * Splits `k=v k="v w" msg='k=v …'` into fields; later duplicates win. A hand
+ * scanner rather than a global regex: the regex is quadratic on a long run of
+ * key characters (recheck says so), and records may be 1 MiB.
+ */
 export function parseAuditFields(text: string): Map<string, AuditValue> {
   const fields = new Map<string, AuditValue>();
-  const re = /([A-Za-z0-9_[\]-]+)=(?:"([^"]*)"|'([^']*)'|(\S*))/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const [, key = '', double, single, bare = ''] = m;
-    const quotedValue = double ?? single;
-    fields.set(
-      key,
-      quotedValue === undefined
-        ? { value: bare, quoted: false }
-        : { value: quotedValue, quoted: true },
-    );
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && text.charCodeAt(i) === 0x20) i++;
+    const keyStart = i;
+    while (i < n && text.charCodeAt(i) !== 0x3d /* = */ && text.charCodeAt(i) !== 0x20) i++;
+    if (i >= n || text.charCodeAt(i) !== 0x3d || i === keyStart) {
+      while (i < n && text.charCodeAt(i) !== 0x20) i++;
+      continue;
+    }
+    const key = text.slice(keyStart, i);
+    i++;
+    const quote = text[i];
+    if (quote === '"' || quote === "'") {
+      const end = text.indexOf(quote, i + 1);
+      const stop = end < 0 ? n : end;
+      fields.set(key, { value: text.slice(i + 1, stop), quoted: true });
+      i = stop + 1;
+    } else {
+      const end = text.indexOf(' ', i);
+      const stop = end < 0 ? n : end;
+      fields.set(key, { value: text.slice(i, stop), quoted: false });
+      i = stop;
+    }
   }
   return fields;
 }

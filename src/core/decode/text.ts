@@ -45,9 +45,19 @@ export interface CleanText {
  * and `labels.nul_replaced="true"` says so. Nothing left is EMPTY_RECORD.
  */
 export function cleanText(raw: string): CleanText {
-  let text = raw.replace(/^[\r\n\0]+/, '').replace(/[\r\n\0]+$/, '');
+  let start = 0;
+  let end = raw.length;
+  // Hand loops: /[\r\n\0]+$/ is quadratic on a long run of them mid-record.
+  while (start < end && isPadding(raw.charCodeAt(start))) start++;
+  while (end > start && isPadding(raw.charCodeAt(end - 1))) end--;
+  let text = raw.slice(start, end);
   const nulReplaced = text.includes('\0');
-  if (nulReplaced) text = text.replace(/\0/g, ' ');
+  // split/join: several times faster than a global regex replace on a NUL-heavy record.
+  if (nulReplaced) text = text.split('\0').join(' ');
   if (text.trim() === '') fail('EMPTY_RECORD', 'record has only whitespace');
   return { text, nulReplaced };
+}
+
+function isPadding(code: number): boolean {
+  return code === 0x0d || code === 0x0a || code === 0;
 }
