@@ -206,3 +206,10 @@ describe('parseCommandLine: robustness', () => {
     expect(parseCommandLine('a;'.repeat(10_000)).length).toBe(256);
   });
 });
+
+describe('parseCommandLine: more wrappers', () => {
+  it('unwraps ionice and setsid', () => {
+    expect(only('ionice -c 3 rm x').program).toBe('rm');
+    expect(only('setsid -f rm x').program).toBe('rm');
+  });
+});

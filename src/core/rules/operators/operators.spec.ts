@@ -227,6 +227,29 @@ describe('anyCommand', () => {
     ]);
   });
 
+  it('compiles and matches the examples of docs/rules-reference.draft.md', () => {
+    expect(
+      matches({ program: ['nc', 'ncat', 'netcat'], hasAnyFlag: ['e', 'c'] }, 'ncat -c sh h 1'),
+    ).toBe(true);
+    expect(
+      matches(
+        { redirect: { glob: '**/.ssh/authorized_keys' } },
+        'cat k >> /home/a/.ssh/authorized_keys',
+      ),
+    ).toBe(true);
+    expect(matches({ assignment: { regex: '^HISTFILE=(/dev/null)?$' } }, 'HISTFILE= bash')).toBe(
+      true,
+    );
+    const chmod = { program: 'chmod', anyArg: { regex: '^[0-7]?[4-7][0-7]{2}$|^u\\+s$' } };
+    expect(matches(chmod, 'chmod u+s /bin/bash')).toBe(true);
+    expect(matches(chmod, 'chmod 4755 /tmp/x')).toBe(true);
+    expect(matches(chmod, 'chmod 644 f')).toBe(true);
+    expect(matches(chmod, 'chmod 0311 f')).toBe(false);
+    const rm = { program: 'rm', hasFlags: ['r|R|recursive'], not: { anyArg: { glob: '/tmp/**' } } };
+    expect(matches(rm, 'rm -r /tmp/a/b')).toBe(false);
+    expect(matches(rm, 'rm -r /srv/a')).toBe(true);
+  });
+
   it('is false on a fact that is not a command list', () => {
     expect(op('anyCommand', { program: 'rm' })('rm')).toBe(false);
   });
