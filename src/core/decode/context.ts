@@ -40,6 +40,9 @@ export function fail(
   throw new DecodeError(code, message, context);
 }
 
+/** Envelopes nest (filebeat → syslog → message) but never this deep in real input. */
+const MAX_LAYERS = 4;
+
 /** Returns a context for a message embedded in `layer`, whose fields fill the inner gaps. */
 export function enter(
   ctx: DecodeContext,
@@ -47,6 +50,11 @@ export function enter(
   fields: EventFields,
   referenceMs?: number,
 ): DecodeContext {
+  if (ctx.layers.length >= MAX_LAYERS) {
+    fail('INVALID_FIELD', `${[...ctx.layers, layer].join('/')}: envelopes nested too deep`, {
+      layer,
+    });
+  }
   return {
     ...ctx,
     envelope: mergeFields(ctx.envelope, fields),

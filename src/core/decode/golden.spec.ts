@@ -27,8 +27,8 @@ function summarize(outcome: DecodeOutcome): Summary {
   return outcome;
 }
 
-/** Decodes a fixture file line by line; exported shape is what the expected files hold. */
-export function decodeFixture(file: string, options: DecoderOptions): unknown {
+/** Decodes a fixture file line by line; the result is what the expected files hold. */
+function decodeFixture(file: string, options: DecoderOptions): unknown {
   const lines = readFileSync(join(FIXTURES, file), 'utf8').split('\n');
   if (lines.at(-1) === '') lines.pop();
   const decoder = createRecordDecoder({ clock: () => REFERENCE_MS, ...options });

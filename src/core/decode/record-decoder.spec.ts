@@ -143,3 +143,12 @@ describe('createRecordDecoder: choosing the format', () => {
     }
   });
 });
+
+describe('createRecordDecoder: nesting', () => {
+  it('refuses envelopes nested deeper than real shippers nest them, without a stack overflow', () => {
+    const deep = `${'<13>Nov 25 16:34:43 h p: '.repeat(20_000)}HISTORY: PID=1 UID=0 ls`;
+    const outcome = createRecordDecoder({ clock: () => NOW }).decode(textRecord(deep));
+    expect(outcome.kind === 'error' && outcome.error.code).toBe('INVALID_FIELD');
+    expect(outcome.kind === 'error' && outcome.error.message).toContain('nested too deep');
+  });
+});

@@ -16,11 +16,11 @@ import { JsonFields, parseJsonObject } from './json';
  * | `uid`        | `user_id`                                            | `user.id`                   |
  * | `account`    | `login`, `login_account`, `run_as`, `target_user`, `system_user` | `user.effective.name` (the account on the host) |
  * | `host`       | `hostname`, `server`, `target_host`, `target`        | `host.name`                 |
- * | `client_ip`  | `src_ip`, `source_ip`, `remote_addr`, `remote_ip`, `client_addr`, `client` | `source.ip` (port stripped into `labels.source_port`; not an IP → `labels.source_address`) |
+ * | `client_ip`  | `src_ip`, `source_ip`, `remote_addr`, `remote_ip`, `client_addr` | `source.ip` (port stripped into `labels.source_port`; not an IP → `labels.source_address`) |
  * | `session_id` | `session`, `sid`, `session_uuid`                     | `session.id`                |
  * | `tty`        | `pty`, `terminal`                                    | `tty`                       |
  * | `cwd`        | `pwd`, `dir`, `working_directory`                    | `process.working_directory` |
- * | `exit_code`  | `rc`, `status`, `return_code`, `exit_status`, `exit` | `process.exit_code` (integer) |
+ * | `exit_code`  | `rc`, `return_code`, `exit_status`                   | `process.exit_code` (integer) |
  * | `pid`        |                                                      | `process.pid`               |
  * | `ppid`       |                                                      | `process.parent.pid`        |
  *
@@ -54,19 +54,11 @@ export const VSSH_FIELDS = {
   uid: ['uid', 'user_id'],
   account: ['account', 'login', 'login_account', 'run_as', 'target_user', 'system_user'],
   host: ['host', 'hostname', 'server', 'target_host', 'target'],
-  clientIp: [
-    'client_ip',
-    'src_ip',
-    'source_ip',
-    'remote_addr',
-    'remote_ip',
-    'client_addr',
-    'client',
-  ],
+  clientIp: ['client_ip', 'src_ip', 'source_ip', 'remote_addr', 'remote_ip', 'client_addr'],
   session: ['session_id', 'session', 'sid', 'session_uuid'],
   tty: ['tty', 'pty', 'terminal'],
   cwd: ['cwd', 'pwd', 'dir', 'working_directory'],
-  exitCode: ['exit_code', 'rc', 'status', 'return_code', 'exit_status', 'exit'],
+  exitCode: ['exit_code', 'rc', 'return_code', 'exit_status'],
   pid: ['pid'],
   ppid: ['ppid'],
 } as const satisfies Record<string, readonly string[]>;
