@@ -61,6 +61,22 @@ describe('golden fixtures', () => {
     );
   });
 
+  it('an operator format decodes custom.input as expected', async () => {
+    const customFormats = {
+      formats: [
+        {
+          name: 'jumpbox',
+          regex:
+            '^(?<ts>\\S+) (?<user>[\\w.-]+)@(?<host>[\\w.-]+) \\[(?<pid>\\d+)\\] \\$ (?<cmd>.*)$',
+        },
+      ],
+    };
+    const result = decodeFixture('custom.input', { format: 'jumpbox', customFormats });
+    await expect(`${JSON.stringify(result, null, 2)}\n`).toMatchFileSnapshot(
+      join(FIXTURES, 'custom.expected.json'),
+    );
+  });
+
   it('auto decodes mixed.log (every format) as expected', async () => {
     const result = decodeFixture('mixed.log', { format: 'auto', auditd: { timeoutMs: 1000 } });
     await expect(`${JSON.stringify(result, null, 2)}\n`).toMatchFileSnapshot(

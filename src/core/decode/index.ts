@@ -34,10 +34,10 @@ export { FORMAT_NAMES, isBuiltinFormat, type BuiltinFormat } from './formats';
 export { detectFormat } from './detect-format';
 export {
   compileFormats,
-  validateFormatsDefinition,
   type CustomFormatDefinition,
   type FormatsDefinition,
 } from './custom-format';
+export { validateFormatsDefinition } from './validate-formats';
 export { FormatConfigError, type FormatProblem } from './format-config-error';
 export type { AuditdOptions } from './auditd-assembler';
 export { parseTimestamp, type TimestampResult } from './timestamp';
