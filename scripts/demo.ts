@@ -158,6 +158,15 @@ async function main(): Promise<void> {
   await es.close();
 }
 
+/** The fields of an alert document the table shows. */
+interface AlertSource {
+  '@timestamp'?: string;
+  host?: { name?: string };
+  user?: { name?: string };
+  rule?: { id?: string; name?: string; severity?: string };
+  process?: { command_line?: string };
+}
+
 interface AlertRow {
   time: string;
   host: string;
@@ -169,7 +178,7 @@ interface AlertRow {
 }
 
 async function searchAlerts(es: Client, since: string): Promise<AlertRow[]> {
-  const response = await es.search<Record<string, Record<string, unknown>>>({
+  const response = await es.search<AlertSource>({
     index: ALERTS_INDEX,
     size: 200,
     sort: [{ '@timestamp': 'asc' }],
@@ -181,17 +190,15 @@ async function searchAlerts(es: Client, since: string): Promise<AlertRow[]> {
     },
   });
   return response.hits.hits.map((hit) => {
-    const s = hit._source ?? {};
-    const get = (obj: string, key: string): string =>
-      String((s[obj] as Record<string, unknown> | undefined)?.[key] ?? '');
+    const s: AlertSource = hit._source ?? {};
     return {
-      time: String(s['@timestamp'] ?? '').slice(11, 19),
-      host: get('host', 'name'),
-      user: get('user', 'name'),
-      severity: get('rule', 'severity'),
-      rule: get('rule', 'id'),
-      name: get('rule', 'name'),
-      command: get('process', 'command_line'),
+      time: (s['@timestamp'] ?? '').slice(11, 19),
+      host: s.host?.name ?? '',
+      user: s.user?.name ?? '',
+      severity: s.rule?.severity ?? '',
+      rule: s.rule?.id ?? '',
+      name: s.rule?.name ?? '',
+      command: s.process?.command_line ?? '',
     };
   });
 }

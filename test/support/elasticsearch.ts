@@ -29,3 +29,22 @@ export async function allDocuments<T = Record<string, unknown>>(
   });
   return response.hits.hits.map((hit) => ({ id: hit._id ?? '', source: hit._source as T }));
 }
+
+/** Every document id of an index, sorted (scrolls past the 10,000 hit limit). */
+export async function allIds(index: string): Promise<string[]> {
+  await testElasticsearch.indices.refresh({ index });
+  const ids: string[] = [];
+  let response = await testElasticsearch.search({
+    index,
+    size: 5000,
+    scroll: '1m',
+    _source: false,
+    query: { match_all: {} },
+  });
+  while (response.hits.hits.length > 0) {
+    for (const hit of response.hits.hits) ids.push(hit._id ?? '');
+    if (!response._scroll_id) break;
+    response = await testElasticsearch.scroll({ scroll_id: response._scroll_id, scroll: '1m' });
+  }
+  return ids.sort();
+}
