@@ -152,3 +152,18 @@ describe('createRecordDecoder: nesting', () => {
     expect(outcome.kind === 'error' && outcome.error.message).toContain('nested too deep');
   });
 });
+
+describe('createRecordDecoder: label size', () => {
+  it('cuts long label values at 1 KiB and drops session output', () => {
+    const record = JSON.stringify({
+      command: 'ls',
+      note: 'n'.repeat(5000),
+      output: 'secret'.repeat(100),
+    });
+    const [event] = events(createRecordDecoder({ clock: () => NOW }).decode(textRecord(record)));
+    expect(event?.labels?.note).toHaveLength(1024);
+    expect(event?.labels?.truncated).toBe('true');
+    expect(event?.labels?.output).toBeUndefined();
+    expect(event?.process.command_line).toBe('ls');
+  });
+});

@@ -24,10 +24,12 @@ import { JsonFields, parseJsonObject } from './json';
  * | `pid`        |                                                      | `process.pid`               |
  * | `ppid`       |                                                      | `process.parent.pid`        |
  *
- * Any other scalar top-level field is kept in `labels` under its own name.
+ * Any other scalar top-level field is kept in `labels` under its own name,
+ * except `output`/`stdout`/`stderr` (large, and may hold secrets), which are dropped.
  */
 export const decodeVssh: FormatDecoder = (text, ctx, json) => {
   const r = new JsonFields(json ?? parseJsonObject(text, 'vssh'), 'vssh');
+  r.ignore(['output', 'stdout', 'stderr']);
   const fields = {
     'process.command_line': r.required(VSSH_FIELDS.command),
     '@timestamp': r.timestamp(VSSH_FIELDS.timestamp, ctx.referenceMs),
