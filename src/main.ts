@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { ConsoleLogger } from '@nestjs/common';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { configureHttpApi } from './api/http-api';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/config';
 import type { Config } from './config/config';
@@ -36,12 +38,13 @@ async function bootstrap(): Promise<void> {
     logLevels: NEST_LEVELS[config.logLevel],
     json: !process.stdout.isTTY,
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger,
     bodyParser: true,
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  configureHttpApi(app);
   await runStartupChecks(app, config);
   app.connectMicroservice(
     {

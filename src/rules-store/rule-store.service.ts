@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { loadRuleSet } from '../core/rules';
-import type { NormalizedRule, RuleEvaluator, RuleProblem } from '../core/rules';
+import type { NormalizedRule, RuleEvaluator, RuleProblem, SourceFile } from '../core/rules';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
@@ -16,9 +16,16 @@ export interface RuleSetStatus {
   lastErrors: RuleProblem[];
 }
 
+/** One rule of the active set, with the file (relative to RULES_DIR) and the text it was loaded from. */
+export interface ActiveRule {
+  definition: Readonly<NormalizedRule>;
+  source: SourceFile;
+}
+
 interface ActiveRuleSet {
   evaluator: RuleEvaluator;
   rules: NormalizedRule[];
+  byId: ReadonlyMap<string, ActiveRule>;
   hash: string;
   loadedAt: string;
 }
@@ -47,6 +54,8 @@ export class RuleStore {
   private active: ActiveRuleSet | undefined;
   private lastAttemptAt: string | null = null;
   private lastErrors: RuleProblem[] = [];
+  /** Reloads run one at a time, in call order: a slow older read must never replace a newer one. */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -63,6 +72,11 @@ export class RuleStore {
     return this.active?.rules ?? [];
   }
 
+  /** A rule of the active set by id (disabled ones too), with its file and text. */
+  activeRule(id: string): ActiveRule | undefined {
+    return this.active?.byId.get(id);
+  }
+
   status(): RuleSetStatus {
     return {
       ruleCount: this.active?.rules.length ?? 0,
@@ -74,8 +88,17 @@ export class RuleStore {
     };
   }
 
-  /** Reads, validates and compiles the folder; swaps it in only when all of it is valid. */
-  async reload(): Promise<RuleSetStatus> {
+  /**
+   * Reads, validates and compiles the folder; swaps it in only when all of it is valid.
+   * Concurrent calls (the file watcher, API writes) are queued, never interleaved.
+   */
+  reload(): Promise<RuleSetStatus> {
+    const run = this.reloading.then(() => this.reloadNow());
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(): Promise<RuleSetStatus> {
     this.lastAttemptAt = new Date().toISOString();
     let problems: RuleProblem[];
     try {
@@ -83,9 +106,19 @@ export class RuleStore {
       const result = loadRuleSet(folder.rules, folder.lists);
       if (result.ok) {
         const unchanged = this.active?.hash === result.hash;
+        const texts = new Map(folder.rules.map((file) => [file.path, file.text]));
         this.active = {
           evaluator: result.evaluator,
           rules: result.rules.map((rule) => rule.definition),
+          byId: new Map(
+            result.rules.map((rule) => [
+              rule.definition.id,
+              {
+                definition: rule.definition,
+                source: { path: rule.file, text: texts.get(rule.file) ?? '' },
+              },
+            ]),
+          ),
           hash: result.hash,
           loadedAt: unchanged && this.active ? this.active.loadedAt : new Date().toISOString(),
         };

@@ -1,0 +1,59 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+
+/** Rule ids as the API accepts them; checked before any path is built from one. */
+export const RULE_ID_PATTERN = /^SW-[A-Z0-9]+-\d{4}$/;
+
+/** Folder (relative to RULES_DIR) for a new rule whose id area has no folder yet. */
+export const CUSTOM_RULES_FOLDER = 'custom';
+
+/** A path built from outside input would leave the rules folder, or an id is not an id. */
+export class RulePathError extends Error {
+  readonly code = 'RULE_PATH_INVALID';
+}
+
+/** Throws {@link RulePathError} unless `id` is `SW-<AREA>-NNNN`. */
+export function assertRuleId(id: string): void {
+  if (!RULE_ID_PATTERN.test(id)) {
+    throw new RulePathError(
+      `invalid rule id ${JSON.stringify(id.slice(0, 80))}: expected SW-<AREA>-NNNN, e.g. SW-LNX-0001`,
+    );
+  }
+}
+
+/** `SW-DST-0001` → `DST`. The id must have passed {@link assertRuleId}. */
+export function ruleArea(id: string): string {
+  return id.split('-')[1] ?? '';
+}
+
+/**
+ * Resolves `relativePath` against `root` and returns the absolute path, or throws
+ * {@link RulePathError} when the result is not strictly inside `root` (`..`
+ * segments, absolute paths, the root itself). Lexical only: symbolic links inside
+ * the rules folder are the operator's choice and are followed.
+ */
+export function resolveInside(root: string, relativePath: string): string {
+  const base = resolve(root);
+  const target = resolve(base, relativePath);
+  const rel = relative(base, target);
+  if (
+    relativePath.includes('\0') ||
+    rel === '' ||
+    isAbsolute(rel) ||
+    rel === '..' ||
+    rel.startsWith(`..${sep}`)
+  ) {
+    throw new RulePathError(`path ${JSON.stringify(relativePath)} is outside the rules folder`);
+  }
+  return target;
+}
+
+/**
+ * The file of a rule, relative to RULES_DIR with `/` separators:
+ * `<folder>/<id>.json`. Validates the id and the folder before joining them.
+ */
+export function ruleFilePath(root: string, folder: string, id: string): string {
+  assertRuleId(id);
+  const path = folder === '' ? `${id}.json` : `${folder}/${id}.json`;
+  resolveInside(root, path);
+  return path;
+}
