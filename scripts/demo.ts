@@ -37,14 +37,13 @@ function sampleRecords(run: string): string[] {
       command,
       exit_code: 0,
     });
+  // RFC 3164 as rsyslog forwards it: "<PRI>Mmm dd hh:mm:ss host tag: message" (UTC here).
+  const syslogTime = (d: Date): string => {
+    const month = d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+    return `${month} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)}`;
+  };
   const snoopy = (host: string, uid: number, command: string): string =>
-    `<86>${new Date()
-      .toUTCString()
-      .slice(5, 16)
-      .replace(
-        / (\d{4})$/,
-        '',
-      )} ${new Date().toTimeString().slice(0, 8)} ${host} snoopy[4242]: [uid:${uid} sid:4242 tty:/dev/pts/2 cwd:/tmp filename:/usr/bin/${command.split(' ')[0] ?? 'sh'}]: ${command}`;
+    `<86>${syslogTime(new Date())} ${host} snoopy[4242]: [uid:${uid} sid:4242 tty:/dev/pts/2 cwd:/tmp filename:/usr/bin/${command.split(' ')[0] ?? 'sh'}]: ${command}`;
   return [
     vssh(1, 'alice', 'web-01', 'ls -la /var/www'),
     vssh(2, 'alice', 'web-01', 'sudo systemctl restart nginx'),
@@ -110,6 +109,13 @@ async function main(): Promise<void> {
   step('Starting the local stack (Kafka + Elasticsearch)');
   execFileSync('bash', [resolve(ROOT, 'scripts/stack.sh'), 'up'], { stdio: 'inherit' });
 
+  const kafka = new Kafka({
+    brokers: ['127.0.0.1:9092'],
+    clientId: 'shellwatch-demo',
+    logLevel: logLevel.NOTHING,
+  });
+  await ensureTopics(kafka, [TOPIC, `${TOPIC}.dlq`]);
+
   step(`Starting Shellwatch (HTTP on 127.0.0.1:${PORT})`);
   const service = spawn(process.execPath, [resolve(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
@@ -126,11 +132,6 @@ async function main(): Promise<void> {
   const records = sampleRecords(run);
   const since = new Date().toISOString();
   step(`Producing ${records.length} shell command records into Kafka topic ${TOPIC}`);
-  const kafka = new Kafka({
-    brokers: ['127.0.0.1:9092'],
-    clientId: 'shellwatch-demo',
-    logLevel: logLevel.NOTHING,
-  });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic: TOPIC, acks: -1, messages: records.map((value) => ({ value })) });
@@ -165,6 +166,24 @@ interface AlertSource {
   user?: { name?: string };
   rule?: { id?: string; name?: string; severity?: string };
   process?: { command_line?: string };
+}
+
+/** Shippers' topics are usually created by the Kafka operators; the demo creates its own. */
+async function ensureTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: 3 })),
+        waitForLeaders: true,
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 interface AlertRow {

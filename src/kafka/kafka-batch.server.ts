@@ -171,6 +171,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 }
 
+/** The start-up failure in an operator's words, with the fix when it is a known one. */
+function explain(error: unknown, topic: string): string {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return `topic ${topic} does not exist (yet): create it, or set KAFKA_TOPIC to the shippers' topic`;
+  }
+  return describe(error);
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,16 +1,19 @@
 import { logLevel } from 'kafkajs';
 import type { KafkaConfig, LogEntry } from 'kafkajs';
 import type { Logger } from '@nestjs/common';
+import type { KafkaSecurityOptions } from './kafka-security';
 
 /** kafkajs log levels mapped onto Nest's logger, quiet unless something is wrong. */
 export function kafkaClientConfig(
   brokers: string[],
   clientId: string,
   logger: Logger,
+  security: KafkaSecurityOptions = {},
 ): KafkaConfig {
   return {
     brokers,
     clientId,
+    ...security,
     logLevel: logLevel.WARN,
     // Start-up and reconnection retries are ours (with clear log lines), so the
     // client's own retry budget stays small and predictable.
@@ -20,8 +23,9 @@ export function kafkaClientConfig(
       ({ level, log }: LogEntry) => {
         const { message, ...context } = log;
         const line = `${message} ${JSON.stringify(context)}`;
-        if (level === logLevel.ERROR) logger.error(line);
-        else if (level === logLevel.WARN) logger.warn(line);
+        // kafkajs logs at ERROR what it is about to retry; the decisions (give up,
+        // crash, restart) are logged by our code. So its errors are our warnings.
+        if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(line);
         else logger.debug(line);
       },
   };
