@@ -80,10 +80,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       jitter: 'full',
       retry: (error: unknown, attempt: number) => {
         if (this.stopping) return false;
-        this.state.consumerStateChanged({ running: false, reason: `Kafka: ${describe(error)}` });
-        this.logger.warn(
-          `cannot start consuming (attempt ${attempt}): ${describe(error)}; retrying`,
-        );
+        const why = explain(error, this.options.topic);
+        this.state.consumerStateChanged({ running: false, reason: `Kafka: ${why}` });
+        this.logger.warn(`cannot start consuming (attempt ${attempt}): ${why}; retrying`);
         return true;
       },
     });
