@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { format } from 'prettier';
 import { CONFIG_VARIABLES } from '../src/config/config.schema';
 
 const START = '<!-- config:start -->';
@@ -34,19 +35,26 @@ export function renderInto(text: string): string {
 
 export const DOCUMENTS = ['README.md', 'docs/operations.md'];
 
-if (require.main === module) {
+/** The document with the table rendered in, formatted as Prettier (which CI checks) formats it. */
+export async function rendered(text: string): Promise<string> {
+  return format(renderInto(text), { parser: 'markdown', proseWrap: 'preserve' });
+}
+
+async function main(): Promise<void> {
   const root = resolve(__dirname, '../..');
   const check = process.argv.includes('--check');
   let stale = false;
   for (const document of DOCUMENTS) {
     const path = resolve(root, document);
     const text = readFileSync(path, 'utf8');
-    const rendered = renderInto(text);
-    if (rendered !== text) {
+    const updated = await rendered(text);
+    if (updated !== text) {
       stale = true;
-      if (!check) writeFileSync(path, rendered);
+      if (!check) writeFileSync(path, updated);
       process.stdout.write(`${check ? 'out of date' : 'updated'}: ${document}\n`);
     }
   }
-  if (check && stale) process.exit(1);
+  if (check && stale) process.exitCode = 1;
 }
+
+if (require.main === module) void main();
