@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiKeyGuard } from './api/api-key.guard';
 import { HttpExceptionFilter } from './api/http-exception.filter';
@@ -8,10 +10,15 @@ import { RulesController } from './api/rules.controller';
 import { RulesService } from './api/rules.service';
 import { CONFIG } from './config/config';
 import type { Config } from './config/config';
+import { elasticsearchConnectionOptions } from './elasticsearch/elasticsearch-options';
 import { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
 import { HealthController } from './health/health.controller';
 import { HealthState } from './health/health-state';
 import { KafkaConnection } from './kafka/kafka-connection';
+import { kafkaSecurityOptions } from './kafka/kafka-security';
+import { loggerParams } from './logging/logger-options';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 import { PipelineController } from './pipeline/pipeline.controller';
 import { PipelineService } from './pipeline/pipeline.service';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
@@ -24,10 +31,12 @@ export class AppModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, PipelineController, RulesController],
+      imports: [LoggerModule.forRoot(loggerParams(config))],
+      controllers: [HealthController, MetricsController, PipelineController, RulesController],
       providers: [
         { provide: CONFIG, useValue: config },
         HealthState,
+        MetricsService,
         RuleStore,
         PipelineService,
         RuleFileWriter,
@@ -38,13 +47,27 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         {
           provide: ElasticsearchSink,
-          useFactory: () =>
-            new ElasticsearchSink({
-              node: config.elasticsearchNode,
-              alertsIndex: config.elasticsearchAlertsIndex,
-              commandsIndex: config.elasticsearchCommandsIndex,
-              bulkMaxDocuments: config.elasticsearchBulkMaxDocuments,
-            }),
+          inject: [MetricsService],
+          useFactory: (metrics: MetricsService) =>
+            new ElasticsearchSink(
+              {
+                ...elasticsearchConnectionOptions(
+                  {
+                    node: config.elasticsearchNode,
+                    apiKey: config.elasticsearchApiKey,
+                    username: config.elasticsearchUsername,
+                    password: config.elasticsearchPassword,
+                    caFile: config.elasticsearchCaFile,
+                    tlsVerify: config.elasticsearchTlsVerify,
+                  },
+                  readText,
+                ),
+                alertsIndex: config.elasticsearchAlertsIndex,
+                commandsIndex: config.elasticsearchCommandsIndex,
+                bulkMaxDocuments: config.elasticsearchBulkMaxDocuments,
+              },
+              metrics,
+            ),
         },
         {
           provide: KafkaConnection,
@@ -53,9 +76,23 @@ export class AppModule {
               brokers: config.kafkaBrokers,
               clientId: config.kafkaClientId,
               dlqTopic: config.kafkaDlqTopic,
+              security: kafkaSecurityOptions(
+                {
+                  ssl: config.kafkaSsl,
+                  sslCaFile: config.kafkaSslCaFile,
+                  saslMechanism: config.kafkaSaslMechanism,
+                  saslUsername: config.kafkaSaslUsername,
+                  saslPassword: config.kafkaSaslPassword,
+                },
+                readText,
+              ),
             }),
         },
       ],
     };
   }
+}
+
+function readText(path: string): string {
+  return readFileSync(path, 'utf8');
 }

@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { ConsoleLogger } from '@nestjs/common';
-import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureHttpApi } from './api/http-api';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/config';
-import type { Config } from './config/config';
 import { KafkaBatchServer } from './kafka/kafka-batch.server';
 import { KafkaConnection } from './kafka/kafka-connection';
 import { HealthState } from './health/health-state';
@@ -23,26 +21,24 @@ import { runStartupChecks, StartupError } from './startup';
  * write), so KafkaBatchServer is a custom transport strategy on eachBatch.
  */
 
-const NEST_LEVELS: Record<Config['logLevel'], LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
-  const logger = new ConsoleLogger('Shellwatch', {
-    logLevels: NEST_LEVELS[config.logLevel],
-    json: !process.stdout.isTTY,
-  });
+  // JSON lines through pino (src/logging/logger-options.ts); lines logged while
+  // Nest builds the app are buffered until the pino logger exists.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger,
+    bufferLogs: true,
     bodyParser: true,
     abortOnError: false,
   });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.flushLogs();
+  if (!config.elasticsearchTlsVerify) {
+    logger.warn(
+      'ES_TLS_VERIFY=false: the Elasticsearch certificate is not verified (test clusters only)',
+      'Shellwatch',
+    );
+  }
   app.enableShutdownHooks();
   configureHttpApi(app);
   await runStartupChecks(app, config);
@@ -67,6 +63,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.httpPort, config.httpHost);
   logger.log(
     `listening on ${config.httpHost}:${config.httpPort}; consuming ${config.kafkaTopic} as group ${config.kafkaGroupId}`,
+    'Shellwatch',
   );
 }
 
@@ -75,12 +72,13 @@ async function bootstrap(): Promise<void> {
  * in flight. That batch may be stuck retrying a dead Elasticsearch: past the
  * time-out we exit anyway. Nothing uncommitted is lost; it is redelivered.
  */
-function boundShutdown(timeoutMs: number, logger: ConsoleLogger): void {
+function boundShutdown(timeoutMs: number, logger: Logger): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
         logger.warn(
           `shutdown did not finish within ${timeoutMs} ms; exiting, uncommitted records will be redelivered`,
+          'Shellwatch',
         );
         process.exit(0);
       }, timeoutMs).unref();

@@ -87,8 +87,32 @@ function optionalSecret(raw: string): string | null {
   return raw === '' ? null : raw;
 }
 
+function elasticsearchApiKey(raw: string): string | null | ConfigProblem {
+  if (raw === '') return null;
+  return /^[A-Za-z0-9+/=_-]+$/.test(raw) || /^[^:\s]+:[^:\s]+$/.test(raw)
+    ? raw
+    : new ConfigProblem('the base64 "encoded" API key, or id:api_key');
+}
+
+function optionalText(raw: string): string | null {
+  return raw === '' ? null : raw;
+}
+
+function bool(raw: string): boolean | ConfigProblem {
+  const value = raw.toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return new ConfigProblem('true or false');
+}
+
+function optionalOneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T | null | ConfigProblem =>
+    raw === '' ? null : oneOf(values)(raw.toLowerCase());
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export const RULE_ENGINES = ['compiled', 'reference'] as const;
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 /** The variables, in the order the docs list them. */
 export const CONFIG_VARIABLES = {
@@ -134,12 +158,75 @@ export const CONFIG_VARIABLES = {
     doc: 'Upper bound of one fetch per partition, in bytes: bounds the size of a batch and the memory it holds.',
     parse: integer(1024, 104857600),
   },
+  kafkaSsl: {
+    name: 'KAFKA_SSL',
+    default: 'false',
+    doc: 'true connects to the brokers over TLS.',
+    parse: bool,
+  },
+  kafkaSslCaFile: {
+    name: 'KAFKA_SSL_CA_FILE',
+    default: '',
+    doc: 'PEM file of the certificate authority of the brokers (with KAFKA_SSL=true); default: the system CAs.',
+    parse: optionalText,
+  },
+  kafkaSaslMechanism: {
+    name: 'KAFKA_SASL_MECHANISM',
+    default: '',
+    doc: 'plain, scram-sha-256 or scram-sha-512; empty: no SASL. Use with KAFKA_SSL=true outside a trusted network.',
+    parse: optionalOneOf(KAFKA_SASL_MECHANISMS),
+  },
+  kafkaSaslUsername: {
+    name: 'KAFKA_SASL_USERNAME',
+    default: '',
+    doc: 'SASL user (with KAFKA_SASL_MECHANISM and KAFKA_SASL_PASSWORD).',
+    parse: optionalText,
+  },
+  kafkaSaslPassword: {
+    name: 'KAFKA_SASL_PASSWORD',
+    default: '',
+    doc: 'SASL password; prefer KAFKA_SASL_PASSWORD_FILE.',
+    secret: true,
+    parse: optionalSecret,
+  },
   elasticsearchNode: {
     name: 'ES_NODE',
     default: 'http://127.0.0.1:9200',
     doc: 'Elasticsearch URL. Credentials in it are never logged.',
     secret: true,
     parse: httpUrl,
+  },
+  elasticsearchApiKey: {
+    name: 'ES_API_KEY',
+    default: '',
+    doc: 'Elasticsearch API key: the base64 `encoded` value, or `id:api_key`. Excludes ES_USERNAME/ES_PASSWORD.',
+    secret: true,
+    parse: elasticsearchApiKey,
+  },
+  elasticsearchUsername: {
+    name: 'ES_USERNAME',
+    default: '',
+    doc: 'Elasticsearch user for basic authentication (with ES_PASSWORD).',
+    parse: optionalText,
+  },
+  elasticsearchPassword: {
+    name: 'ES_PASSWORD',
+    default: '',
+    doc: 'Password of ES_USERNAME; prefer ES_PASSWORD_FILE.',
+    secret: true,
+    parse: optionalSecret,
+  },
+  elasticsearchCaFile: {
+    name: 'ES_CA_FILE',
+    default: '',
+    doc: 'PEM file of the certificate authority that signed the Elasticsearch certificate (https:// ES_NODE only).',
+    parse: optionalText,
+  },
+  elasticsearchTlsVerify: {
+    name: 'ES_TLS_VERIFY',
+    default: 'true',
+    doc: 'false accepts any Elasticsearch certificate (test clusters only; logged as a warning).',
+    parse: bool,
   },
   elasticsearchAlertsIndex: {
     name: 'ES_ALERTS_INDEX',

@@ -52,8 +52,109 @@ export function loadConfig(
       values[key] = parsed;
     }
   }
+  problems.push(...relationProblems(values, readFile));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(values) as Config;
+}
+
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+
+/**
+ * Checks that span several variables (credentials come in pairs, a CA file
+ * needs TLS and must be a readable PEM file), on the variables that parsed.
+ * One `NAME=value: expected …` line per problem, secrets shown as `***`.
+ */
+export function relationProblems(
+  config: Partial<Config>,
+  readFile: (path: string) => string,
+): string[] {
+  const problems: string[] = [];
+  const {
+    elasticsearchNode: node,
+    elasticsearchApiKey: apiKey,
+    elasticsearchUsername: username,
+    elasticsearchPassword: password,
+    elasticsearchCaFile: esCaFile,
+  } = config;
+  if (username && !password) {
+    problems.push(
+      `ES_USERNAME=${JSON.stringify(username)}: expected ES_PASSWORD (or ES_PASSWORD_FILE) as well`,
+    );
+  }
+  if (password && !username) problems.push('ES_PASSWORD=***: expected ES_USERNAME as well');
+  if (apiKey && username) {
+    problems.push(
+      'ES_API_KEY=***: expected either ES_API_KEY or ES_USERNAME/ES_PASSWORD, not both',
+    );
+  }
+  if (node && urlHasCredentials(node) && (apiKey || username)) {
+    problems.push(
+      'ES_NODE=***: expected no user:password in the URL when ES_API_KEY or ES_USERNAME is set',
+    );
+  }
+  if (esCaFile) {
+    if (node?.startsWith('http:')) {
+      problems.push(
+        `ES_CA_FILE=${JSON.stringify(esCaFile)}: expected an https:// ES_NODE (a CA file only applies to TLS)`,
+      );
+    }
+    problems.push(...pemFileProblems('ES_CA_FILE', esCaFile, readFile));
+  }
+  const { kafkaSsl, kafkaSslCaFile, kafkaSaslMechanism, kafkaSaslUsername, kafkaSaslPassword } =
+    config;
+  if (kafkaSslCaFile) {
+    if (kafkaSsl === false) {
+      problems.push(
+        `KAFKA_SSL_CA_FILE=${JSON.stringify(kafkaSslCaFile)}: expected KAFKA_SSL=true as well`,
+      );
+    }
+    problems.push(...pemFileProblems('KAFKA_SSL_CA_FILE', kafkaSslCaFile, readFile));
+  }
+  if (kafkaSaslMechanism) {
+    if (!kafkaSaslUsername) {
+      problems.push(
+        `KAFKA_SASL_MECHANISM=${JSON.stringify(kafkaSaslMechanism)}: expected KAFKA_SASL_USERNAME as well`,
+      );
+    }
+    if (!kafkaSaslPassword) {
+      problems.push(
+        `KAFKA_SASL_MECHANISM=${JSON.stringify(kafkaSaslMechanism)}: expected KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE) as well`,
+      );
+    }
+  } else if (kafkaSaslMechanism === null) {
+    if (kafkaSaslUsername) {
+      problems.push(
+        `KAFKA_SASL_USERNAME=${JSON.stringify(kafkaSaslUsername)}: expected KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512) as well`,
+      );
+    }
+    if (kafkaSaslPassword) {
+      problems.push(
+        'KAFKA_SASL_PASSWORD=***: expected KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512) as well',
+      );
+    }
+  }
+  return problems;
+}
+
+function pemFileProblems(name: string, path: string, readFile: (path: string) => string): string[] {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    return [`${name}=${JSON.stringify(path)}: cannot read the file (${describe(error)})`];
+  }
+  return text.includes(PEM_CERTIFICATE)
+    ? []
+    : [`${name}=${JSON.stringify(path)}: expected a PEM file with ${PEM_CERTIFICATE}`];
+}
+
+function urlHasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,5 @@
 import { Client, errors } from '@elastic/elasticsearch';
+import type { ClientOptions } from '@elastic/elasticsearch';
 import type { OutputDocument } from '../core/process-batch';
 import { ShellwatchError } from '../core/errors';
 import { classifyBulkItem } from './bulk-outcome';
@@ -8,10 +9,19 @@ import type { ClusterCapabilities } from './index-templates';
 
 export interface SinkOptions {
   node: string;
+  /** Credentials and TLS (from elasticsearchConnectionOptions); none by default. */
+  auth?: ClientOptions['auth'];
+  tls?: ClientOptions['tls'];
   alertsIndex: string;
   commandsIndex: string | null;
   bulkMaxDocuments: number;
   requestTimeoutMs?: number;
+}
+
+/** Where the sink reports bulk timings and failures (MetricsService). */
+export interface SinkMetrics {
+  bulkRequestFinished(seconds: number, failed: boolean): void;
+  bulkItemsFailed(kind: 'item_retry' | 'item_rejected', count: number): void;
 }
 
 /** The result of one bulk attempt, item by item, in the order of the documents. */
@@ -38,9 +48,14 @@ export class ElasticsearchSink {
   readonly client: Client;
   private capabilities: ClusterCapabilities | undefined;
 
-  constructor(private readonly options: SinkOptions) {
+  constructor(
+    private readonly options: SinkOptions,
+    private readonly metrics?: SinkMetrics,
+  ) {
     this.client = new Client({
       node: options.node,
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       // The pipeline owns retries (with back-off and backpressure); the client must not hide them.
       maxRetries: 0,
@@ -124,12 +139,17 @@ export class ElasticsearchSink {
         operations.push(document.body);
       }
       let items: Record<string, BulkItemResponse>[];
+      const started = performance.now();
       try {
         const response = await this.client.bulk({ operations });
         items = response.items;
+        this.metrics?.bulkRequestFinished((performance.now() - started) / 1000, false);
       } catch (error) {
+        this.metrics?.bulkRequestFinished((performance.now() - started) / 1000, true);
         throw new ElasticsearchUnavailableError(`bulk request failed: ${describe(error)}`, error);
       }
+      const retriesBefore = attempt.retry.length;
+      const rejectedBefore = attempt.rejected.length;
       chunk.forEach((document, i) => {
         const item = items[i];
         const outcome: BulkItemOutcome = item?.create
@@ -147,6 +167,8 @@ export class ElasticsearchSink {
             break;
         }
       });
+      this.metrics?.bulkItemsFailed('item_retry', attempt.retry.length - retriesBefore);
+      this.metrics?.bulkItemsFailed('item_rejected', attempt.rejected.length - rejectedBefore);
     }
     return attempt;
   }

@@ -148,6 +148,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         topic: batch.topic,
         timestampMs: Number(message.timestamp),
       })),
+      lag: Number(batch.offsetLag()),
       heartbeat: () => payload.heartbeat(),
       isActive: () => !this.stopping && payload.isRunning() && !payload.isStale(),
     };

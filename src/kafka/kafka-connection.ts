@@ -2,11 +2,14 @@ import { Logger } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { DeadLetterProducer } from './dead-letter.producer';
 import { kafkaClientConfig } from './kafka-options';
+import type { KafkaSecurityOptions } from './kafka-security';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
   clientId: string;
   dlqTopic: string;
+  /** TLS and SASL (from kafkaSecurityOptions); none by default. */
+  security?: KafkaSecurityOptions;
 }
 
 /**
@@ -20,7 +23,7 @@ export class KafkaConnection {
 
   constructor(options: KafkaConnectionOptions) {
     this.kafka = new Kafka(
-      kafkaClientConfig(options.brokers, options.clientId, new Logger('Kafka')),
+      kafkaClientConfig(options.brokers, options.clientId, new Logger('Kafka'), options.security),
     );
     this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic);
   }

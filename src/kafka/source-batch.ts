@@ -16,6 +16,8 @@ export interface SourceBatch {
   topic: string;
   partition: number;
   records: BatchRecord[];
+  /** Records behind the end of the partition after this batch (high watermark - last offset - 1), when known. */
+  lag?: number;
   /** Keeps the consumer's group membership alive during a long batch (retries). */
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the partition was revoked: give up, commit nothing. */

@@ -9,6 +9,7 @@ import type { Config } from '../config/config';
 import { ElasticsearchSink } from '../elasticsearch/elasticsearch.sink';
 import { HealthState } from '../health/health-state';
 import { KafkaConnection } from '../kafka/kafka-connection';
+import { MetricsService } from '../metrics/metrics.service';
 import type { BatchAck, SourceBatch } from '../kafka/source-batch';
 import { RuleStore } from '../rules-store/rule-store.service';
 import { RetryAbandoned, retryUntilDone } from './retry-until-done';
@@ -38,9 +39,11 @@ export class PipelineService {
     private readonly kafka: KafkaConnection,
     private readonly rules: RuleStore,
     private readonly health: HealthState,
+    private readonly metrics: MetricsService,
   ) {}
 
   async handleBatch(batch: SourceBatch): Promise<BatchAck> {
+    const started = performance.now();
     const processed = processBatch(batch.records, {
       topic: batch.topic,
       partition: batch.partition,
@@ -49,6 +52,11 @@ export class PipelineService {
       writeCommands: this.config.elasticsearchCommandsIndex !== null,
       now: () => new Date(),
     });
+    this.metrics.batchProcessed(
+      batch.records.length,
+      processed,
+      (performance.now() - started) / 1000,
+    );
     const deadLetters = [...processed.deadLetters];
     try {
       const rejected = await this.writeAll(processed.documents, batch);
@@ -75,6 +83,8 @@ export class PipelineService {
       }
       throw error;
     }
+    this.metrics.deadLettered(deadLetters.map((letter) => letter.reason));
+    if (batch.lag !== undefined) this.metrics.consumerLagObserved(batch.partition, batch.lag);
     if (deadLetters.length > 0) {
       this.logger.warn(
         `${deadLetters.length} records dead-lettered (topic ${batch.topic}, partition ${batch.partition}): ${summarize(deadLetters)}`,

@@ -4,6 +4,7 @@ import type { NormalizedRule, RuleEvaluator, RuleProblem, SourceFile } from '../
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
+import { MetricsService } from '../metrics/metrics.service';
 import { readRuleFolder } from './rule-files';
 
 /** What `GET /rules/status` reports. */
@@ -60,6 +61,7 @@ export class RuleStore {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly health: HealthState,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** The evaluator of the active set. Throws before the first successful load. */
@@ -124,12 +126,17 @@ export class RuleStore {
         };
         this.lastErrors = [];
         this.health.rulesStateChanged(true);
+        const status = this.status();
+        this.metrics.ruleReloadFinished('success', {
+          enabledCount: status.enabledCount,
+          hash: result.hash,
+        });
         if (!unchanged) {
           this.logger.log(
             `rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`,
           );
         }
-        return this.status();
+        return status;
       }
       problems = result.errors;
     } catch (error) {
@@ -142,6 +149,7 @@ export class RuleStore {
       ];
     }
     this.lastErrors = problems;
+    this.metrics.ruleReloadFinished('failure');
     if (!this.active) this.health.rulesStateChanged(false, 'no valid rule set loaded');
     this.logger.error(
       `rule set rejected, ${this.active ? 'the last good set keeps running' : 'no rules are active'}:\n${problems.map(formatProblem).join('\n')}`,

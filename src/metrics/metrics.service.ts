@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutputDocument, ProcessedBatch } from '../core/process-batch';
+
+/** How a bulk request or one of its items failed (`shellwatch_bulk_failures_total{kind}`). */
+export type BulkFailureKind = 'request' | 'item_retry' | 'item_rejected';
+
+/** The outcome of a rule reload (`shellwatch_rule_reloads_total{result}`). */
+export type RuleReloadResult = 'success' | 'failure';
+
+/**
+ * Every Prometheus metric of the process, in one registry served at GET /metrics.
+ *
+ * Labels come from small fixed sets only: decoder names, dead-letter reason
+ * codes, rule ids and severities (the rule set is bounded), partition numbers,
+ * failure kinds. Never a user name, host name or command line. Adapters call
+ * the methods below where the counting happens; nothing here does I/O.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  private readonly recordsConsumed = new Counter({
+    name: 'shellwatch_records_consumed_total',
+    help: 'Kafka records handed to the pipeline (every record of every batch, good or bad).',
+    registers: [this.registry],
+  });
+  private readonly recordsDecoded = new Counter({
+    name: 'shellwatch_records_decoded_total',
+    help: 'Command events decoded, per decoder (log.source).',
+    labelNames: ['format'] as const,
+    registers: [this.registry],
+  });
+  private readonly deadLetters = new Counter({
+    name: 'shellwatch_dlq_records_total',
+    help: 'Records written to the dead-letter topic, per reason code.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly alerts = new Counter({
+    name: 'shellwatch_alerts_total',
+    help: 'Alerts produced, per rule id and severity.',
+    labelNames: ['rule_id', 'severity'] as const,
+    registers: [this.registry],
+  });
+  private readonly evaluation = new Histogram({
+    name: 'shellwatch_evaluation_seconds',
+    help: 'Time to decode and evaluate one batch against the rule set (no I/O).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly bulkRequest = new Histogram({
+    name: 'shellwatch_bulk_request_seconds',
+    help: 'Duration of one Elasticsearch bulk request, failed ones included.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly bulkFailures = new Counter({
+    name: 'shellwatch_bulk_failures_total',
+    help: 'Bulk failures: whole requests (kind="request") and items to retry (429/5xx) or rejected (other 4xx, dead-lettered).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly consumerLag = new Gauge({
+    name: 'shellwatch_consumer_lag',
+    help: 'Records behind the end of the partition after the last batch this instance processed (high watermark - last offset - 1).',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  private readonly ruleReloads = new Counter({
+    name: 'shellwatch_rule_reloads_total',
+    help: 'Rule set reloads (start, file changes, API writes), per result; a failure keeps the last good set.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  private readonly rulesActive = new Gauge({
+    name: 'shellwatch_rules_active',
+    help: 'Enabled rules in the active rule set.',
+    registers: [this.registry],
+  });
+  private readonly rulesInfo = new Gauge({
+    name: 'shellwatch_rules_info',
+    help: 'Always 1, labelled with the content hash of the active rule set.',
+    labelNames: ['hash'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    // Present from the start, so rate() and alerts see a 0 before the first failure.
+    for (const kind of ['request', 'item_retry', 'item_rejected'] satisfies BulkFailureKind[]) {
+      this.bulkFailures.inc({ kind }, 0);
+    }
+    for (const result of ['success', 'failure'] satisfies RuleReloadResult[]) {
+      this.ruleReloads.inc({ result }, 0);
+    }
+  }
+
+  /** Counts a batch the core processed: records, events per decoder, alerts per rule, dead letters. */
+  batchProcessed(recordCount: number, processed: ProcessedBatch, seconds: number): void {
+    this.recordsConsumed.inc(recordCount);
+    this.evaluation.observe(seconds);
+    for (const [format, count] of Object.entries(processed.decodedBy)) {
+      this.recordsDecoded.inc({ format }, count);
+    }
+    for (const [labels, count] of countAlerts(processed.documents)) {
+      this.alerts.inc(labels, count);
+    }
+  }
+
+  /** Counts records actually written to the dead-letter topic, per reason code. */
+  deadLettered(reasons: readonly string[]): void {
+    const counts = new Map<string, number>();
+    for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    for (const [reason, count] of counts) this.deadLetters.inc({ reason }, count);
+  }
+
+  /** Records behind the end of `partition`, as of the batch just handled. */
+  consumerLagObserved(partition: number, lag: number): void {
+    this.consumerLag.set({ partition: String(partition) }, Math.max(0, lag));
+  }
+
+  bulkRequestFinished(seconds: number, failed: boolean): void {
+    this.bulkRequest.observe(seconds);
+    if (failed) this.bulkFailures.inc({ kind: 'request' });
+  }
+
+  bulkItemsFailed(kind: Exclude<BulkFailureKind, 'request'>, count: number): void {
+    if (count > 0) this.bulkFailures.inc({ kind }, count);
+  }
+
+  /** A reload finished; on success, the active set's size and hash. */
+  ruleReloadFinished(
+    result: RuleReloadResult,
+    active?: { enabledCount: number; hash: string },
+  ): void {
+    this.ruleReloads.inc({ result });
+    if (active) {
+      this.rulesActive.set(active.enabledCount);
+      this.rulesInfo.reset();
+      this.rulesInfo.set({ hash: active.hash }, 1);
+    }
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/**
+ * Alerts per (rule id, severity), read from the alert documents' `rule` object.
+ * Exported for tests.
+ */
+export function countAlerts(
+  documents: readonly OutputDocument[],
+): [{ rule_id: string; severity: string }, number][] {
+  const counts = new Map<
+    string,
+    { labels: { rule_id: string; severity: string }; count: number }
+  >();
+  for (const document of documents) {
+    if (document.target !== 'alerts') continue;
+    const rule = document.body.rule as { id?: unknown; severity?: unknown } | undefined;
+    const labels = {
+      rule_id: typeof rule?.id === 'string' ? rule.id : 'unknown',
+      severity: typeof rule?.severity === 'string' ? rule.severity : 'unknown',
+    };
+    const key = `${labels.rule_id}\u0000${labels.severity}`;
+    const entry = counts.get(key) ?? { labels, count: 0 };
+    entry.count += 1;
+    counts.set(key, entry);
+  }
+  return [...counts.values()].map(({ labels, count }) => [labels, count]);
+}
