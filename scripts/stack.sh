@@ -18,8 +18,9 @@ KAFKA_VERSION="4.1.1"
 ES_VERSION="8.19.21"
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
-ES_PORT=9200
-ES_TRANSPORT_PORT=9300
+# Overridable so that a test can run a private Elasticsearch it may stop (see test/e2e/outage.e2e-spec.ts).
+ES_PORT="${SHELLWATCH_ES_PORT:-9200}"
+ES_TRANSPORT_PORT="${SHELLWATCH_ES_TRANSPORT_PORT:-9300}"
 ES_USER="shellwatch-es"
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -3,13 +3,15 @@ import { allIds, countDocuments, uniqueIndex } from '../support/elasticsearch';
 import { createTopic, groupLag, uniqueName } from '../support/kafka';
 import { expectedAlertIds, plannedRecord, producePlanned } from '../support/records';
 import { ServiceProcess } from '../support/service';
-import { stackCommand } from '../support/stack';
+import { Client } from '@elastic/elasticsearch';
+import { PrivateElasticsearch } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
  * Elasticsearch stops for 30 s in the middle of a stream and comes back: the
  * service neither crashes nor drops anything, readiness goes false and back to
- * true, and the final counts are exact.
+ * true, and the final counts are exact. The test runs its own Elasticsearch so
+ * that stopping it disturbs no other test.
  */
 const RECORDS = 30_000;
 const OUTAGE_MS = 30_000;
@@ -19,14 +21,18 @@ describe('Elasticsearch outage', () => {
   const groupId = uniqueName('e2e-outage-group');
   const alertsIndex = uniqueIndex('e2e-outage-alerts');
   const commandsIndex = uniqueIndex('e2e-outage-commands');
+  const elasticsearch = new PrivateElasticsearch(9250);
+  const client = new Client({ node: elasticsearch.url });
   let service: ServiceProcess | undefined;
 
   afterAll(async () => {
-    stackCommand('es-start'); // idempotent: leaves a running Elasticsearch alone
     await service?.stop();
+    await client.close();
+    elasticsearch.stop();
   });
 
   it('backs off, reports not ready, resumes, and loses nothing', async () => {
+    elasticsearch.start();
     await createTopic(topic, 3);
     const placed = await producePlanned(
       topic,
@@ -42,11 +48,12 @@ describe('Elasticsearch outage', () => {
       RULES_DIR: 'test/fixtures/rules/basic',
       KAFKA_MAX_BYTES_PER_PARTITION: '32768',
       RETRY_MAX_DELAY_MS: '2000',
+      ES_NODE: elasticsearch.url,
     }).start();
     await service.waitReady();
     await waitFor(
       'a first part of the stream',
-      () => countDocuments(commandsIndex),
+      () => countDocuments(commandsIndex, client),
       (n) => n >= 3000,
       {
         timeoutMs: 120_000,
@@ -55,7 +62,7 @@ describe('Elasticsearch outage', () => {
     );
 
     const stoppedAt = Date.now();
-    stackCommand('es-stop');
+    elasticsearch.stop();
     const notReady = await waitFor(
       'readiness to turn false',
       () => service!.readiness(),
@@ -66,7 +73,7 @@ describe('Elasticsearch outage', () => {
     const remaining = OUTAGE_MS - (Date.now() - stoppedAt);
     if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
     expect((await service.readiness()).status).toBe(503);
-    stackCommand('es-start');
+    elasticsearch.start();
 
     await service.waitReady(120_000);
     await waitFor(
@@ -79,7 +86,7 @@ describe('Elasticsearch outage', () => {
       },
     );
     expect(service.logs()).toContain('writing to Elasticsearch failed');
-    expect(await countDocuments(commandsIndex)).toBe(RECORDS);
-    expect(await allIds(alertsIndex)).toEqual(expectedAlertIds(topic, placed));
+    expect(await countDocuments(commandsIndex, client)).toBe(RECORDS);
+    expect(await allIds(alertsIndex, client)).toEqual(expectedAlertIds(topic, placed));
   });
 });

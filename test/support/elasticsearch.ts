@@ -9,11 +9,14 @@ export function uniqueIndex(prefix: string): string {
   return uniqueName(prefix).toLowerCase();
 }
 
-export async function countDocuments(index: string): Promise<number> {
-  await testElasticsearch.indices.refresh({ index, ignore_unavailable: true });
-  const exists = await testElasticsearch.indices.exists({ index });
+export async function countDocuments(
+  index: string,
+  client: Client = testElasticsearch,
+): Promise<number> {
+  await client.indices.refresh({ index, ignore_unavailable: true });
+  const exists = await client.indices.exists({ index });
   if (!exists) return 0;
-  const { count } = await testElasticsearch.count({ index });
+  const { count } = await client.count({ index });
   return count;
 }
 
@@ -31,10 +34,10 @@ export async function allDocuments<T = Record<string, unknown>>(
 }
 
 /** Every document id of an index, sorted (scrolls past the 10,000 hit limit). */
-export async function allIds(index: string): Promise<string[]> {
-  await testElasticsearch.indices.refresh({ index });
+export async function allIds(index: string, client: Client = testElasticsearch): Promise<string[]> {
+  await client.indices.refresh({ index });
   const ids: string[] = [];
-  let response = await testElasticsearch.search({
+  let response = await client.search({
     index,
     size: 5000,
     scroll: '1m',
@@ -44,7 +47,7 @@ export async function allIds(index: string): Promise<string[]> {
   while (response.hits.hits.length > 0) {
     for (const hit of response.hits.hits) ids.push(hit._id ?? '');
     if (!response._scroll_id) break;
-    response = await testElasticsearch.scroll({ scroll_id: response._scroll_id, scroll: '1m' });
+    response = await client.scroll({ scroll_id: response._scroll_id, scroll: '1m' });
   }
   return ids.sort();
 }

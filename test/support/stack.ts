@@ -27,3 +27,36 @@ export async function ensureStack(): Promise<void> {
 export function stackCommand(command: 'es-stop' | 'es-start' | 'kafka-stop' | 'kafka-start'): void {
   execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), command], { stdio: 'inherit' });
 }
+
+/**
+ * An Elasticsearch of the test's own, on another port and data folder, that the
+ * test may stop and start without disturbing the shared stack other tests use.
+ */
+export class PrivateElasticsearch {
+  readonly url: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(readonly port: number) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.env = {
+      ...process.env,
+      SHELLWATCH_STACK_DIR: `/var/tmp/shellwatch-private-es-${port}`,
+      SHELLWATCH_ES_PORT: String(port),
+      SHELLWATCH_ES_TRANSPORT_PORT: String(port + 100),
+    };
+  }
+
+  start(): void {
+    execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'es-start'], {
+      stdio: 'inherit',
+      env: this.env,
+    });
+  }
+
+  stop(): void {
+    execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'es-stop'], {
+      stdio: 'inherit',
+      env: this.env,
+    });
+  }
+}
