@@ -48,4 +48,121 @@ describe('loadConfig', () => {
   it('redacts credentials in URLs', () => {
     expect(redactUrl('https://elastic:pw@es.example:9200')).toBe('https://***@es.example:9200');
   });
+
+  describe('security settings', () => {
+    const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const files: Record<string, string> = {
+      '/run/secrets/es-password': 'pw-from-file\n',
+      '/etc/ca.pem': PEM,
+      '/etc/not-a-cert': 'hello',
+    };
+    const readFile = (path: string): string => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+      return text;
+    };
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env, readFile);
+        return [];
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+    };
+
+    it('defaults to no credentials, TLS verification on, no Kafka SSL or SASL', () => {
+      const config = loadConfig({});
+      expect(config.elasticsearchApiKey).toBeNull();
+      expect(config.elasticsearchUsername).toBeNull();
+      expect(config.elasticsearchPassword).toBeNull();
+      expect(config.elasticsearchCaFile).toBeNull();
+      expect(config.elasticsearchTlsVerify).toBe(true);
+      expect(config.kafkaSsl).toBe(false);
+      expect(config.kafkaSaslMechanism).toBeNull();
+    });
+
+    it('accepts a complete, consistent set, secrets from files', () => {
+      const config = loadConfig(
+        {
+          ES_NODE: 'https://es.example:9200',
+          ES_USERNAME: 'shellwatch',
+          ES_PASSWORD_FILE: '/run/secrets/es-password',
+          ES_CA_FILE: '/etc/ca.pem',
+          ES_TLS_VERIFY: 'false',
+          KAFKA_SSL: 'true',
+          KAFKA_SSL_CA_FILE: '/etc/ca.pem',
+          KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+          KAFKA_SASL_USERNAME: 'shellwatch',
+          KAFKA_SASL_PASSWORD: 'k-secret',
+        },
+        readFile,
+      );
+      expect(config.elasticsearchPassword).toBe('pw-from-file');
+      expect(config.elasticsearchTlsVerify).toBe(false);
+      expect(config.kafkaSsl).toBe(true);
+      expect(config.kafkaSaslMechanism).toBe('scram-sha-512');
+    });
+
+    it('wants credentials in pairs', () => {
+      expect(problemsOf({ ES_USERNAME: 'u' })).toEqual([
+        'ES_USERNAME="u": expected ES_PASSWORD (or ES_PASSWORD_FILE) as well',
+      ]);
+      expect(problemsOf({ ES_PASSWORD: 'hunter2' })).toEqual([
+        'ES_PASSWORD=***: expected ES_USERNAME as well',
+      ]);
+      expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' })).toEqual([
+        'KAFKA_SASL_MECHANISM="plain": expected KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE) as well',
+      ]);
+      expect(problemsOf({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toEqual([
+        'KAFKA_SASL_USERNAME="u": expected KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512) as well',
+        'KAFKA_SASL_PASSWORD=***: expected KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512) as well',
+      ]);
+    });
+
+    it('refuses two ways of authenticating to Elasticsearch at once', () => {
+      const problems = problemsOf({
+        ES_NODE: 'https://elastic:in-url@es.example:9200',
+        ES_API_KEY: 'aWQ6a2V5',
+        ES_USERNAME: 'u',
+        ES_PASSWORD: 'p',
+      });
+      expect(problems).toEqual([
+        'ES_API_KEY=***: expected either ES_API_KEY or ES_USERNAME/ES_PASSWORD, not both',
+        'ES_NODE=***: expected no user:password in the URL when ES_API_KEY or ES_USERNAME is set',
+      ]);
+      expect(problems.join('\n')).not.toMatch(/in-url|aWQ6a2V5/);
+    });
+
+    it('checks CA files: TLS needed, readable, PEM', () => {
+      expect(problemsOf({ ES_CA_FILE: '/etc/ca.pem' })).toEqual([
+        'ES_CA_FILE="/etc/ca.pem": expected an https:// ES_NODE (a CA file only applies to TLS)',
+      ]);
+      expect(problemsOf({ ES_NODE: 'https://es:9200', ES_CA_FILE: '/missing.pem' })).toEqual([
+        'ES_CA_FILE="/missing.pem": cannot read the file (ENOENT: no such file, open \'/missing.pem\')',
+      ]);
+      expect(problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/not-a-cert' })).toEqual([
+        'KAFKA_SSL_CA_FILE="/etc/not-a-cert": expected a PEM file with -----BEGIN CERTIFICATE-----',
+      ]);
+      expect(problemsOf({ KAFKA_SSL_CA_FILE: '/etc/ca.pem' })).toEqual([
+        'KAFKA_SSL_CA_FILE="/etc/ca.pem": expected KAFKA_SSL=true as well',
+      ]);
+    });
+
+    it('rejects malformed values with the expected form', () => {
+      expect(
+        problemsOf({
+          ES_TLS_VERIFY: 'yes',
+          KAFKA_SSL: '1',
+          KAFKA_SASL_MECHANISM: 'gssapi',
+          ES_API_KEY: 'has spaces: in it',
+        }),
+      ).toEqual([
+        'KAFKA_SSL="1": expected true or false',
+        'KAFKA_SASL_MECHANISM="gssapi": expected one of plain, scram-sha-256, scram-sha-512',
+        'ES_API_KEY=***: expected the base64 "encoded" API key, or id:api_key',
+        'ES_TLS_VERIFY="yes": expected true or false',
+      ]);
+    });
+  });
 });

@@ -85,7 +85,8 @@ export function secretValues(config: Config): string[] {
   const values = [
     config.apiKey,
     config.elasticsearchApiKey,
-    ...(config.elasticsearchApiKey?.split(':') ?? []),
+    // id:api_key: the id is not a secret, the key is.
+    ...(config.elasticsearchApiKey?.split(':').slice(1) ?? []),
     config.elasticsearchPassword,
     config.kafkaSaslPassword,
     urlPassword(config.elasticsearchNode),
