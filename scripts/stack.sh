@@ -16,8 +16,8 @@ set -euo pipefail
 
 KAFKA_VERSION="4.1.1"
 ES_VERSION="8.19.21"
-KAFKA_PORT=9092
-KAFKA_CONTROLLER_PORT=9093
+KAFKA_PORT="${SHELLWATCH_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${SHELLWATCH_KAFKA_CONTROLLER_PORT:-9093}"
 # Overridable so that a test can run a private Elasticsearch it may stop (see test/e2e/outage.e2e-spec.ts).
 ES_PORT="${SHELLWATCH_ES_PORT:-9200}"
 ES_TRANSPORT_PORT="${SHELLWATCH_ES_TRANSPORT_PORT:-9300}"
@@ -151,6 +151,8 @@ kafka_start() {
       || die "formatting Kafka storage failed; see $KAFKA_HOME/logs/format.log"
   fi
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+  # A fresh log, so that the readiness check below reads this start's lines.
+  : >"$KAFKA_HOME/logs/server.log"
   nohup "$KAFKA_JAVA" -Xms512m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$KAFKA_HOME/config/log4j2.properties" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_HOME/config/server.properties" \

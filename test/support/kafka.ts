@@ -9,6 +9,11 @@ export const testKafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 
+/** A client for another broker (a test's private Kafka). */
+export function kafkaAt(broker: string): Kafka {
+  return new Kafka({ brokers: [broker], clientId: 'shellwatch-tests', logLevel: logLevel.NOTHING });
+}
+
 /** A topic (and group) name no other test uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -18,8 +23,9 @@ export async function createTopic(
   topic: string,
   numPartitions: number,
   config: Record<string, string> = {},
+  kafka: Kafka = testKafka,
 ): Promise<void> {
-  const admin = testKafka.admin();
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
@@ -46,8 +52,12 @@ export async function produce(topic: string, messages: Message[], chunk = 500): 
 }
 
 /** Sum over partitions of (end offset − committed offset) for a group: 0 when all is committed. */
-export async function groupLag(groupId: string, topic: string): Promise<number> {
-  const admin = testKafka.admin();
+export async function groupLag(
+  groupId: string,
+  topic: string,
+  kafka: Kafka = testKafka,
+): Promise<number> {
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const ends = await admin.fetchTopicOffsets(topic);

@@ -1,6 +1,7 @@
 import type { Message } from 'kafkajs';
 import { testKafka } from './kafka';
 import { Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 
 /**
  * Shell command records written for the end-to-end tests, as the bastion
@@ -75,8 +76,9 @@ export async function producePlanned(
   partitions: number,
   records: PlannedRecord[],
   chunk = 2000,
+  kafka: Kafka = testKafka,
 ): Promise<Placed[]> {
-  const producer = testKafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const placed: Placed[] = [];
   try {

@@ -23,11 +23,6 @@ export async function ensureStack(): Promise<void> {
   execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'up'], { stdio: 'inherit' });
 }
 
-/** Stops or starts one part of the stack (fault-injection tests). */
-export function stackCommand(command: 'es-stop' | 'es-start' | 'kafka-stop' | 'kafka-start'): void {
-  execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), command], { stdio: 'inherit' });
-}
-
 /**
  * An Elasticsearch of the test's own, on another port and data folder, that the
  * test may stop and start without disturbing the shared stack other tests use.
@@ -55,6 +50,36 @@ export class PrivateElasticsearch {
 
   stop(): void {
     execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'es-stop'], {
+      stdio: 'inherit',
+      env: this.env,
+    });
+  }
+}
+
+/** A Kafka broker of the test's own (same idea as PrivateElasticsearch). */
+export class PrivateKafka {
+  readonly broker: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(readonly port: number) {
+    this.broker = `127.0.0.1:${port}`;
+    this.env = {
+      ...process.env,
+      SHELLWATCH_STACK_DIR: `/var/tmp/shellwatch-private-kafka-${port}`,
+      SHELLWATCH_KAFKA_PORT: String(port),
+      SHELLWATCH_KAFKA_CONTROLLER_PORT: String(port + 1),
+    };
+  }
+
+  start(): void {
+    execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'kafka-start'], {
+      stdio: 'inherit',
+      env: this.env,
+    });
+  }
+
+  stop(): void {
+    execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'kafka-stop'], {
       stdio: 'inherit',
       env: this.env,
     });
