@@ -136,7 +136,7 @@ step "local stack (Kafka $KAFKA_BROKER, Elasticsearch $ES_NODE)"
 port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
 es_host_port="${ES_NODE#*://}"
 es_host_port="${es_host_port%%/*}"
-if ! port_open "$KAFKA_BROKER" || ! curl -fs "$ES_NODE" >/dev/null; then
+if ! port_open "$KAFKA_BROKER" || ! curl -fs "$ES_NODE/_cluster/health" >/dev/null; then
   info "not running: bash scripts/stack.sh up"
   bash scripts/stack.sh up || fail "could not start the local stack"
 fi
