@@ -89,4 +89,73 @@ describe('Elasticsearch outage', () => {
     expect(await countDocuments(commandsIndex, client)).toBe(RECORDS);
     expect(await allIds(alertsIndex, client)).toEqual(expectedAlertIds(topic, placed));
   });
+
+  it('on SIGTERM during an outage, exits within SHUTDOWN_TIMEOUT_MS and commits nothing unwritten', async () => {
+    const shutdownTopic = uniqueName('e2e-shutdown');
+    const shutdownGroup = uniqueName('e2e-shutdown-group');
+    const shutdownAlerts = uniqueIndex('e2e-shutdown-alerts');
+    const shutdownCommands = uniqueIndex('e2e-shutdown-commands');
+    elasticsearch.start();
+    await createTopic(shutdownTopic, 2);
+    const placed = await producePlanned(
+      shutdownTopic,
+      2,
+      Array.from({ length: 10_000 }, (_, seq) => plannedRecord(seq, 100)),
+    );
+    const env = {
+      KAFKA_TOPIC: shutdownTopic,
+      KAFKA_GROUP_ID: shutdownGroup,
+      KAFKA_DLQ_TOPIC: `${shutdownTopic}.dlq`,
+      ES_ALERTS_INDEX: shutdownAlerts,
+      ES_COMMANDS_INDEX: shutdownCommands,
+      RULES_DIR: 'test/fixtures/rules/basic',
+      KAFKA_MAX_BYTES_PER_PARTITION: '32768',
+      ES_NODE: elasticsearch.url,
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    };
+    service = new ServiceProcess(env).start();
+    await service.waitReady();
+    await waitFor(
+      'a first part',
+      () => countDocuments(shutdownCommands, client),
+      (n) => n >= 1000,
+      {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+      },
+    );
+    elasticsearch.stop();
+    await waitFor(
+      'readiness to turn false',
+      () => service!.readiness(),
+      (r) => r.status === 503,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const lagBefore = await groupLag(shutdownGroup, shutdownTopic);
+    const signalledAt = Date.now();
+    await service.stop();
+    const exitMs = Date.now() - signalledAt;
+    console.log(`shutdown during an Elasticsearch outage took ${exitMs} ms (timeout 5000 ms)`);
+    expect(exitMs).toBeLessThan(5000 + 3000);
+    // The batch stuck on the dead cluster was not committed: the lag did not shrink.
+    expect(await groupLag(shutdownGroup, shutdownTopic)).toBeGreaterThanOrEqual(lagBefore);
+    expect(lagBefore).toBeGreaterThan(0);
+
+    elasticsearch.start();
+    service = new ServiceProcess(env).start();
+    await service.waitReady(120_000);
+    await waitFor(
+      'the whole topic committed',
+      () => groupLag(shutdownGroup, shutdownTopic),
+      (lag) => lag === 0,
+      {
+        timeoutMs: 300_000,
+        intervalMs: 1000,
+      },
+    );
+    expect(await countDocuments(shutdownCommands, client)).toBe(10_000);
+    expect(await allIds(shutdownAlerts, client)).toEqual(expectedAlertIds(shutdownTopic, placed));
+  });
 });
