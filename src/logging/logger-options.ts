@@ -26,7 +26,10 @@ export function loggerParams(config: Config): Params {
       quietReqLogger: true,
       serializers: {
         req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+        // The wrapped serializer's statusCode is null until headers are sent; the raw one is not.
+        res: (res: { statusCode?: number | null; raw?: { statusCode?: number } }) => ({
+          statusCode: res.raw?.statusCode ?? res.statusCode,
+        }),
       },
     },
   };
