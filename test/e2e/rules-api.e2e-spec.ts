@@ -168,6 +168,17 @@ describe('rules REST API', () => {
     expect(Date.parse(String(status.body.loadedAt))).not.toBeNaN();
   });
 
+  it('serves the OpenAPI document at /docs-json and its UI at /docs', async () => {
+    const json = await api('GET', '/docs-json', { key: null });
+    expect(json.status).toBe(200);
+    expect(Object.keys(json.body.paths as object)).toEqual(
+      expect.arrayContaining(['/rules', '/rules/{id}', '/rules/status', '/rules/test']),
+    );
+    const ui = await fetch(`${service.baseUrl}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger/i);
+  });
+
   it('answers a rule with the ETag of its file', async () => {
     const answer = await api('GET', '/rules/SW-DST-0001', { key: null });
     expect(answer.status).toBe(200);
