@@ -75,7 +75,7 @@ describe('deploy/kubernetes', () => {
   });
 
   it('sets only known variables, and they pass loadConfig with the Secret mounted', () => {
-    const known = new Set(Object.values(CONFIG_VARIABLES).map((v) => v.name));
+    const known = new Set<string>(Object.values(CONFIG_VARIABLES).map((v) => v.name));
     const env: Record<string, string> = {};
     for (const { name, value } of main.env ?? []) {
       env[name] = value;
