@@ -3,7 +3,7 @@ import { alertDocumentId, commandDocumentId } from './alerts/document-ids';
 import type { RecordPosition } from './alerts/document-ids';
 import type { RawRecord, RecordDecoder } from './decode/types';
 import type { CommandEvent } from './event';
-import type { RuleEvaluator } from './rules/types';
+import type { RuleEvaluator, RuleMatch } from './rules/types';
 
 const FLUSHED_EVENT_INDEX = 1000;
 
@@ -47,6 +47,16 @@ export interface ProcessBatchOptions {
   now: () => Date;
 }
 
+/** One decoded event and where it came from, between decoding and evaluation. */
+interface DecodedEvent {
+  event: CommandEvent;
+  offset: string;
+  eventIndex: number;
+}
+
+/** Evaluates one event asynchronously (the json-rules-engine reference, `RULES_ENGINE=reference`). */
+export type AsyncEvaluate = (event: CommandEvent) => Promise<RuleMatch[]>;
+
 /**
  * Turns a batch of records into the documents to write and the records to
  * dead-letter. Pure and synchronous: every record ends either in documents, in a
@@ -55,40 +65,47 @@ export interface ProcessBatchOptions {
  * offsets are committed.
  */
 export function processBatch(records: BatchRecord[], options: ProcessBatchOptions): ProcessedBatch {
-  const result: ProcessedBatch = {
-    documents: [],
+  const decoded = decodeRecords(records, options);
+  return assemble(
+    decoded,
+    decoded.events.map((item) => options.evaluator.evaluate(item.event)),
+    options,
+  );
+}
+
+/**
+ * {@link processBatch} with an asynchronous evaluator, awaited event by event (never
+ * concurrently): only for `RULES_ENGINE=reference`; the compiled hot path stays synchronous.
+ */
+export async function processBatchAsync(
+  records: BatchRecord[],
+  options: Omit<ProcessBatchOptions, 'evaluator'>,
+  evaluate: AsyncEvaluate,
+): Promise<ProcessedBatch> {
+  const decoded = decodeRecords(records, options);
+  const matches: RuleMatch[][] = [];
+  for (const item of decoded.events) matches.push(await evaluate(item.event));
+  return assemble(decoded, matches, options);
+}
+
+interface DecodedBatch {
+  events: DecodedEvent[];
+  deadLetters: DeadLetter[];
+  createdAt: string;
+}
+
+function decodeRecords(
+  records: BatchRecord[],
+  options: Omit<ProcessBatchOptions, 'evaluator'>,
+): DecodedBatch {
+  const batch: DecodedBatch = {
+    events: [],
     deadLetters: [],
-    eventCount: 0,
-    alertCount: 0,
-    decodedBy: {},
+    createdAt: options.now().toISOString(),
   };
-  const createdAt = options.now().toISOString();
   let lastOffset: string | undefined;
   const emit = (events: CommandEvent[], offset: string, firstIndex = 0): void => {
-    const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
-    events.forEach((event, i) => {
-      const eventIndex = firstIndex + i;
-      result.eventCount += 1;
-      result.decodedBy[event.log.source] = (result.decodedBy[event.log.source] ?? 0) + 1;
-      const matches = options.evaluator.evaluate(event);
-      for (const match of matches) {
-        result.alertCount += 1;
-        result.documents.push({
-          target: 'alerts',
-          id: alertDocumentId(position, eventIndex, match.rule.id),
-          body: buildAlert(event, match, position, createdAt),
-          offset,
-        });
-      }
-      if (options.writeCommands) {
-        result.documents.push({
-          target: 'commands',
-          id: commandDocumentId(position, eventIndex),
-          body: buildCommandDocument(event, matches, position, createdAt),
-          offset,
-        });
-      }
-    });
+    events.forEach((event, i) => batch.events.push({ event, offset, eventIndex: firstIndex + i }));
   };
 
   for (const record of records) {
@@ -101,7 +118,7 @@ export function processBatch(records: BatchRecord[], options: ProcessBatchOption
       case 'pending':
         break;
       case 'error':
-        result.deadLetters.push({
+        batch.deadLetters.push({
           offset: record.offset,
           record,
           reason: outcome.error.code,
@@ -118,5 +135,45 @@ export function processBatch(records: BatchRecord[], options: ProcessBatchOption
     // They are numbered from FLUSHED_EVENT_INDEX so they never collide with that record's own events.
     if (flushed.length > 0) emit(flushed, lastOffset, FLUSHED_EVENT_INDEX);
   }
+  return batch;
+}
+
+/** Builds the alert and command documents of decoded events, given each event's matches. */
+function assemble(
+  decoded: DecodedBatch,
+  matchesPerEvent: RuleMatch[][],
+  options: Omit<ProcessBatchOptions, 'evaluator'>,
+): ProcessedBatch {
+  const result: ProcessedBatch = {
+    documents: [],
+    deadLetters: decoded.deadLetters,
+    eventCount: 0,
+    alertCount: 0,
+    decodedBy: {},
+  };
+  const { createdAt } = decoded;
+  decoded.events.forEach(({ event, offset, eventIndex }, i) => {
+    const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
+    const matches = matchesPerEvent[i] ?? [];
+    result.eventCount += 1;
+    result.decodedBy[event.log.source] = (result.decodedBy[event.log.source] ?? 0) + 1;
+    for (const match of matches) {
+      result.alertCount += 1;
+      result.documents.push({
+        target: 'alerts',
+        id: alertDocumentId(position, eventIndex, match.rule.id),
+        body: buildAlert(event, match, position, createdAt),
+        offset,
+      });
+    }
+    if (options.writeCommands) {
+      result.documents.push({
+        target: 'commands',
+        id: commandDocumentId(position, eventIndex),
+        body: buildCommandDocument(event, matches, position, createdAt),
+        offset,
+      });
+    }
+  });
   return result;
 }

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createRecordDecoder } from '../core/decode';
 import type { RecordDecoder } from '../core/decode';
 import { ShellwatchError } from '../core/errors';
-import { processBatch } from '../core/process-batch';
+import { processBatch, processBatchAsync } from '../core/process-batch';
+import type { AsyncEvaluate } from '../core/process-batch';
+import { CompiledRuleEvaluator, createReferenceEvaluator } from '../core/rules';
+import type { RuleSet } from '../core/rules';
 import type { DeadLetter, OutputDocument } from '../core/process-batch';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
@@ -32,6 +35,8 @@ class PartialWriteError extends ShellwatchError {
 export class PipelineService {
   private readonly logger = new Logger('Pipeline');
   private readonly decoders = new Map<string, RecordDecoder>();
+  /** json-rules-engine evaluators per active rule set, for `RULES_ENGINE=reference`. */
+  private readonly references = new WeakMap<RuleSet, AsyncEvaluate>();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -44,14 +49,19 @@ export class PipelineService {
 
   async handleBatch(batch: SourceBatch): Promise<BatchAck> {
     const started = performance.now();
-    const processed = processBatch(batch.records, {
+    const evaluator = this.rules.evaluator();
+    const options = {
       topic: batch.topic,
       partition: batch.partition,
       decoder: this.decoderFor(batch.topic, batch.partition),
-      evaluator: this.rules.evaluator(),
+      evaluator,
       writeCommands: this.config.elasticsearchCommandsIndex !== null,
       now: () => new Date(),
-    });
+    };
+    const processed =
+      this.config.rulesEngine === 'reference' && evaluator instanceof CompiledRuleEvaluator
+        ? await processBatchAsync(batch.records, options, this.referenceFor(evaluator.ruleSet))
+        : processBatch(batch.records, options);
     this.metrics.batchProcessed(
       batch.records.length,
       processed,
@@ -143,6 +153,17 @@ export class PipelineService {
       });
     }
     return [...byOffset.values()];
+  }
+
+  /** The reference evaluator of a rule set (slow, async, one Engine per event); built once per set. */
+  private referenceFor(ruleSet: RuleSet): AsyncEvaluate {
+    let evaluate = this.references.get(ruleSet);
+    if (evaluate === undefined) {
+      const reference = createReferenceEvaluator(ruleSet);
+      evaluate = (event) => reference.evaluateReference(event);
+      this.references.set(ruleSet, evaluate);
+    }
+    return evaluate;
   }
 
   private decoderFor(topic: string, partition: number): RecordDecoder {

@@ -1,6 +1,8 @@
 import type { CommandEvent } from '../event';
 import { EventFacts } from './facts';
 import type { LoadedRule, RuleSet } from './load-rule-set';
+import { Prefilter } from './prefilter';
+import type { PrefilterStats } from './prefilter';
 import type { MatchedCondition, RuleEvaluator, RuleMatch } from './types';
 
 function toMatch(rule: LoadedRule, matched: MatchedCondition[]): RuleMatch {
@@ -19,21 +21,38 @@ function toMatch(rule: LoadedRule, matched: MatchedCondition[]): RuleMatch {
   };
 }
 
+/** Options for {@link compileRuleSet}. */
+export interface CompileRuleSetOptions {
+  /** Index rules by program name and literal keyword (default true); false runs every rule on every event. */
+  prefilter?: boolean;
+}
+
 /**
  * The evaluator the pipeline uses: synchronous, walks each rule's precompiled
  * condition closures over one lazily-computed {@link EventFacts}. Same semantics as the
  * json-rules-engine reference (see reference-evaluator.ts and the differential test).
  *
- * Prefilter hook (issue 8): `candidates()` is the one place that picks which rules run
- * for an event; an index by program name / literal keyword replaces its body.
+ * `candidates()` is the one place that picks which rules run for an event: with the
+ * prefilter (prefilter.ts), only rules whose necessary condition the event meets.
  */
 export class CompiledRuleEvaluator implements RuleEvaluator {
   private readonly enabled: readonly LoadedRule[];
   private readonly byId: ReadonlyMap<string, LoadedRule>;
+  private readonly prefilter: Prefilter | undefined;
 
-  constructor(readonly ruleSet: RuleSet) {
+  constructor(
+    readonly ruleSet: RuleSet,
+    options: CompileRuleSetOptions = {},
+  ) {
     this.enabled = ruleSet.rules.filter((rule) => rule.definition.enabled);
     this.byId = new Map(ruleSet.rules.map((rule) => [rule.definition.id, rule]));
+    this.prefilter =
+      options.prefilter === false ? undefined : new Prefilter(this.enabled, ruleSet.context);
+  }
+
+  /** What the prefilter indexed; undefined when it is off. */
+  get prefilterStats(): PrefilterStats | undefined {
+    return this.prefilter?.stats;
   }
 
   get ruleCount(): number {
@@ -57,8 +76,8 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
     return rule === undefined ? undefined : evaluateRule(rule, new EventFacts(event));
   }
 
-  private candidates(_facts: EventFacts): readonly LoadedRule[] {
-    return this.enabled;
+  private candidates(facts: EventFacts): readonly LoadedRule[] {
+    return this.prefilter === undefined ? this.enabled : this.prefilter.candidates(facts);
   }
 }
 
@@ -75,6 +94,9 @@ function evaluateRule(rule: LoadedRule, facts: EventFacts): RuleMatch | undefine
 }
 
 /** Builds the synchronous evaluator for a loaded rule set. */
-export function compileRuleSet(ruleSet: RuleSet): CompiledRuleEvaluator {
-  return new CompiledRuleEvaluator(ruleSet);
+export function compileRuleSet(
+  ruleSet: RuleSet,
+  options: CompileRuleSetOptions = {},
+): CompiledRuleEvaluator {
+  return new CompiledRuleEvaluator(ruleSet, options);
 }

@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KeywordScanner } from './keyword-scanner';
+
+function found(scanner: KeywordScanner, text: string): number[] {
+  const ids = new Set<number>();
+  scanner.scan(text, (id) => ids.add(id));
+  return [...ids].sort((a, b) => a - b);
+}
+
+describe('KeywordScanner', () => {
+  it('reports overlapping and nested keywords', () => {
+    const scanner = new KeywordScanner(['he', 'she', 'hers', 'his', '']);
+    expect(found(scanner, 'ushers')).toEqual([0, 1, 2]);
+    expect(found(scanner, 'nothing')).toEqual([]);
+  });
+
+  it('matches non-ASCII code units and keeps going after them', () => {
+    const scanner = new KeywordScanner(['\u00e9t\u00e9', 'rm', 't\u00e9']);
+    expect(found(scanner, 'r\u00e9t\u00e9rm\u0301')).toEqual([0, 1, 2]);
+  });
+
+  it('reports exactly the keywords String.includes finds', () => {
+    const alphabet = fc.constantFrom(
+      'a',
+      'b',
+      'c',
+      '/',
+      ' ',
+      '\u00e9',
+      '\u03c3',
+      '\ud83d',
+      '\ude00',
+    );
+    const word = fc.array(alphabet, { minLength: 1, maxLength: 5 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 30 }),
+        fc.array(alphabet, { maxLength: 60 }),
+        (keywords, chars) => {
+          const text = chars.join('');
+          const expected = keywords.flatMap((k, i) => (text.includes(k) ? [i] : []));
+          expect(found(new KeywordScanner(keywords), text)).toEqual(expected);
+        },
+      ),
+      { numRuns: 2000, seed: 8 },
+    );
+  });
+});

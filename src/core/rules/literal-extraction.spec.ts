@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { requiredLiterals } from './literal-extraction';
+
+describe('requiredLiterals', () => {
+  it.each([
+    ['curl', '', ['curl']],
+    ['^/dev/(tcp|udp)/[^/]+/[0-9]+$', '', ['/dev/tcp/', '/dev/udp/']],
+    ['\\bRM\\s+-', 'i', ['rm']],
+    ['a{2}b?c', '', ['aabc', 'aac']],
+    ['(curl|wget)\\s', '', ['curl', 'wget']],
+    ['\\/etc\\/shadow', '', ['/etc/shadow']],
+    ['\\x2fbin', '', ['/bin']],
+    ['[Nn][Cc] -e', '', ['nc -e']],
+    ['(?:ab|cd)+ef', '', ['ef']],
+  ] as const)('%s /%s → %j', (source, flags, expected) => {
+    expect(requiredLiterals(source, flags)?.sort()).toEqual([...expected].sort());
+  });
+
+  it.each([
+    ['.*', ''],
+    ['a|.', ''],
+    ['(a)?', ''],
+    ['\\d+', ''],
+    ['[^a]', ''],
+    ['(a|)\\1', ''],
+    ['é', ''],
+    ['\\p{L}', 'u'],
+    ['', ''],
+    ['s', 'iu'],
+    ['k', 'iu'],
+  ] as const)('%s /%s → nothing', (source, flags) => {
+    expect(requiredLiterals(source, flags)).toBeUndefined();
+  });
+
+  it('drops k and s only under Unicode case folding (the Kelvin sign and the long s fold to them)', () => {
+    expect(/kill/iu.test('\u212Aill')).toBe(true);
+    expect(requiredLiterals('kill', 'iu')).toEqual(['ill']);
+    expect(requiredLiterals('kill', 'i')).toEqual(['kill']);
+  });
+
+  // Property: whenever a generated regex matches a generated string, the lowercased
+  // string contains one of the extracted literals.
+  const atom = fc.constantFrom(
+    'a',
+    'b',
+    'K',
+    's',
+    'rm',
+    ' ',
+    '-',
+    '/',
+    '.',
+    '\\d',
+    '\\s',
+    '[ab]',
+    '[a-c]',
+    '[^a]',
+    '\\b',
+    '^',
+    '$',
+    '\u00e9',
+    '\u03a3',
+    '(?=a)',
+  );
+  const regexSource: fc.Arbitrary<string> = fc.letrec<{ re: string; seq: string; el: string }>(
+    (tie) => ({
+      re: fc.array(tie('seq'), { minLength: 1, maxLength: 3 }).map((alts) => alts.join('|')),
+      seq: fc.array(tie('el'), { minLength: 0, maxLength: 5 }).map((els) => els.join('')),
+      el: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        atom,
+        fc
+          .tuple(tie('re'), fc.constantFrom('', '?', '*', '+', '{2}', '{1,3}', '??'))
+          .map(([r, q]) => `(${r})${q}`),
+        fc
+          .tuple(atom, fc.constantFrom('?', '*', '+', '{2}'))
+          .map(([a, q]) => (a === '^' || a === '$' || a === '\\b' || a === '(?=a)' ? a : a + q)),
+      ),
+    }),
+  ).re;
+  const text = fc
+    .array(
+      fc.constantFrom(
+        'a',
+        'A',
+        'b',
+        'B',
+        'k',
+        '\u212A',
+        's',
+        '\u017F',
+        'S',
+        'r',
+        'm',
+        'R',
+        'M',
+        ' ',
+        '-',
+        '/',
+        '.',
+        '1',
+        'c',
+        '\u00e9',
+        '\u00c9',
+        '\u03a3',
+        '\u03c3',
+        '\u03c2',
+      ),
+      { maxLength: 12 },
+    )
+    .map((chars) => chars.join(''));
+
+  it('never misses: a match always contains an extracted literal', () => {
+    fc.assert(
+      fc.property(
+        regexSource,
+        fc.constantFrom('', 'i', 'u', 'iu', 'm', 's'),
+        fc.array(text, { minLength: 1, maxLength: 20 }),
+        (source, flags, texts) => {
+          let regex: RegExp;
+          try {
+            regex = new RegExp(source, flags);
+          } catch {
+            return;
+          }
+          const literals = requiredLiterals(source, flags);
+          if (literals === undefined) return;
+          for (const s of texts) {
+            if (regex.test(s)) {
+              const lower = s.toLowerCase();
+              expect([source, flags, s, literals.some((l) => lower.includes(l))]).toEqual([
+                source,
+                flags,
+                s,
+                true,
+              ]);
+            }
+          }
+        },
+      ),
+      { numRuns: 3000, seed: 8 },
+    );
+  });
+});

@@ -1,0 +1,369 @@
+import type { EventFacts } from './facts';
+import { KeywordScanner } from './keyword-scanner';
+import { disjunctionScore, requiredLiterals } from './literal-extraction';
+import type { LoadedRule } from './load-rule-set';
+import type { CompileContext } from './operators/operator';
+
+/**
+ * The prefilter: which rules could match an event, decided from a necessary
+ * condition extracted from each rule's condition tree at load time, so an event
+ * runs only those rules (issue 8). A rule whose condition yields nothing usable is
+ * a candidate for every event. Dropping a rule that would match is the one thing
+ * this must never do; the differential tests hold it to that.
+ *
+ * A necessary condition is a disjunction of atoms, any of which may hold:
+ * - `program`: the `programs` fact contains this exact name (from `anyCommand`
+ *   `program` / `pipedFrom` / `pipesTo` specs, and `programs` with
+ *   `contains`/`inList`/`equal`/`in`);
+ * - `keyword` on a channel: the lowercased text of that channel contains it —
+ *   `line` (the `commandLine` fact as received), `commands` (every field of every
+ *   parsed sub-command, each lowercased on its own: de-obfuscated words, so
+ *   `r''m` is `rm` there) or `decoded` (base64/hex payloads). Keywords come from
+ *   regex literals (literal-extraction.ts) and from the string operators.
+ * `all` keeps the most selective child's condition, `any` the union of its
+ * children's (nothing if one child has none), `not` yields nothing; exceptions
+ * only remove matches and are ignored.
+ */
+export type Channel = 'line' | 'commands' | 'decoded';
+
+export type Atom =
+  { kind: 'program'; name: string } | { kind: 'keyword'; channel: Channel; text: string };
+
+/** A disjunction of atoms; undefined when no necessary condition is known. */
+export type Requirement = readonly Atom[] | undefined;
+
+const CHANNELS: readonly Channel[] = ['line', 'commands', 'decoded'];
+const PROGRAM_SCORE = 8;
+const MAX_ATOMS = 256;
+const INDEX_PATH = /^\$\[[0-9]+\]$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const strings: unknown[] = value;
+  return strings.every((v): v is string => typeof v === 'string') ? strings : undefined;
+}
+
+function atomScore(atom: Atom): number {
+  return atom.kind === 'program' ? PROGRAM_SCORE : Math.min(atom.text.length, 12);
+}
+
+function requirementScore(requirement: readonly Atom[]): number {
+  let weakest = Infinity;
+  for (const atom of requirement) weakest = Math.min(weakest, atomScore(atom));
+  return weakest - Math.log2(requirement.length) / 2;
+}
+
+function bestOf(a: Requirement, b: Requirement): Requirement {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return requirementScore(b) > requirementScore(a) ? b : a;
+}
+
+function keywords(channel: Channel, texts: readonly string[] | undefined): Requirement {
+  if (texts === undefined || texts.length === 0 || texts.some((t) => t === '')) return undefined;
+  return [...new Set(texts)].map((text) => ({ kind: 'keyword', channel, text }));
+}
+
+function programs(names: readonly string[] | undefined): Requirement {
+  if (names === undefined || names.length === 0 || names.some((n) => n === '')) return undefined;
+  return [...new Set(names)].map((name) => ({ kind: 'program', name }));
+}
+
+/** The longest run of ASCII characters, lowercased: safe for case-sensitive substring tests. */
+function asciiCore(text: string): string | undefined {
+  let best = '';
+  let run = '';
+  for (const ch of text + '\u0080') {
+    if (ch.charCodeAt(0) < 128) {
+      run += ch;
+    } else {
+      if (run.length > best.length) best = run;
+      run = '';
+    }
+  }
+  return best === '' ? undefined : best.toLowerCase();
+}
+
+function allDefined(values: (string | undefined)[]): string[] | undefined {
+  return values.every((v): v is string => v !== undefined) ? values : undefined;
+}
+
+/**
+ * Keywords one of which the lowercased tested string must contain for
+ * `operator(value)` to hold; undefined when none are known.
+ */
+function stringOperatorKeywords(
+  operator: string,
+  value: unknown,
+  ctx: CompileContext,
+): string[] | undefined {
+  switch (operator) {
+    case 'regex': {
+      const pattern = isRecord(value) ? value['pattern'] : value;
+      const flags = isRecord(value) ? (value['flags'] ?? '') : '';
+      if (typeof pattern !== 'string' || typeof flags !== 'string') return undefined;
+      return requiredLiterals(pattern, flags);
+    }
+    case 'containsI':
+    case 'startsWithI':
+    case 'endsWithI':
+      // The operator itself compares `s.toLowerCase()` with `needle.toLowerCase()`.
+      return stringList(value)?.map((needle) => needle.toLowerCase());
+    case 'containsWord':
+      return allDefined(stringList(value)?.map(asciiCore) ?? [undefined]);
+    case 'equal':
+      return typeof value === 'string' ? [value.toLowerCase()] : undefined;
+    case 'in': {
+      if (!Array.isArray(value)) return undefined;
+      // Only a string can equal the string fact; other items never match it.
+      const strings = value.filter((v): v is string => typeof v === 'string');
+      return strings.length > 0 ? strings.map((s) => s.toLowerCase()) : undefined;
+    }
+    case 'inList': {
+      const items = typeof value === 'string' ? ctx.lists.get(value) : undefined;
+      return items === undefined ? undefined : [...items].map((s) => s.toLowerCase());
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An `anyCommand` string matcher (string, string array or `{operator: value}`) as keywords. */
+function matcherKeywords(matcher: unknown, ctx: CompileContext): string[] | undefined {
+  if (typeof matcher === 'string') return [matcher.toLowerCase()];
+  if (Array.isArray(matcher)) return stringList(matcher)?.map((s) => s.toLowerCase());
+  if (!isRecord(matcher)) return undefined;
+  const keys = Object.keys(matcher);
+  const key = keys[0];
+  if (keys.length !== 1 || key === undefined || key === 'equal' || key === 'in') return undefined;
+  return stringOperatorKeywords(key, matcher[key], ctx);
+}
+
+/** Program names a `program` matcher needs (exact names only), or undefined. */
+function matcherPrograms(matcher: unknown, ctx: CompileContext): string[] | undefined {
+  if (typeof matcher === 'string') return [matcher];
+  if (Array.isArray(matcher)) return stringList(matcher);
+  if (
+    isRecord(matcher) &&
+    Object.keys(matcher).length === 1 &&
+    typeof matcher['inList'] === 'string'
+  ) {
+    const items = ctx.lists.get(matcher['inList']);
+    return items === undefined ? undefined : [...items];
+  }
+  return undefined;
+}
+
+const COMMAND_STRING_FIELDS = new Set([
+  'anyArg',
+  'args',
+  'raw',
+  'redirect',
+  'assignment',
+  'wrappedBy',
+]);
+
+/** The requirement of an `anyCommand` spec: every key must hold, so the best key's requirement. */
+function specRequirement(spec: unknown, ctx: CompileContext): Requirement {
+  if (!isRecord(spec)) return undefined;
+  let best: Requirement;
+  for (const [key, value] of Object.entries(spec)) {
+    if (key === 'program') {
+      best = bestOf(best, programs(matcherPrograms(value, ctx)));
+      best = bestOf(best, keywords('commands', matcherKeywords(value, ctx)));
+    } else if (COMMAND_STRING_FIELDS.has(key)) {
+      best = bestOf(best, keywords('commands', matcherKeywords(value, ctx)));
+    } else if (key === 'pipedFrom' || key === 'pipesTo') {
+      // Another command of the same line must match the nested spec.
+      best = bestOf(best, specRequirement(value, ctx));
+    }
+    // `not`, flags and `elevated` say nothing about which words are present.
+  }
+  return best;
+}
+
+function leafRequirement(node: Record<string, unknown>, ctx: CompileContext): Requirement {
+  const { fact, operator, value, path } = node;
+  if (typeof operator !== 'string' || operator.startsWith('not:')) return undefined;
+  const indexed = typeof path === 'string' && INDEX_PATH.test(path);
+  const whole = path === undefined;
+  switch (fact) {
+    case 'commandLine':
+      // A path on a string fact is ignored (json-rules-engine only walks objects).
+      return keywords('line', stringOperatorKeywords(operator, value, ctx));
+    case 'programs': {
+      if (!whole && !indexed) return undefined;
+      let names: string[] | undefined;
+      if (operator === 'inList') names = matcherPrograms({ inList: value }, ctx);
+      else if (operator === 'contains' && whole && typeof value === 'string') names = [value];
+      else if (operator === 'equal' && indexed && typeof value === 'string') names = [value];
+      else if (operator === 'in' && indexed && Array.isArray(value))
+        names = value.filter((v): v is string => typeof v === 'string');
+      // `programs` never holds '', so '' can be dropped from the names.
+      const byName = programs(names?.filter((n) => n !== ''));
+      if (byName !== undefined) return byName;
+      if (['equal', 'in', 'contains'].includes(operator)) return undefined;
+      return keywords('commands', stringOperatorKeywords(operator, value, ctx));
+    }
+    case 'commands':
+      return whole && operator === 'anyCommand' ? specRequirement(value, ctx) : undefined;
+    case 'decoded':
+      if ((!whole && !indexed) || ['equal', 'in', 'contains'].includes(operator)) return undefined;
+      return keywords('decoded', stringOperatorKeywords(operator, value, ctx));
+    default:
+      return undefined;
+  }
+}
+
+/** The necessary condition of a json-rules-engine condition tree. */
+export function conditionRequirement(node: unknown, ctx: CompileContext): Requirement {
+  if (!isRecord(node)) return undefined;
+  if (Array.isArray(node['all'])) {
+    let best: Requirement;
+    for (const child of node['all']) best = bestOf(best, conditionRequirement(child, ctx));
+    return best;
+  }
+  if (Array.isArray(node['any'])) {
+    const atoms: Atom[] = [];
+    for (const child of node['any']) {
+      const requirement = conditionRequirement(child, ctx);
+      if (requirement === undefined) return undefined;
+      atoms.push(...requirement);
+    }
+    return atoms.length === 0 || atoms.length > MAX_ATOMS ? undefined : atoms;
+  }
+  if ('not' in node) return undefined;
+  return leafRequirement(node, ctx);
+}
+
+/** Counts for docs and the bench: how many rules the index can skip. */
+export interface PrefilterStats {
+  rules: number;
+  /** Rules with no extractable necessary condition: candidates for every event. */
+  alwaysCandidates: number;
+  programNames: number;
+  keywords: Record<Channel, number>;
+}
+
+/** The per-rule-set index; `candidates(facts)` runs per event. */
+export class Prefilter {
+  private readonly always: Uint8Array;
+  private readonly stamp: Uint32Array;
+  private generation = 0;
+  private readonly byProgram = new Map<string, number[]>();
+  private readonly scanners = new Map<Channel, { scanner: KeywordScanner; rules: number[][] }>();
+  private readonly needsPrograms: boolean;
+  readonly stats: PrefilterStats;
+
+  constructor(
+    private readonly rules: readonly LoadedRule[],
+    ctx: CompileContext,
+  ) {
+    this.always = new Uint8Array(rules.length);
+    this.stamp = new Uint32Array(rules.length);
+    const keywordRules = new Map<Channel, Map<string, number[]>>(
+      CHANNELS.map((c) => [c, new Map()]),
+    );
+    let alwaysCount = 0;
+    rules.forEach((rule, index) => {
+      const requirement = conditionRequirement(rule.definition.conditions, ctx);
+      if (requirement === undefined) {
+        this.always[index] = 1;
+        alwaysCount += 1;
+        return;
+      }
+      for (const atom of requirement) {
+        const map = atom.kind === 'program' ? this.byProgram : keywordRules.get(atom.channel)!;
+        const key = atom.kind === 'program' ? atom.name : atom.text;
+        const list = map.get(key);
+        if (list === undefined) map.set(key, [index]);
+        else if (list[list.length - 1] !== index) list.push(index);
+      }
+    });
+    for (const [channel, map] of keywordRules) {
+      if (map.size > 0)
+        this.scanners.set(channel, {
+          scanner: new KeywordScanner([...map.keys()]),
+          rules: [...map.values()],
+        });
+    }
+    this.needsPrograms = this.byProgram.size > 0;
+    this.stats = {
+      rules: rules.length,
+      alwaysCandidates: alwaysCount,
+      programNames: this.byProgram.size,
+      keywords: {
+        line: keywordRules.get('line')!.size,
+        commands: keywordRules.get('commands')!.size,
+        decoded: keywordRules.get('decoded')!.size,
+      },
+    };
+  }
+
+  /** The rules that could match, in rule-set order (by id). */
+  candidates(facts: EventFacts): LoadedRule[] {
+    const generation = this.nextGeneration();
+    const stamp = this.stamp;
+    const mark = (indices: readonly number[]): void => {
+      for (const i of indices) stamp[i] = generation;
+    };
+    const line = this.scanners.get('line');
+    if (line !== undefined) {
+      line.scanner.scan(facts.commandLine.toLowerCase(), (id) => mark(line.rules[id]!));
+    }
+    if (this.needsPrograms) {
+      for (const program of facts.programs) {
+        const indices = this.byProgram.get(program);
+        if (indices !== undefined) mark(indices);
+      }
+    }
+    const commands = this.scanners.get('commands');
+    if (commands !== undefined) {
+      commands.scanner.scan(commandsText(facts), (id) => mark(commands.rules[id]!));
+    }
+    const decoded = this.scanners.get('decoded');
+    if (decoded !== undefined) {
+      const text = facts.decoded.map((s) => s.toLowerCase()).join('\n');
+      decoded.scanner.scan(text, (id) => mark(decoded.rules[id]!));
+    }
+    const out: LoadedRule[] = [];
+    const always = this.always;
+    for (let i = 0; i < this.rules.length; i++) {
+      if (always[i] === 1 || stamp[i] === generation) out.push(this.rules[i]!);
+    }
+    return out;
+  }
+
+  private nextGeneration(): number {
+    this.generation += 1;
+    if (this.generation === 0xffffffff) {
+      this.stamp.fill(0);
+      this.generation = 1;
+    }
+    return this.generation;
+  }
+}
+
+/**
+ * Every string field of every parsed sub-command, each lowercased on its own (so a
+ * keyword found in one field's lowercase form is found here), newline-separated.
+ */
+function commandsText(facts: EventFacts): string {
+  const parts: string[] = [];
+  for (const command of facts.commands) {
+    parts.push(command.program, command.raw, command.args.join(' '));
+    for (const arg of command.args) parts.push(arg);
+    for (const redirect of command.redirects) parts.push(redirect.target);
+    for (const assignment of command.assignments) parts.push(assignment);
+    for (const wrapper of command.wrappers) parts.push(wrapper);
+  }
+  return parts.map((part) => part.toLowerCase()).join('\n');
+}
+
+/** Exposed for tests: the keyword score used to pick among `all` children. */
+export { disjunctionScore };
