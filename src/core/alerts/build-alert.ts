@@ -4,7 +4,7 @@ import type { RuleMatch } from '../rules/types';
 import type { RecordPosition } from './document-ids';
 
 /** ECS-style numeric severity, so dashboards can sort and range-filter. */
-const SEVERITY_SCORE: Record<Severity, number> = {
+export const SEVERITY_SCORE: Record<Severity, number> = {
   informational: 10,
   low: 21,
   medium: 47,

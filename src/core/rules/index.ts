@@ -8,7 +8,7 @@
  *
  * Facts and operators: see facts.ts, operators/ and docs/rules-reference.draft.md.
  */
-export { loadRuleSet, formatRuleProblems } from './load-rule-set';
+export { loadRuleSet, formatRuleProblems, isSingleEventRule } from './load-rule-set';
 export type { LoadRuleSetResult, LoadedRule, NormalizedRule, RuleSet } from './load-rule-set';
 export { compileRuleSet, CompiledRuleEvaluator } from './compile-rule-set';
 export { createReferenceEvaluator } from './reference-evaluator';

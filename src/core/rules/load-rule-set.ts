@@ -1,3 +1,5 @@
+import { compileCorrelation } from '../correlation/compile-correlation';
+import type { CompiledCorrelation } from '../correlation/compile-correlation';
 import type { Severity } from '../event';
 import { compileCondition } from './compile-condition';
 import type { CompiledNode, PointedProblem } from './compile-condition';
@@ -29,6 +31,14 @@ export interface LoadedRule {
   readonly exceptions: CompiledNode | undefined;
   /** The json-rules-engine form (exceptions folded in as `all: [conditions, not: any]`), for the reference evaluator. */
   readonly engineConditions: Readonly<Record<string, unknown>>;
+  /** Threshold / sequence / suppression parts; undefined for a plain single-event rule. */
+  readonly correlation?: CompiledCorrelation;
+}
+
+/** True for rules the single-event evaluator runs (everything but thresholds and sequences). */
+export function isSingleEventRule(rule: LoadedRule): boolean {
+  const type = rule.definition.type;
+  return type === undefined || type === 'single';
 }
 
 /** A complete, valid rule set: every rule (disabled ones too), sorted by id, and the lists they use. */
@@ -79,7 +89,12 @@ function loadRule(
     });
   }
   const before = problems.length;
-  const conditions = compileCondition(definition.conditions, '/conditions', { ctx, problems });
+  const correlated = compileCorrelation(definition, ctx, problems);
+  // A sequence's conditions are its steps (scoped by `conditions` when given).
+  const conditions =
+    definition.type === 'sequence'
+      ? correlated.anyStep
+      : compileCondition(definition.conditions, '/conditions', { ctx, problems });
   const translated = translateExceptions(definition.exceptions);
   const exceptions =
     translated === undefined
@@ -98,8 +113,14 @@ function loadRule(
     exceptions,
     engineConditions:
       translated === undefined
-        ? (definition.conditions as Record<string, unknown>)
-        : { all: [definition.conditions, { not: translated.condition }] },
+        ? (correlated.anyStepEngineConditions ?? (definition.conditions as Record<string, unknown>))
+        : {
+            all: [
+              correlated.anyStepEngineConditions ?? definition.conditions,
+              { not: translated.condition },
+            ],
+          },
+    ...(correlated.correlation === undefined ? {} : { correlation: correlated.correlation }),
   };
 }
 
@@ -141,7 +162,9 @@ export function loadRuleSet(
   rules.sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1));
   const hash = contentHash(files, lists);
   const ruleSet: RuleSet = { rules, lists: loadedLists.lists, hash, context };
-  return { ok: true, ruleSet, evaluator: compileRuleSet(ruleSet), rules, hash };
+  // Thresholds and sequences are the correlation engine's (src/core/correlation), not per-event alerts.
+  const singleEvent: RuleSet = { ...ruleSet, rules: rules.filter(isSingleEventRule) };
+  return { ok: true, ruleSet, evaluator: compileRuleSet(singleEvent), rules, hash };
 }
 
 /** The id of a file that failed validation, when it has a readable one: duplicates are reported even then. */

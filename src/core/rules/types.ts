@@ -1,3 +1,10 @@
+import type {
+  CorrelationExample,
+  RuleType,
+  SequenceDefinition,
+  SuppressionDefinition,
+  ThresholdDefinition,
+} from '../correlation/definition';
 import type { CommandEvent, Severity } from '../event';
 
 /** A rule as written in a rule file (see rules/schema/rule.schema.json and docs/rules.md). */
@@ -12,10 +19,15 @@ export interface RuleDefinition {
   mitre?: string[];
   author?: string;
   references?: string[];
-  /** json-rules-engine's condition format (all / any / not / condition references). */
+  /** json-rules-engine's condition format (all / any / not / condition references); optional for sequences. */
   conditions: unknown;
   exceptions?: unknown[];
-  examples?: { match?: string[]; noMatch?: string[] };
+  /** Correlation (src/core/correlation, docs/correlation.md); absent means `single`. */
+  type?: RuleType;
+  threshold?: ThresholdDefinition;
+  sequence?: SequenceDefinition;
+  suppression?: SuppressionDefinition;
+  examples?: { match?: string[]; noMatch?: string[]; sequences?: CorrelationExample[] };
 }
 
 /** Why a rule matched: the leaf conditions that held and the values they saw. */

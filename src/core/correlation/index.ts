@@ -1,0 +1,17 @@
+/**
+ * Correlation in-stream: thresholds, sequences and suppression over the events of
+ * one partition, in event time, with state that can be checkpointed per key.
+ *
+ * - {@link compileCorrelation}: a rule file's correlation blocks → compiled parts
+ *   (called by the rule loader; steps use the rule core's compileCondition).
+ * - {@link CorrelationEngine}: feed events in order, get alerts and suppression counts.
+ * - {@link buildCorrelationAlert}: the alert document.
+ * - {@link runCorrelationExamples}: a rule's ordered examples (`rules test`).
+ *
+ * Semantics: docs/correlation.md and the header of engine.ts.
+ */
+export * from './definition';
+export * from './compile-correlation';
+export * from './engine';
+export * from './build-correlation-alert';
+export * from './run-correlation-examples';
