@@ -67,17 +67,21 @@ done
 if ((${#missing[@]} > 0)); then
   [[ "$(id -u)" -eq 0 ]] || fail "missing packages: ${missing[*]} (apt-get install them, or run as root)"
   info "apt-get install ${missing[*]}"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >/dev/null || fail "apt-get install ${missing[*]} failed"
+  apt_log="$(mktemp)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1 || {
+    tail -20 "$apt_log" >&2
+    fail "apt-get install ${missing[*]} failed"
+  }
+  rm -f "$apt_log"
 fi
 [[ -d node_modules/kafkajs ]] || {
   info "npm ci (the record producer uses the repository's kafkajs)"
   npm ci --ignore-scripts --no-audit --no-fund >/dev/null || fail "npm ci failed"
 }
-info "$(podman --version), $(runc --version | head -1), $(docker-compose version --short 2>/dev/null || echo docker-compose)"
 # shellcheck source=scripts/container/podman-env.sh
 source scripts/container/podman-env.sh
+info "$(podman --version), $(runc --version | head -1), docker-compose $(docker-compose version --short 2>/dev/null)"
 info "podman configuration: $CONTAINERS_CONF"
 
 # ------------------------------------------------------------------ 2. compose
