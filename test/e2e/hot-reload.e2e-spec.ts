@@ -248,12 +248,12 @@ describe('hot reload while records stream through Kafka', () => {
       expect.objectContaining({ file: 'execution/SW-EXE-0002.json', pointer: '' }),
     ]);
     expect(service.logs()).toMatch(/rule set rejected, the last good set keeps running/);
-    // Let the stream run on the rejected edit for a while.
-    const rejectedSeenAt = Date.now();
+    // Let the stream run on the rejected edit for a while (and well past the 2 s of the new rule).
+    const runUntil = Math.max(Date.now() + 2000, editAt + 5000);
     await waitFor(
       'records produced 2 s after the rejected edit',
       () => Promise.resolve(stream.produced.at(-1)?.at ?? 0),
-      (at) => at > rejectedSeenAt + 2000,
+      (at) => at > runUntil,
       { timeoutMs: 20_000, intervalMs: 100 },
     );
     await stream.stop();
@@ -289,7 +289,7 @@ describe('hot reload while records stream through Kafka', () => {
     // The new rule alerted on every record meant for it from 2 s after the edit on, never on another.
     const newRule = alerted(NEW_RULE_ID);
     const late = expectedSeqs(NEW_RULE_ID, editAt + MAX_RELOAD_LATENCY_MS);
-    expect(late.length).toBeGreaterThan(100);
+    expect(late.length).toBeGreaterThan(50);
     expect(
       late.filter((seq) => !newRule.has(seq)),
       `${NEW_RULE_ID} missed records`,
