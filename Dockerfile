@@ -36,8 +36,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force \
     && rm -rf /root/.npm /tmp/*
 # A non-root user that owns only the rules folder (the API writes rule files there).
-RUN groupadd --system shellwatch \
-    && useradd --system --gid shellwatch --no-create-home --home-dir /nonexistent \
+# Fixed ids, whatever the base: 10001 is what deploy/kubernetes runs as.
+RUN groupadd --system --gid 10001 shellwatch \
+    && useradd --system --uid 10001 --gid shellwatch --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin shellwatch
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
