@@ -20,6 +20,7 @@ import { loggerParams } from './logging/logger-options';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { PipelineController } from './pipeline/pipeline.controller';
+import { DecoderFactory } from './pipeline/decoder-factory';
 import { PipelineService } from './pipeline/pipeline.service';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
 import { RuleStore } from './rules-store/rule-store.service';
@@ -28,7 +29,14 @@ import { RuleWatcher } from './rules-store/rule-watcher.service';
 /** Wires the adapters, the pipeline and the API around one validated Config. No logic here. */
 @Module({})
 export class AppModule {
-  static forRoot(config: Config): DynamicModule {
+  /**
+   * `decoders` is built before the application so that a bad input-format setting
+   * fails the start with one line, like a bad variable; by default it is built here.
+   */
+  static forRoot(
+    config: Config,
+    decoders: DecoderFactory = new DecoderFactory(config),
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerParams(config))],
@@ -39,6 +47,7 @@ export class AppModule {
         MetricsService,
         RuleStore,
         PipelineService,
+        { provide: DecoderFactory, useValue: decoders },
         RuleFileWriter,
         RuleWatcher,
         RulesService,

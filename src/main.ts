@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureHttpApi } from './api/http-api';
 import { AppModule } from './app.module';
+import { DecoderFactory } from './pipeline/decoder-factory';
 import { ConfigError, loadConfig } from './config/config';
 import { KafkaBatchServer } from './kafka/kafka-batch.server';
 import { KafkaConnection } from './kafka/kafka-connection';
@@ -23,13 +24,17 @@ import { runStartupChecks, StartupError } from './startup';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+  const decoders = new DecoderFactory(config);
   // JSON lines through pino (src/logging/logger-options.ts); lines logged while
   // Nest builds the app are buffered until the pino logger exists.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
-    bodyParser: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, decoders),
+    {
+      bufferLogs: true,
+      bodyParser: true,
+      abortOnError: false,
+    },
+  );
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();

@@ -2,17 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import type { Config } from './config/config';
 import { redactUrl } from './config/config';
-import { ShellwatchError } from './core/errors';
+import { StartupError } from './startup-error';
 import { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
 import { HealthState } from './health/health-state';
 import { RuleStore, RuleSetRejectedError } from './rules-store/rule-store.service';
 
-/** A start-up check failed: the process exits with this one-line message, no stack. */
-export class StartupError extends ShellwatchError {
-  constructor(message: string) {
-    super('STARTUP_FAILED', message);
-  }
-}
+export { StartupError };
 
 /**
  * What must hold before consuming starts: Elasticsearch answers (within

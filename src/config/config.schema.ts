@@ -276,6 +276,18 @@ export const CONFIG_VARIABLES = {
     doc: 'Format of the records: auto (detected per record) or a fixed format name (see docs/inputs.md).',
     parse: text,
   },
+  inputFormatsFile: {
+    name: 'INPUT_FORMATS_FILE',
+    default: '',
+    doc: 'JSON file of operator-defined formats (named-capture regex or delimiter split; docs/inputs.md). Empty: none.',
+    parse: text,
+  },
+  inputFormatHeader: {
+    name: 'INPUT_FORMAT_HEADER',
+    default: '',
+    doc: "Kafka header whose value names a record's format, overriding INPUT_FORMAT per record. Empty: not used.",
+    parse: text,
+  },
   httpPort: {
     name: 'HTTP_PORT',
     default: '3000',

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createRecordDecoder } from '../core/decode';
 import type { RecordDecoder } from '../core/decode';
 import { ShellwatchError } from '../core/errors';
 import { processBatch, processBatchAsync } from '../core/process-batch';
@@ -15,6 +14,7 @@ import { KafkaConnection } from '../kafka/kafka-connection';
 import { MetricsService } from '../metrics/metrics.service';
 import type { BatchAck, SourceBatch } from '../kafka/source-batch';
 import { RuleStore } from '../rules-store/rule-store.service';
+import { DecoderFactory } from './decoder-factory';
 import { RetryAbandoned, retryUntilDone } from './retry-until-done';
 
 /** Some documents were answered 429/5xx: the whole remainder is tried again. */
@@ -44,6 +44,7 @@ export class PipelineService {
     private readonly kafka: KafkaConnection,
     private readonly rules: RuleStore,
     private readonly health: HealthState,
+    private readonly decoderFactory: DecoderFactory,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -170,7 +171,7 @@ export class PipelineService {
     const key = `${topic}:${partition}`;
     let decoder = this.decoders.get(key);
     if (!decoder) {
-      decoder = createRecordDecoder({ format: this.config.inputFormat });
+      decoder = this.decoderFactory.create();
       this.decoders.set(key, decoder);
     }
     return decoder;

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runToExit } from '../support/service';
 
@@ -32,5 +35,28 @@ describe('configuration errors', () => {
     );
     expect(output).not.toContain('hunter2');
     expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown input format and an unsafe operator format at start', async () => {
+    const unknown = await runToExit({ INPUT_FORMAT: 'bogus', RULES_DIR: 'rules' });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.output).toContain('unknown format "bogus"');
+    expect(unknown.output).not.toMatch(/\n\s+at /);
+
+    const dir = mkdtempSync(join(tmpdir(), 'formats-'));
+    const file = join(dir, 'formats.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        formats: [
+          { name: 'slow', regex: '^(?<cmd>(a+)+)$', fields: { cmd: 'process.command_line' } },
+        ],
+      }),
+    );
+    const unsafe = await runToExit({ INPUT_FORMATS_FILE: file, RULES_DIR: 'rules' });
+    expect(unsafe.code).not.toBe(0);
+    expect(unsafe.output).toContain(`INPUT_FORMATS_FILE=${file}`);
+    expect(unsafe.output).toContain('catastrophic backtracking');
+    expect(unsafe.output).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { createRecordDecoder } from '../core/decode';
+import type { DecoderOptions, FormatsDefinition, RecordDecoder } from '../core/decode';
+import type { Config } from '../config/config';
+import { StartupError } from '../startup-error';
+
+/**
+ * Makes the per-partition decoders, all with the same options. The options are
+ * read and checked once, at construction: an unknown INPUT_FORMAT or a bad
+ * formats file stops the start with one clear line, not the first batch.
+ */
+export class DecoderFactory {
+  private readonly options: DecoderOptions;
+
+  constructor(config: Pick<Config, 'inputFormat' | 'inputFormatsFile' | 'inputFormatHeader'>) {
+    this.options = {
+      format: config.inputFormat,
+      ...(config.inputFormatHeader ? { formatHeader: config.inputFormatHeader } : {}),
+      ...(config.inputFormatsFile
+        ? { customFormats: readFormatsFile(config.inputFormatsFile) }
+        : {}),
+    };
+    try {
+      createRecordDecoder(this.options);
+    } catch (error) {
+      const where = config.inputFormatsFile
+        ? ` (INPUT_FORMATS_FILE=${config.inputFormatsFile})`
+        : '';
+      throw new StartupError(`invalid input format configuration${where}: ${describe(error)}`);
+    }
+  }
+
+  create(): RecordDecoder {
+    return createRecordDecoder(this.options);
+  }
+}
+
+function readFormatsFile(path: string): FormatsDefinition {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new StartupError(`INPUT_FORMATS_FILE=${path}: cannot read the file (${describe(error)})`);
+  }
+  try {
+    return JSON.parse(text) as FormatsDefinition;
+  } catch (error) {
+    throw new StartupError(`INPUT_FORMATS_FILE=${path}: not valid JSON (${describe(error)})`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
