@@ -134,6 +134,17 @@ info "$inside"
 [[ "$inside" == *"rules_owner=$user"* ]] || fail "/app/rules is not owned by $user: $inside"
 [[ "$inside" != *"rule_files=0 "* ]] || fail "no rule files baked in /app/rules: $inside"
 [[ "$inside" == *dev_deps=absent* ]] || fail "dev dependencies in the runtime image: $inside"
+# The baked rule set must load (the service refuses to become ready otherwise).
+# Retried once: the regex safety check has a time budget that a loaded machine can exceed.
+for attempt in 1 2; do
+  if validation="$(podman run --rm --no-healthcheck --network none --entrypoint node "$IMAGE" \
+    bin/shellwatch.js rules validate /app/rules 2>&1)"; then
+    break
+  fi
+  [[ $attempt == 2 ]] && fail "the baked rules do not validate: $validation"
+  info "WARNING: rules validate failed once, retrying: $(printf '%s' "$validation" | head -3)"
+done
+info "baked rules: $(printf '%s' "$validation" | tail -1)"
 
 # ------------------------------------------------------------------ 6. stack
 step "local stack (Kafka $KAFKA_BROKER, Elasticsearch $ES_NODE)"
