@@ -20,6 +20,13 @@ describe('loadRuleSet', () => {
     expect(changed.ok && changed.hash).not.toBe(result.hash);
   });
 
+  it('accepts area codes with digits after the first letter (SW-C2-0001), not ids starting with one', () => {
+    expect(loadRuleSet([ruleFile({ id: 'SW-C2-0001' }, 'rules/c2/SW-C2-0001.json')]).ok).toBe(true);
+    expect(loadRuleSet([ruleFile({ id: 'SW-2C-0001' }, 'rules/c2/SW-2C-0001.json')]).ok).toBe(
+      false,
+    );
+  });
+
   it('reports every problem of every file at once, with file and JSON pointer', () => {
     const result = loadRuleSet([
       ruleFile({
@@ -56,7 +63,7 @@ describe('loadRuleSet', () => {
         ),
         'rules/test/SW-TST-0001.json#/conditions/all/3: missing required property "value"',
         expect.stringMatching(/^rules\/b\/SW-TST-0002.json#: invalid JSON: /),
-        'rules/c/x.json#/id: must match pattern "^SW-[A-Z]+-\\d{4}$"',
+        'rules/c/x.json#/id: must match pattern "^SW-[A-Z][A-Z0-9]*-\\d{4}$"',
       ]),
     );
   });
