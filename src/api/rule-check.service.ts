@@ -1,6 +1,9 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { CorrelationEngine } from '../core/correlation';
+import type { CorrelationAlert } from '../core/correlation';
 import type { CommandEvent } from '../core/event';
-import { exampleEvent, runRuleExamples } from '../core/rules';
+import { EventFacts, exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
+import type { LoadedRule } from '../core/rules';
 import type { SourceFile } from '../core/rules';
 import { RuleFileWriter } from '../rules-store/rule-file-writer';
 import { assertRuleId, RULE_ID_PATTERN } from '../rules-store/rule-paths';
@@ -62,7 +65,6 @@ export class RuleCheckService {
   /** Runs one rule, enabled or not, on each input; says whether it matched and which conditions held. */
   async test(body: unknown): Promise<RuleTestResponseDto> {
     const request = requireRuleDocument(body, 'a test request');
-    const events = testInputs(request);
     const { lists } = await this.files.read();
     const { file, pointerPrefix } = this.ruleUnderTest(request);
     const result = compileRuleFile(file, lists);
@@ -79,6 +81,9 @@ export class RuleCheckService {
     const rule = result.rules[0];
     if (rule === undefined) throw new RuleInvalidException('no rule to test', []);
     const ruleId = rule.definition.id;
+    const ordered = !isSingleEventRule(rule);
+    const events = testInputs(request, ordered);
+    if (ordered) return testCorrelation(rule, events);
     return {
       ruleId,
       enabled: rule.definition.enabled,
@@ -121,6 +126,44 @@ export class RuleCheckService {
   }
 }
 
+/**
+ * A threshold or sequence rule on the inputs in their order (one partition's worth):
+ * per input whether it matched the rule's conditions or one of its steps, and the
+ * correlation alerts. Plain `commands` happen one second apart in one session.
+ */
+function testCorrelation(rule: LoadedRule, events: CommandEvent[]): RuleTestResponseDto {
+  const engine = new CorrelationEngine(
+    [{ ...rule, definition: { ...rule.definition, enabled: true } }],
+    {
+      graceMs: 0,
+      maxKeys: 10_000,
+    },
+  );
+  const alerts: CorrelationAlert[] = [];
+  const results = events.map((event, index) => {
+    alerts.push(...engine.process(event, { id: `input:${index}` }).alerts);
+    return {
+      index,
+      commandLine: event.process.command_line,
+      matched: rule.conditions(new EventFacts(event), null),
+      conditions: [],
+    };
+  });
+  alerts.push(...engine.finish());
+  return {
+    ruleId: rule.definition.id,
+    enabled: rule.definition.enabled,
+    results,
+    alerts: alerts.map((alert) => ({
+      id: alert.id,
+      type: alert.type,
+      group: alert.group,
+      timestamp: alert.timestamp,
+      inputs: alert.events.map((e) => Number(e.id.slice('input:'.length))),
+    })),
+  };
+}
+
 /** A rule body as a file for the loader, named after its id so the name check holds. */
 function bodyFile(document: { [key: string]: JsonValue }): SourceFile {
   const id = document['id'];
@@ -129,7 +172,8 @@ function bodyFile(document: { [key: string]: JsonValue }): SourceFile {
 }
 
 /** The inputs of a test request as command events; 400 with a pointer to the first bad one. */
-function testInputs(request: { [key: string]: JsonValue }): CommandEvent[] {
+function testInputs(request: { [key: string]: JsonValue }, ordered: boolean): CommandEvent[] {
+  const base = ordered ? orderedExample : exampleEvent;
   const { commands, events } = request;
   if ((commands === undefined) === (events === undefined)) {
     throw new RuleInvalidException('give either "commands" or "events", not both', [
@@ -147,7 +191,7 @@ function testInputs(request: { [key: string]: JsonValue }): CommandEvent[] {
   const problems: RuleProblemDto[] = [];
   const built = inputs.map((input, index): CommandEvent => {
     if (name === 'commands') {
-      if (typeof input === 'string') return exampleEvent(input);
+      if (typeof input === 'string') return base(input, index);
       problems.push({ pointer: `/commands/${index}`, message: 'must be a string' });
       return exampleEvent('');
     }
@@ -161,8 +205,18 @@ function testInputs(request: { [key: string]: JsonValue }): CommandEvent[] {
       return exampleEvent('');
     }
     // Fields the event leaves out are those of a plain command line (see exampleEvent).
-    return { ...exampleEvent(line), ...(input as unknown as Partial<CommandEvent>) };
+    return { ...base(line, index), ...(input as unknown as Partial<CommandEvent>) };
   });
   if (problems.length > 0) throw new RuleInvalidException('invalid test inputs', problems);
   return built;
+}
+
+/** exampleEvent, one second after the previous input, in session `example-session`. */
+function orderedExample(line: string, index: number): CommandEvent {
+  const base = exampleEvent(line);
+  return {
+    ...base,
+    '@timestamp': new Date(Date.parse(base['@timestamp']) + index * 1000).toISOString(),
+    session: { id: 'example-session' },
+  };
 }

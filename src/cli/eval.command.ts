@@ -1,16 +1,20 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { buildAlert } from '../core/alerts/build-alert';
+import { buildCorrelationAlert, CorrelationEngine } from '../core/correlation';
+import type { CorrelationAlert } from '../core/correlation';
 import { createRecordDecoder, textRecord } from '../core/decode';
 import type { FormatName } from '../core/decode';
 import type { CommandEvent } from '../core/event';
-import type { RuleEvaluator } from '../core/rules';
+import type { RuleMatch } from '../core/rules';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
 
 export interface EvalOptions {
   rules: string;
   input: string;
   format: FormatName;
+  /** Grace period (ms) for out-of-order events of correlation rules; default 60 s. */
+  graceMs?: number;
 }
 
 /**
@@ -18,6 +22,12 @@ export interface EvalOptions {
  * or standard input, one alert JSON per line on stdout. Each alert carries
  * `event.original` and `shellwatch.input.line` (1-based) so a match can be
  * traced to its input. Undecodable lines are reported on stderr, not fatal.
+ *
+ * Threshold and sequence rules run on the input in its order, as the service runs
+ * them on one partition (event time, grace period, suppression); their alerts carry
+ * the input line of the event that completed them, and at the end of the input
+ * pending absences are decided. Events later than the grace period are counted on
+ * stderr.
  */
 export async function evalCommand(
   options: EvalOptions,
@@ -41,12 +51,39 @@ export async function evalCommand(
   );
   const lines = createInterface({ input, crlfDelay: Infinity });
   const createdAt = new Date().toISOString();
+  const correlation = new CorrelationEngine(loaded.rules, {
+    graceMs: options.graceMs ?? 60_000,
+    maxKeys: 100_000,
+  });
+  const definitions = new Map(loaded.rules.map((r) => [r.definition.id, r.definition]));
+  const writeCorrelated = (found: CorrelationAlert[], line: number): void => {
+    for (const alert of found) {
+      const definition = definitions.get(alert.ruleId);
+      if (definition === undefined) continue;
+      const body = buildCorrelationAlert(alert, definition, createdAt);
+      const shellwatch = body['shellwatch'] as object;
+      out.write(
+        `${JSON.stringify({ ...body, shellwatch: { ...shellwatch, alert_id: alert.id, input: { line } } })}\n`,
+      );
+      alerts += 1;
+    }
+  };
   let lineNumber = 0;
   let alerts = 0;
   let errors = 0;
+  let eventIndex = 0;
   const emit = (events: CommandEvent[], line: number): void => {
-    for (const event of events)
-      alerts += writeAlerts(loaded.evaluator, event, line, createdAt, out);
+    for (const event of events) {
+      eventIndex += 1;
+      const step = correlation.process(
+        event,
+        { id: `-:0:${line}:${eventIndex}` },
+        loaded.evaluator.evaluate(event),
+      );
+      alerts += writeAlerts(step.matches, event, line, createdAt, out);
+      writeCorrelated(step.alerts, line);
+      if (eventIndex % 1000 === 0) correlation.expire();
+    }
   };
   for await (const line of lines) {
     lineNumber += 1;
@@ -59,18 +96,22 @@ export async function evalCommand(
     }
   }
   emit(decoder.flush(Date.now(), true), lineNumber);
-  err.write(`${lineNumber} lines, ${alerts} alerts, ${errors} undecodable\n`);
+  writeCorrelated(correlation.finish(), lineNumber);
+  const { late, suppressed } = correlation.counters;
+  const extra = correlation.active
+    ? `, ${suppressed} suppressed, ${late} later than the grace period`
+    : '';
+  err.write(`${lineNumber} lines, ${alerts} alerts, ${errors} undecodable${extra}\n`);
   return 0;
 }
 
 function writeAlerts(
-  evaluator: RuleEvaluator,
+  matches: readonly RuleMatch[],
   event: CommandEvent,
   line: number,
   createdAt: string,
   out: NodeJS.WritableStream,
 ): number {
-  const matches = evaluator.evaluate(event);
   for (const match of matches) {
     const {
       kafka: _kafka,

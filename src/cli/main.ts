@@ -48,8 +48,14 @@ program
       'record format (auto detects per record; lines = one raw command per line)',
     ).default('auto'),
   )
-  .action((options: { rules: string; input: string; format: string }) =>
-    run(() => evalCommand(options, process.stdout, process.stderr)),
+  .option('--grace <seconds>', 'grace period for out-of-order events (correlation rules)', '60')
+  .action((options: { rules: string; input: string; format: string; grace: string }) =>
+    run(() => {
+      const grace = Number(options.grace);
+      if (!Number.isFinite(grace) || grace < 0)
+        throw new CliUsageError(`--grace ${options.grace}: expected a number of seconds >= 0`);
+      return evalCommand({ ...options, graceMs: grace * 1000 }, process.stdout, process.stderr);
+    }),
   );
 
 program.parseAsync().catch((error: unknown) => {

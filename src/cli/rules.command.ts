@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { exampleEvent, runRuleExamples } from '../core/rules';
+import { runCorrelationExamples } from '../core/correlation';
+import { exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
 import { loadRulesOrExplain } from './load-rules';
 
 /** `shellwatch rules validate [DIR]`: exit 0 when every file is valid, else one line per problem. */
@@ -19,7 +20,8 @@ export async function validateCommand(
 
 /**
  * `shellwatch rules test [DIR] [--fixture FILE]`: runs every rule's embedded
- * examples and, with a fixture (JSON lines `{"command": …, "expect": [ids]}`),
+ * examples (for threshold and sequence rules, the ordered `examples.sequences`,
+ * each through a fresh correlation engine) and, with a fixture (JSON lines `{"command": …, "expect": [ids]}`),
  * checks that exactly the expected rules fire on each command.
  */
 export async function testCommand(
@@ -36,6 +38,13 @@ export async function testCommand(
   let passed = 0;
   let failed = 0;
   for (const rule of loaded.rules) {
+    for (const f of runCorrelationExamples(rule)) {
+      failed += 1;
+      passed -= 1;
+      err.write(`FAIL ${f.file}#${f.pointer}: ${f.message}\n`);
+    }
+    passed += rule.definition.examples?.sequences?.length ?? 0;
+    if (!isSingleEventRule(rule)) continue;
     const failures = runRuleExamples(rule, loaded.evaluator);
     const total =
       (rule.definition.examples?.match?.length ?? 0) +

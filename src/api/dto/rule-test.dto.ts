@@ -70,6 +70,26 @@ export class RuleTestResultDto {
   conditions!: MatchedConditionDto[];
 }
 
+export class CorrelationTestAlertDto {
+  @ApiProperty({ description: 'The deterministic alert id.' })
+  id!: string;
+
+  @ApiProperty({ enum: ['threshold', 'sequence'] })
+  type!: string;
+
+  @ApiProperty({
+    description: 'Group-by field → value.',
+    example: { 'session.id': 'example-session' },
+  })
+  group!: Record<string, string>;
+
+  @ApiProperty({ description: '@timestamp of the last contributing event.' })
+  timestamp!: string;
+
+  @ApiProperty({ type: [Number], description: 'Positions of the contributing inputs.' })
+  inputs!: number[];
+}
+
 export class RuleTestResponseDto {
   @ApiProperty()
   ruleId!: string;
@@ -79,4 +99,11 @@ export class RuleTestResponseDto {
 
   @ApiProperty({ type: [RuleTestResultDto] })
   results!: RuleTestResultDto[];
+
+  @ApiPropertyOptional({
+    type: [CorrelationTestAlertDto],
+    description:
+      'Threshold and sequence rules only: the alerts raised over the inputs in their order (commands one second apart, in one session).',
+  })
+  alerts?: CorrelationTestAlertDto[];
 }
