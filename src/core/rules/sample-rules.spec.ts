@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRuleSet, formatRuleProblems } from './load-rule-set';
+import { runCorrelationExamples } from '../correlation/run-correlation-examples';
+import { isSingleEventRule, loadRuleSet, formatRuleProblems } from './load-rule-set';
 import { runRuleExamples } from './run-rule-examples';
 import type { SourceFile } from './types';
 
@@ -34,6 +35,12 @@ describe('the rules/ directory', () => {
     const result = loadRuleSet(rules, lists);
     if (!result.ok) throw new Error(formatRuleProblems(result.errors));
     for (const rule of result.rules) {
+      if (!isSingleEventRule(rule)) {
+        // Thresholds and sequences are tested on ordered inputs, positive and negative.
+        expect(rule.definition.examples?.sequences?.length ?? 0).toBeGreaterThanOrEqual(3);
+        expect(runCorrelationExamples(rule)).toEqual([]);
+        continue;
+      }
       expect(rule.definition.examples?.match?.length ?? 0).toBeGreaterThanOrEqual(3);
       expect(rule.definition.examples?.noMatch?.length ?? 0).toBeGreaterThanOrEqual(3);
       expect(runRuleExamples(rule, result.evaluator)).toEqual([]);
