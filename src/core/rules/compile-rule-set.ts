@@ -76,6 +76,11 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
     return rule === undefined ? undefined : evaluateRule(rule, new EventFacts(event));
   }
 
+  /** Ids of the rules that run for this event: all enabled ones without the prefilter (bench, tests). */
+  candidateIds(event: CommandEvent): string[] {
+    return this.candidates(new EventFacts(event)).map((rule) => rule.definition.id);
+  }
+
   private candidates(facts: EventFacts): readonly LoadedRule[] {
     return this.prefilter === undefined ? this.enabled : this.prefilter.candidates(facts);
   }

@@ -1,0 +1,247 @@
+/**
+ * `npm run bench [-- --quick] [-- --no-whole-path] [-- --decode]`: the benchmark of
+ * issue 8, documented in docs/performance.md. Writes bench/results/latest.json and
+ * bench/results/latest.md and prints progress. Every target is a ratio of two
+ * figures measured in this same run; nothing here asserts an absolute number.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './corpus';
+import type { EvaluatorResult } from './evaluator';
+import { benchWholePath } from './whole-path';
+import type { WholePathResult } from './whole-path';
+import { main as benchDecode } from './decode.bench';
+
+interface Target {
+  name: string;
+  ratio: number;
+  goal: string;
+  met: boolean;
+}
+
+function uptime(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
+  }
+}
+
+/**
+ * The evaluator section in a fresh process, retried (up to 3 tries) when rule loading
+ * failed on a regex safety check that timed out because the machine is loaded.
+ */
+async function evaluatorsInChild(
+  quick: boolean,
+  log: (line: string) => void,
+): Promise<EvaluatorResult> {
+  for (let attempt = 1; ; attempt++) {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', join(__dirname, 'evaluator.js'), ...(quick ? ['--quick'] : [])],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') log(line);
+    });
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    if (code === 0) return JSON.parse(stdout) as EvaluatorResult;
+    if (attempt >= 3 || !stderr.includes('(timeout)'))
+      throw new Error(`evaluator bench failed:\n${stderr.slice(-4000)}`);
+    log(
+      `evaluator: a regex safety check timed out under load (attempt ${attempt}); retrying in a fresh process`,
+    );
+  }
+}
+
+function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined): Target[] {
+  const row = (n: number) => evaluator.rows.find((r) => r.rules === n);
+  const at10 = row(10);
+  const at100 = row(100);
+  const at1000 = row(1000);
+  const out: Target[] = [];
+  if (at100 !== undefined) {
+    const ratio = at100.compiled / at100.referenceShared;
+    out.push({
+      name: 'compiled ÷ json-rules-engine (one shared Engine), 100 rules',
+      ratio,
+      goal: '≥ 100',
+      met: ratio >= 100,
+    });
+    const perEvent = at100.compiled / at100.referencePerEvent;
+    out.push({
+      name: 'compiled ÷ RULES_ENGINE=reference (Engine per event), 100 rules',
+      ratio: perEvent,
+      goal: '(info)',
+      met: true,
+    });
+  }
+  if (at10 !== undefined && at1000 !== undefined) {
+    const ratio = at1000.compiled / at10.compiled;
+    out.push({
+      name: 'compiled 1,000 rules ÷ compiled 10 rules',
+      ratio,
+      goal: '≥ 0.5',
+      met: ratio >= 0.5,
+    });
+  }
+  if (whole !== undefined) {
+    const [raw, off, on, bulk] = whole.throughput;
+    if (raw !== undefined && off !== undefined) {
+      const ratio = off.recordsPerSecond / raw.recordsPerSecond;
+      out.push({
+        name: 'service, commands off ÷ raw kafkajs consume',
+        ratio,
+        goal: '≥ 0.5',
+        met: ratio >= 0.5,
+      });
+    }
+    if (on !== undefined && bulk !== undefined) {
+      const ratio = on.recordsPerSecond / bulk.recordsPerSecond;
+      out.push({
+        name: 'service, commands on ÷ Elasticsearch bulk of the same documents',
+        ratio,
+        goal: '(report)',
+        met: true,
+      });
+    }
+    const at5000 = whole.latency.find((l) => l.targetRate === 5000);
+    if (at5000 !== undefined) {
+      out.push({
+        name: 'p99 alert latency (created − produced) at 5,000 rec/s, ms',
+        ratio: at5000.createdMs.p99,
+        goal: '< 1000',
+        met: at5000.createdMs.p99 < 1000,
+      });
+      out.push({
+        name: 'p99 written latency (commit seen − produced) at 5,000 rec/s, ms',
+        ratio: at5000.committedMs.p99,
+        goal: '(report)',
+        met: true,
+      });
+    }
+  }
+  return out;
+}
+
+const fmt = (n: number): string =>
+  Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : String(n);
+const ratioFmt = (n: number): string => (n >= 100 ? fmt(n) : n.toFixed(2));
+
+function markdown(result: {
+  startedAt: string;
+  uptimeBefore: string;
+  uptimeAfter: string;
+  cpus: string;
+  quick: boolean;
+  evaluator: EvaluatorResult;
+  wholePath: WholePathResult | undefined;
+  targets: Target[];
+}): string {
+  const lines: string[] = [];
+  lines.push(`Run ${result.startedAt}${result.quick ? ' (--quick)' : ''} on ${result.cpus}.`);
+  lines.push(`Load before: \`${result.uptimeBefore}\`; after: \`${result.uptimeAfter}\`.`, '');
+  lines.push('| target | measured | goal | met |', '|---|---:|---|---|');
+  for (const t of result.targets)
+    lines.push(`| ${t.name} | ${ratioFmt(t.ratio)} | ${t.goal} | ${t.met ? 'yes' : '**no**'} |`);
+  lines.push(
+    '',
+    `Evaluator, one core, events/s (${fmt(result.evaluator.events)}-event mix, ~1% malicious, ${result.evaluator.measureMs} ms per figure):`,
+    '',
+  );
+  lines.push(
+    '| rules (pack + generated) | compiled | compiled, no prefilter | json-rules-engine, shared Engine | RULES_ENGINE=reference (Engine per event) | rules run per event (always) | alerts / 1,000 events | load ms |',
+  );
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of result.evaluator.rows) {
+    lines.push(
+      `| ${r.rules} (${r.packRules} + ${r.rules - r.packRules}) | ${fmt(r.compiled)} | ${fmt(r.compiledNoPrefilter)} | ${fmt(r.referenceShared)} | ${fmt(r.referencePerEvent)} | ${r.meanCandidates} (${r.alwaysCandidates}) | ${r.alertsPer1000} | ${fmt(r.loadMs)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Memory with 1,000 rules loaded (bench process): RSS ${result.evaluator.rssAt1000RulesMb} MB, heap used ${result.evaluator.heapAt1000RulesMb} MB.`,
+  );
+  const whole = result.wholePath;
+  if (whole !== undefined) {
+    lines.push(
+      '',
+      `Whole path, ${fmt(whole.records)} records, ${whole.partitions} partitions, default service settings, rules/ pack:`,
+      '',
+    );
+    lines.push('| run | records/s | seconds | service max RSS MB |', '|---|---:|---:|---:|');
+    for (const t of whole.throughput)
+      lines.push(
+        `| ${t.name} | ${fmt(t.recordsPerSecond)} | ${t.seconds.toFixed(1)} | ${t.maxRssMb ?? ''} |`,
+      );
+    lines.push('', 'Latency at a steady produce rate (commands index on, 10% malicious):', '');
+    lines.push(
+      '| target rec/s | achieved | records | alerts | created − produced p50 / p95 / p99 ms | commit seen − produced p50 / p95 / p99 ms | service max RSS MB |',
+    );
+    lines.push('|---:|---:|---:|---:|---|---|---:|');
+    for (const l of whole.latency) {
+      const c = l.createdMs;
+      const w = l.committedMs;
+      lines.push(
+        `| ${fmt(l.targetRate)} | ${fmt(l.achievedRate)} | ${fmt(l.records)} | ${fmt(l.alerts)} | ${fmt(c.p50)} / ${fmt(c.p95)} / ${fmt(c.p99)} | ${fmt(w.p50)} / ${fmt(w.p95)} / ${fmt(w.p99)} | ${l.maxRssMb} |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const quick = args.has('--quick');
+  const started = performance.now();
+  const log = (line: string): void => {
+    console.log(
+      `[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`,
+    );
+  };
+  const startedAt = new Date().toISOString();
+  const uptimeBefore = uptime();
+  log(`start${quick ? ' (--quick)' : ''}; ${uptimeBefore}`);
+  if (args.has('--decode')) {
+    log('decode throughput (bench/decode.bench.ts)…');
+    benchDecode();
+  }
+  const evaluator = await evaluatorsInChild(quick, log);
+  const wholePath = args.has('--no-whole-path') ? undefined : await benchWholePath({ quick, log });
+  const uptimeAfter = uptime();
+  const result = {
+    startedAt,
+    uptimeBefore,
+    uptimeAfter,
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
+    quick,
+    evaluator,
+    wholePath,
+    targets: targets(evaluator, wholePath),
+  };
+  const dir = join(REPO_ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const table = markdown(result);
+  writeFileSync(join(dir, 'latest.md'), table);
+  console.log(`\n${table}`);
+  log('wrote bench/results/latest.json and bench/results/latest.md');
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

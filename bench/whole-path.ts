@@ -1,0 +1,547 @@
+/**
+ * The whole path through the real local Kafka and Elasticsearch (scripts/stack.sh):
+ * - records/s of the built service (dist/src/main.js, started as a user starts it)
+ *   with the commands index off and on, over the same topic, against the raw kafkajs
+ *   consume rate of that topic (the ceiling) and Elasticsearch's own bulk rate for
+ *   the same documents written with the client directly;
+ * - latency at a steady produce rate: each record carries its produce time
+ *   (`sent_ms`, Date.now() of this process when handed to the producer); alert
+ *   `event.created` (the service's Date at processing) minus it is the
+ *   command-to-alert latency before the bulk write; the time this process first sees
+ *   the record's offset committed by the service's group (polled every 50 ms; the
+ *   service commits only after Elasticsearch acknowledged the batch) minus it bounds
+ *   the command-to-written latency from above. Same machine, same wall clock, 1 ms
+ *   resolution; the commit poll adds up to 50 ms.
+ * - resident memory (VmRSS) of the service, sampled during the runs.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { Admin, Message, Producer } from 'kafkajs';
+import { createRecordDecoder } from '../src/core/decode';
+import { processBatch } from '../src/core/process-batch';
+import type { BatchRecord, OutputDocument } from '../src/core/process-batch';
+import { formatRuleProblems, loadRuleSet } from '../src/core/rules';
+import { commandMix, packFiles, REPO_ROOT } from './corpus';
+
+const BROKER = process.env['BENCH_KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+const ES_NODE = process.env['BENCH_ES_NODE'] ?? 'http://127.0.0.1:9200';
+const PARTITIONS = 4;
+
+export interface ThroughputRow {
+  name: string;
+  records: number;
+  seconds: number;
+  recordsPerSecond: number;
+  maxRssMb?: number;
+}
+
+export interface LatencyRow {
+  targetRate: number;
+  achievedRate: number;
+  records: number;
+  alerts: number;
+  createdMs: { p50: number; p95: number; p99: number };
+  committedMs: { p50: number; p95: number; p99: number };
+  maxRssMb: number;
+}
+
+export interface WholePathResult {
+  records: number;
+  partitions: number;
+  throughput: ThroughputRow[];
+  latency: LatencyRow[];
+}
+
+const kafka = new Kafka({
+  brokers: [BROKER],
+  clientId: 'shellwatch-bench',
+  logLevel: logLevel.NOTHING,
+});
+const elasticsearch = new Client({ node: ES_NODE });
+
+function name(prefix: string): string {
+  return `bench-${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Brings the local stack up when Kafka or Elasticsearch is not listening (a running one is reused). */
+export async function ensureStack(log: (line: string) => void): Promise<void> {
+  if ((await portOpen(9092)) && (await portOpen(9200))) return;
+  log('whole path: starting the local stack (scripts/stack.sh up)…');
+  execFileSync('bash', [join(REPO_ROOT, 'scripts/stack.sh'), 'up'], { stdio: 'inherit' });
+}
+
+function recordValue(seq: number, command: string, sentMs?: number): string {
+  return JSON.stringify({
+    timestamp: new Date(Date.UTC(2026, 10, 25, 12) + seq).toISOString(),
+    user: seq % 3 === 0 ? 'alice' : 'deploy',
+    host: `web-${seq % 5}.example.internal`,
+    client_ip: '198.51.100.23',
+    session_id: String(1000 + (seq % 17)),
+    cwd: '/home/alice',
+    command,
+    seq,
+    ...(sentMs !== undefined ? { sent_ms: sentMs } : {}),
+  });
+}
+
+async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function createTopic(topic: string): Promise<void> {
+  await withAdmin((admin) =>
+    admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true }),
+  );
+}
+
+/** Sum over partitions of the group's committed offsets (0 where nothing is committed). */
+async function committed(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
+  const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return new Map(
+    (offsets[0]?.partitions ?? []).map((p) => [p.partition, Math.max(Number(p.offset), 0)]),
+  );
+}
+
+function sum(map: Map<number, number>): number {
+  let total = 0;
+  for (const v of map.values()) total += v;
+  return total;
+}
+
+/** The built service as a child process, configured by environment only. */
+class Service {
+  private child: ChildProcess | undefined;
+  private output = '';
+  maxRssKb = 0;
+  private readonly port = 4400 + Math.floor(Math.random() * 400);
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  start(): this {
+    this.child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js')], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        KAFKA_BROKERS: BROKER,
+        ES_NODE,
+        HTTP_PORT: String(this.port),
+        HTTP_HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    return this;
+  }
+
+  sampleRss(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match !== null) this.maxRssKb = Math.max(this.maxRssKb, Number(match[1]));
+    } catch {
+      // The process may have exited; the last sample stands.
+    }
+  }
+
+  async waitReady(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined)
+        throw new Error(`service exited with ${this.child.exitCode}:\n${this.output}`);
+      try {
+        const response = await fetch(`http://127.0.0.1:${this.port}/health/ready`);
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    throw new Error(`service not ready after ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  stop(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null) return Promise.resolve();
+    return new Promise((done) => {
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+async function produceAll(topic: string, values: string[]): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let start = 0; start < values.length; start += 5000) {
+      const messages: Message[] = values
+        .slice(start, start + 5000)
+        .map((value, i) => ({ partition: (start + i) % PARTITIONS, value }));
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Raw kafkajs consume rate of the topic: eachBatch, counting messages, nothing else. */
+async function rawConsume(topic: string, count: number): Promise<ThroughputRow> {
+  const consumer = kafka.consumer({ groupId: name('raw'), maxBytesPerPartition: 1_048_576 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  await new Promise<void>((done) => {
+    void consumer.run({
+      eachBatchAutoResolve: true,
+      eachBatch: ({ batch }) => {
+        if (first === 0) first = performance.now();
+        seen += batch.messages.length;
+        last = performance.now();
+        if (seen >= count) done();
+        return Promise.resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  const seconds = (last - first) / 1000;
+  return {
+    name: 'raw kafkajs consume (ceiling)',
+    records: seen,
+    seconds,
+    recordsPerSecond: Math.round(seen / seconds),
+  };
+}
+
+/** Runs the service over the topic from the start; rate from the group's commits (first advance → all committed). */
+async function serviceRun(
+  label: string,
+  topic: string,
+  count: number,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): Promise<ThroughputRow> {
+  const groupId = name('group');
+  const service = new Service({
+    KAFKA_TOPIC: topic,
+    KAFKA_GROUP_ID: groupId,
+    KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+    RULES_DIR: 'rules',
+    ...env,
+  }).start();
+  try {
+    await service.waitReady();
+    return await withAdmin(async (admin) => {
+      let startAt = 0;
+      let startCount = 0;
+      let done = 0;
+      const deadline = Date.now() + 600_000;
+      while (Date.now() < deadline) {
+        service.sampleRss();
+        done = sum(await committed(admin, groupId, topic));
+        const now = performance.now();
+        if (startAt === 0 && done > 0) {
+          startAt = now;
+          startCount = done;
+        }
+        if (done >= count) {
+          const seconds = (now - startAt) / 1000;
+          const row = {
+            name: label,
+            records: done - startCount,
+            seconds,
+            recordsPerSecond: Math.round((done - startCount) / seconds),
+            maxRssMb: Math.round(service.maxRssKb / 1024),
+          };
+          log(`whole path: ${JSON.stringify(row)}`);
+          return row;
+        }
+        await sleep(100);
+      }
+      throw new Error(`${label}: only ${done}/${count} committed after 10 minutes`);
+    });
+  } finally {
+    await service.stop();
+  }
+}
+
+/** Elasticsearch's own bulk rate for the service's documents, 5,000 per request (ES_BULK_MAX_DOCUMENTS), one at a time. */
+async function elasticsearchBulk(
+  values: string[],
+  alertsIndex: string,
+  commandsIndex: string,
+): Promise<ThroughputRow> {
+  const pack = packFiles();
+  const loaded = loadRuleSet(pack.rules, pack.lists);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const documents: OutputDocument[] = [];
+  const decoder = createRecordDecoder({ format: 'auto' });
+  const encoder = new TextEncoder();
+  for (let start = 0; start < values.length; start += 2000) {
+    const records: BatchRecord[] = values
+      .slice(start, start + 2000)
+      .map((value, i) => ({ offset: String(start + i), value: encoder.encode(value) }));
+    documents.push(
+      ...processBatch(records, {
+        topic: 'bench',
+        partition: 0,
+        decoder,
+        evaluator: loaded.evaluator,
+        writeCommands: true,
+        now: () => new Date(),
+      }).documents,
+    );
+  }
+  const started = performance.now();
+  for (let start = 0; start < documents.length; start += 5000) {
+    const operations: unknown[] = [];
+    for (const document of documents.slice(start, start + 5000)) {
+      // `-bulk` suffix: the service's index templates (pattern `<index>-*`) apply, same mappings.
+      const index = `${document.target === 'alerts' ? alertsIndex : commandsIndex}-bulk`;
+      operations.push({ create: { _index: index, _id: document.id } }, document.body);
+    }
+    const response = await elasticsearch.bulk({ operations });
+    if (response.errors) throw new Error('bulk items failed in the Elasticsearch bulk measurement');
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    name: 'Elasticsearch bulk, same documents (client directly)',
+    records: values.length,
+    seconds,
+    recordsPerSecond: Math.round(values.length / seconds),
+  };
+}
+
+function percentiles(values: number[]): { p50: number; p95: number; p99: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** Produces at `rate` records/s for `seconds`, sending every 20 ms what is due; returns each record's offset and produce time. */
+async function produceSteady(
+  producer: Producer,
+  topic: string,
+  rate: number,
+  seconds: number,
+  lines: { line: string }[],
+  onTick: () => void,
+): Promise<{ partition: number; offset: number; sentMs: number }[]> {
+  const sent: { partition: number; offset: number; sentMs: number }[] = [];
+  const started = Date.now();
+  let seq = 0;
+  const total = rate * seconds;
+  while (seq < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate));
+    if (due > seq) {
+      const sentMs = Date.now();
+      const batch: Message[] = [];
+      const partitions: number[] = [];
+      for (; seq < due; seq++) {
+        const partition = seq % PARTITIONS;
+        partitions.push(partition);
+        batch.push({ partition, value: recordValue(seq, lines[seq % lines.length]!.line, sentMs) });
+      }
+      const metadata = await producer.send({ topic, acks: 1, messages: batch });
+      const base = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset ?? '0')]));
+      const next = new Map<number, number>();
+      for (const partition of partitions) {
+        const index = next.get(partition) ?? 0;
+        next.set(partition, index + 1);
+        sent.push({ partition, offset: (base.get(partition) ?? 0) + index, sentMs });
+      }
+    }
+    onTick();
+    await sleep(20);
+  }
+  return sent;
+}
+
+async function latencyRun(
+  rate: number,
+  seconds: number,
+  log: (line: string) => void,
+): Promise<LatencyRow> {
+  const topic = name(`latency-${rate}`);
+  const groupId = name('latency-group');
+  const alertsIndex = name('alerts');
+  const commandsIndex = name('commands');
+  await createTopic(topic);
+  // 10% malicious here (1% elsewhere) so that there are enough alerts for a p99.
+  const lines = commandMix(20_000, 0.1, 21);
+  const service = new Service({
+    KAFKA_TOPIC: topic,
+    KAFKA_GROUP_ID: groupId,
+    KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+    RULES_DIR: 'rules',
+    ES_ALERTS_INDEX: alertsIndex,
+    ES_COMMANDS_INDEX: commandsIndex,
+  }).start();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  try {
+    await service.waitReady();
+    await producer.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const committedAt = new Map<number, { offset: number; at: number }[]>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const now = Date.now();
+        for (const [partition, offset] of await committed(admin, groupId, topic)) {
+          const list = committedAt.get(partition) ?? [];
+          if (list.length === 0 || list[list.length - 1]!.offset < offset)
+            list.push({ offset, at: now });
+          committedAt.set(partition, list);
+        }
+        service.sampleRss();
+        await sleep(50);
+      }
+    })();
+    log(`latency: producing ${rate} records/s for ${seconds} s…`);
+    const started = Date.now();
+    const sent = await produceSteady(producer, topic, rate, seconds, lines, () =>
+      service.sampleRss(),
+    );
+    const achievedRate = sent.length / ((Date.now() - started) / 1000);
+    const deadline = Date.now() + 120_000;
+    const lastOffsets = new Map<number, number>();
+    for (const record of sent)
+      lastOffsets.set(
+        record.partition,
+        Math.max(lastOffsets.get(record.partition) ?? 0, record.offset + 1),
+      );
+    while (Date.now() < deadline) {
+      const all = [...lastOffsets].every(
+        ([p, end]) => (committedAt.get(p)?.at(-1)?.offset ?? 0) >= end,
+      );
+      if (all) break;
+      await sleep(100);
+    }
+    polling = false;
+    await poller;
+    await admin.disconnect();
+    const committedMs = sent.map((record) => {
+      const seen = committedAt.get(record.partition)?.find((c) => c.offset > record.offset);
+      return seen === undefined ? Number.POSITIVE_INFINITY : seen.at - record.sentMs;
+    });
+    await elasticsearch.indices.refresh({ index: alertsIndex });
+    const alerts: number[] = [];
+    let response = await elasticsearch.search<{
+      labels?: { sent_ms?: string | number };
+      event?: { created?: string };
+    }>({
+      index: alertsIndex,
+      size: 5000,
+      scroll: '1m',
+      _source: ['labels.sent_ms', 'event.created'],
+      query: { match_all: {} },
+    });
+    while (response.hits.hits.length > 0) {
+      for (const hit of response.hits.hits) {
+        const sentMs = Number(hit._source?.labels?.sent_ms);
+        const created = Date.parse(hit._source?.event?.created ?? '');
+        if (Number.isFinite(sentMs) && Number.isFinite(created)) alerts.push(created - sentMs);
+      }
+      if (response._scroll_id === undefined) break;
+      response = await elasticsearch.scroll({ scroll_id: response._scroll_id, scroll: '1m' });
+    }
+    const row: LatencyRow = {
+      targetRate: rate,
+      achievedRate: Math.round(achievedRate),
+      records: sent.length,
+      alerts: alerts.length,
+      createdMs: percentiles(alerts),
+      committedMs: percentiles(committedMs),
+      maxRssMb: Math.round(service.maxRssKb / 1024),
+    };
+    log(`latency: ${JSON.stringify(row)}`);
+    return row;
+  } finally {
+    await producer.disconnect();
+    await service.stop();
+  }
+}
+
+/** Runs the whole-path section. */
+export async function benchWholePath(options: {
+  quick: boolean;
+  log: (line: string) => void;
+}): Promise<WholePathResult> {
+  const { log } = options;
+  await ensureStack(log);
+  const count = options.quick ? 20_000 : 200_000;
+  const topic = name('throughput');
+  await createTopic(topic);
+  const values = commandMix(count).map(({ line }, seq) => recordValue(seq, line));
+  log(`whole path: producing ${count} records to ${topic} (${PARTITIONS} partitions)…`);
+  await produceAll(topic, values);
+  log('whole path: raw kafkajs consume…');
+  const raw = await rawConsume(topic, count);
+  log(`whole path: ${JSON.stringify(raw)}`);
+  const alertsOff = name('alerts');
+  const off = await serviceRun(
+    'service, commands index off',
+    topic,
+    count,
+    { ES_ALERTS_INDEX: alertsOff, ES_COMMANDS_INDEX: '' },
+    log,
+  );
+  const alertsOn = name('alerts');
+  const commandsOn = name('commands');
+  const on = await serviceRun(
+    'service, commands index on',
+    topic,
+    count,
+    { ES_ALERTS_INDEX: alertsOn, ES_COMMANDS_INDEX: commandsOn },
+    log,
+  );
+  log('whole path: Elasticsearch bulk of the same documents…');
+  const bulk = await elasticsearchBulk(values, alertsOn, commandsOn);
+  log(`whole path: ${JSON.stringify(bulk)}`);
+  const latency: LatencyRow[] = [];
+  for (const rate of [1000, 5000])
+    latency.push(await latencyRun(rate, options.quick ? 5 : 20, log));
+  return { records: count, partitions: PARTITIONS, throughput: [raw, off, on, bulk], latency };
+}
