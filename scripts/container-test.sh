@@ -328,7 +328,7 @@ finish() {
   fi
   if [[ $rc -ne 0 ]] && podman container exists "$container" 2>/dev/null; then
     printf '[container-test] --- last container output ---\n' >&2
-    podman logs --tail 40 "$container" >&2 2>&1 || true
+    podman logs --tail 40 "$container" 2>&1 | cut -c1-400 >&2 || true
   fi
   podman container exists "$container" 2>/dev/null && quiet_podman rm -f -t 10 "$container" >/dev/null || true
   helper cleanup "$topic" "$alerts_index" "$commands_index" >/dev/null 2>&1 || true
@@ -360,6 +360,7 @@ info "container $container started"
 step "GET /health/ready (deadline ${READY_TIMEOUT}s)"
 deadline=$((SECONDS + READY_TIMEOUT))
 status=""
+rm -f "$CONTAINER_STATE_DIR/ready.json"
 while :; do
   running="$(podman inspect --format '{{.State.Running}}' "$container" 2>/dev/null || echo false)"
   [[ "$running" == true ]] || fail "the container exited before it was ready"
