@@ -15,7 +15,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -26,13 +29,42 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'kafkajs', '@elastic/*'], message: 'src/core is pure: no framework or client imports.' },
-            { group: ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'net', 'node:net', 'http', 'node:http', 'child_process', 'node:child_process'], message: 'src/core does no I/O.' },
-            { group: ['../**/kafka/*', '../**/elasticsearch/*', '../**/api/*', '../**/rules-store/*', '../**/config/*'], message: 'src/core must not import adapters.' },
+            {
+              group: ['@nestjs/*', 'kafkajs', '@elastic/*'],
+              message: 'src/core is pure: no framework or client imports.',
+            },
+            {
+              group: [
+                'fs',
+                'node:fs',
+                'fs/*',
+                'node:fs/*',
+                'net',
+                'node:net',
+                'http',
+                'node:http',
+                'child_process',
+                'node:child_process',
+              ],
+              message: 'src/core does no I/O.',
+            },
+            {
+              group: [
+                '../**/kafka/*',
+                '../**/elasticsearch/*',
+                '../**/api/*',
+                '../**/rules-store/*',
+                '../**/config/*',
+              ],
+              message: 'src/core must not import adapters.',
+            },
           ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config reads the environment.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only src/config reads the environment.' },
+      ],
     },
   },
   {
@@ -43,8 +75,20 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'kafkajs', '@elastic/*'], message: 'src/core is pure: no framework or client imports.' },
-            { group: ['../**/kafka/*', '../**/elasticsearch/*', '../**/api/*', '../**/rules-store/*', '../**/config/*'], message: 'src/core must not import adapters.' },
+            {
+              group: ['@nestjs/*', 'kafkajs', '@elastic/*'],
+              message: 'src/core is pure: no framework or client imports.',
+            },
+            {
+              group: [
+                '../**/kafka/*',
+                '../**/elasticsearch/*',
+                '../**/api/*',
+                '../**/rules-store/*',
+                '../**/config/*',
+              ],
+              message: 'src/core must not import adapters.',
+            },
           ],
         },
       ],
