@@ -330,7 +330,9 @@ finish() {
     printf '[container-test] --- last container output ---\n' >&2
     podman logs --tail 40 "$container" 2>&1 | cut -c1-400 >&2 || true
   fi
-  podman container exists "$container" 2>/dev/null && quiet_podman rm -f -t 10 "$container" >/dev/null || true
+  if podman container exists "$container" 2>/dev/null; then
+    quiet_podman rm -f -t 10 "$container" >/dev/null || true
+  fi
   helper cleanup "$topic" "$alerts_index" "$commands_index" >/dev/null 2>&1 || true
   rm -rf "$rules_dir"
 }
