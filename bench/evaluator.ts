@@ -111,13 +111,14 @@ function sharedEngine(ruleSet: RuleSet): (event: CommandEvent) => Promise<unknow
 export async function benchEvaluators(options: {
   quick: boolean;
   log: (line: string) => void;
+  counts?: readonly number[];
 }): Promise<EvaluatorResult> {
   const measureMs = options.quick ? 600 : 3000;
   const events = eventMix(options.quick ? 5000 : 20_000);
   const rows: EvaluatorRow[] = [];
   let rssAt1000RulesMb = 0;
   let heapAt1000RulesMb = 0;
-  for (const count of [10, 100, 1000]) {
+  for (const count of options.counts ?? [10, 100, 1000]) {
     options.log(`evaluator: loading ${count} rules (validation, regex safety checks, compile)…`);
     const { ruleSet, packRules, loadMs } = ruleSetFor(count);
     const compiled = compileRuleSet(ruleSet);
