@@ -41,7 +41,16 @@ async function evaluatorsInChild(
 ): Promise<EvaluatorResult> {
   let merged: EvaluatorResult | undefined;
   for (const count of [10, 100, 1000]) {
-    const part = await evaluatorChild(quick, count, log);
+    let part: EvaluatorResult;
+    try {
+      part = await evaluatorChild(quick, count, log);
+    } catch (error) {
+      // Recorded as a missing row (and its targets as not measured) rather than losing the run.
+      log(
+        `evaluator: ${count} rules NOT MEASURED: ${error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error)}`,
+      );
+      continue;
+    }
     if (merged === undefined) merged = part;
     else {
       merged.rows.push(...part.rows);
@@ -51,7 +60,8 @@ async function evaluatorsInChild(
       }
     }
   }
-  return merged!;
+  if (merged === undefined) throw new Error('no rule count could be loaded');
+  return merged;
 }
 
 /** One rule count in a fresh process; retried (6 tries) when a regex safety check timed out under load. */
