@@ -22,6 +22,15 @@ import { runStartupChecks, StartupError } from './startup';
  * write), so KafkaBatchServer is a custom transport strategy on eachBatch.
  */
 
+/**
+ * Until Nest's shutdown hooks are in place a signal would be ignored when the
+ * process is PID 1 in a container (no default handler there): stop at once,
+ * nothing has been consumed yet.
+ */
+const exitBeforeStart = (): void => process.exit(143);
+process.once('SIGTERM', exitBeforeStart);
+process.once('SIGINT', exitBeforeStart);
+
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
   const decoders = new DecoderFactory(config);
@@ -45,6 +54,8 @@ async function bootstrap(): Promise<void> {
     );
   }
   app.enableShutdownHooks();
+  process.off('SIGTERM', exitBeforeStart);
+  process.off('SIGINT', exitBeforeStart);
   configureHttpApi(app);
   await runStartupChecks(app, config);
   app.connectMicroservice(
