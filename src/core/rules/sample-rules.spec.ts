@@ -23,13 +23,11 @@ describe('the rules/ directory', () => {
   it('loads without problems', () => {
     const result = loadRuleSet(rules, lists);
     if (!result.ok) throw new Error(formatRuleProblems(result.errors));
-    expect(result.rules.map((r) => r.definition.id)).toEqual([
-      'SW-DST-0001',
-      'SW-EXE-0001',
-      'SW-EXE-0002',
-    ]);
+    const ids = result.rules.map((r) => r.definition.id);
+    expect(ids).toEqual(expect.arrayContaining(['SW-DST-0001', 'SW-EXE-0001', 'SW-EXE-0002']));
+    expect(ids.length).toBeGreaterThanOrEqual(80);
     expect(result.hash).toMatch(/^[0-9a-f]{64}$/);
-  });
+  }, 120_000); // the pack's regexes are all proved safe by recheck on first load
 
   it('every rule passes its embedded examples, with at least 3 of each kind', () => {
     const result = loadRuleSet(rules, lists);

@@ -3,6 +3,7 @@ import { newScanContext, scanCommands, MAX_COMMANDS, MAX_DEPTH } from './split-c
 import type { RawCommand, ScanContext } from './split-commands';
 import type { ShellCommand } from './types';
 import { unwrapProgram } from './unwrap-program';
+import { VariableScope } from './resolve-variables';
 import type { UnwrappedCommand } from './unwrap-program';
 
 /**
@@ -36,6 +37,7 @@ export function parseCommandLine(line: string): ShellCommand[] {
 function finish(ctx: ScanContext, elevatedPipelines: Set<number>): ShellCommand[] {
   const result: ShellCommand[] = [];
   const positions = new Map<number, number>();
+  const scope = new VariableScope();
   // Scripts found while unwrapping are scanned into the same context, so this loop also
   // visits commands appended during it; the context's limits bound the total.
   for (let n = 0; n < ctx.commands.length && result.length < MAX_COMMANDS; n++) {
@@ -43,8 +45,16 @@ function finish(ctx: ScanContext, elevatedPipelines: Set<number>): ShellCommand[
     if (raw === undefined) break;
     const position = positions.get(raw.pipeline) ?? 0;
     positions.set(raw.pipeline, position + 1);
-    const unwrapped = unwrapProgram(raw.words);
-    const command = toShellCommand(raw, unwrapped, position, elevatedPipelines.has(raw.pipeline));
+    const resolved = resolveRaw(raw, scope);
+    const unwrapped = unwrapProgram(resolved.words);
+    if (unwrapped.program === '') scope.assign(unwrapped.assignments);
+    else if (EXPORTERS.has(unwrapped.program)) scope.assign(unwrapped.args);
+    const command = toShellCommand(
+      resolved,
+      unwrapped,
+      position,
+      elevatedPipelines.has(raw.pipeline),
+    );
     result.push(command);
     if (raw.depth + 1 > MAX_DEPTH) continue;
     for (const script of unwrapped.scripts) {
@@ -67,6 +77,15 @@ function finish(ctx: ScanContext, elevatedPipelines: Set<number>): ShellCommand[
     }
   }
   return result;
+}
+
+const EXPORTERS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
+
+/** The raw command with known variables and `$(which X)` resolved in its words and redirect targets. */
+function resolveRaw(raw: RawCommand, scope: VariableScope): RawCommand {
+  const words = raw.words.map((w) => scope.resolve(w));
+  const redirects = raw.redirects.map((r) => ({ op: r.op, target: scope.resolve(r.target) }));
+  return { ...raw, words, redirects };
 }
 
 function markElevated(set: Set<number>, from: number, to: number): void {
