@@ -60,10 +60,11 @@ function commandEventProperties(capabilities: ClusterCapabilities): Record<strin
   };
 }
 
-/** Template body for the alerts index (`_index_template`). */
-export function alertsTemplate(
+/** An `_index_template` body for `index` and its `index-*` siblings, with these mappings on top of the command event's. */
+function indexTemplate(
   index: string,
   capabilities: ClusterCapabilities,
+  ownProperties: Record<string, unknown>,
 ): Record<string, unknown> {
   return {
     index_patterns: [index, `${index}-*`],
@@ -73,32 +74,37 @@ export function alertsTemplate(
         dynamic_templates: [
           { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
         ],
-        properties: {
-          ...commandEventProperties(capabilities),
-          rule: {
-            properties: {
-              id: keyword,
-              name: keyword,
-              description: { type: 'text' },
-              version: keyword,
-              severity: keyword,
-              tags: keyword,
-            },
-          },
-          threat: {
-            properties: { framework: keyword, technique: { properties: { id: keyword } } },
-          },
-          shellwatch: {
-            properties: {
-              matched: { type: 'object', enabled: false },
-              suppressed_count: { type: 'long' },
-            },
-          },
-        },
+        properties: { ...commandEventProperties(capabilities), ...ownProperties },
       },
     },
     _meta: { managed_by: 'shellwatch' },
   };
+}
+
+/** Template body for the alerts index (`_index_template`). */
+export function alertsTemplate(
+  index: string,
+  capabilities: ClusterCapabilities,
+): Record<string, unknown> {
+  return indexTemplate(index, capabilities, {
+    rule: {
+      properties: {
+        id: keyword,
+        name: keyword,
+        description: { type: 'text' },
+        version: keyword,
+        severity: keyword,
+        tags: keyword,
+      },
+    },
+    threat: { properties: { framework: keyword, technique: { properties: { id: keyword } } } },
+    shellwatch: {
+      properties: {
+        matched: { type: 'object', enabled: false },
+        suppressed_count: { type: 'long' },
+      },
+    },
+  });
 }
 
 /** Template body for the commands index. */
@@ -106,22 +112,9 @@ export function commandsTemplate(
   index: string,
   capabilities: ClusterCapabilities,
 ): Record<string, unknown> {
-  return {
-    index_patterns: [index, `${index}-*`],
-    priority: 200,
-    template: {
-      mappings: {
-        dynamic_templates: [
-          { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
-        ],
-        properties: {
-          ...commandEventProperties(capabilities),
-          shellwatch: {
-            properties: { rule_ids: keyword, alert_count: { type: 'integer' }, severity: keyword },
-          },
-        },
-      },
+  return indexTemplate(index, capabilities, {
+    shellwatch: {
+      properties: { rule_ids: keyword, alert_count: { type: 'integer' }, severity: keyword },
     },
-    _meta: { managed_by: 'shellwatch' },
-  };
+  });
 }

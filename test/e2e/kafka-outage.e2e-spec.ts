@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { allIds, countDocuments, uniqueIndex } from '../support/elasticsearch';
-import { createTopic, groupLag, kafkaAt, uniqueName } from '../support/kafka';
-import { expectedAlertIds, plannedRecord, producePlanned } from '../support/records';
+import { countDocuments } from '../support/elasticsearch';
+import { createTopic, kafkaAt } from '../support/kafka';
+import { plannedRecord, producePlanned } from '../support/records';
 import { ServiceProcess } from '../support/service';
 import { PrivateKafka } from '../support/stack';
 import { waitFor } from '../support/wait-for';
+import { expectExactDelivery, testWorld } from '../support/world';
 
 /**
  * Kafka unavailable at start and again in the middle of the run: the service
@@ -17,10 +18,7 @@ const RECORDS = 20_000;
 describe('Kafka outage', () => {
   const broker = new PrivateKafka(9192);
   const kafka = kafkaAt(broker.broker);
-  const topic = uniqueName('e2e-kafka-outage');
-  const groupId = uniqueName('e2e-kafka-outage-group');
-  const alertsIndex = uniqueIndex('e2e-kafka-outage-alerts');
-  const commandsIndex = uniqueIndex('e2e-kafka-outage-commands');
+  const world = testWorld('kafka-outage');
   let service: ServiceProcess | undefined;
 
   afterAll(async () => {
@@ -30,16 +28,9 @@ describe('Kafka outage', () => {
 
   it('waits for Kafka at start, survives a broker restart mid-stream, loses nothing', async () => {
     broker.stop();
-    service = new ServiceProcess({
-      KAFKA_BROKERS: broker.broker,
-      KAFKA_TOPIC: topic,
-      KAFKA_GROUP_ID: groupId,
-      KAFKA_DLQ_TOPIC: `${topic}.dlq`,
-      ES_ALERTS_INDEX: alertsIndex,
-      ES_COMMANDS_INDEX: commandsIndex,
-      RULES_DIR: 'test/fixtures/rules/basic',
-      KAFKA_MAX_BYTES_PER_PARTITION: '32768',
-    }).start();
+    service = new ServiceProcess(
+      world.env({ KAFKA_BROKERS: broker.broker, KAFKA_MAX_BYTES_PER_PARTITION: '32768' }),
+    ).start();
     const waiting = await waitFor(
       'the API to answer, not ready, naming Kafka',
       () => service!.readiness(),
@@ -54,9 +45,9 @@ describe('Kafka outage', () => {
     );
 
     broker.start();
-    await createTopic(topic, 3, {}, kafka);
+    await createTopic(world.topic, 3, {}, kafka);
     const placed = await producePlanned(
-      topic,
+      world.topic,
       3,
       Array.from({ length: RECORDS }, (_, seq) => plannedRecord(seq, 100)),
       2000,
@@ -65,7 +56,7 @@ describe('Kafka outage', () => {
     await service.waitReady(120_000);
     await waitFor(
       'a first part of the stream',
-      () => countDocuments(commandsIndex),
+      () => countDocuments(world.commandsIndex),
       (n) => n >= 2000,
       {
         timeoutMs: 120_000,
@@ -77,17 +68,7 @@ describe('Kafka outage', () => {
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     broker.start();
 
-    await waitFor(
-      'the whole topic committed',
-      () => groupLag(groupId, topic, kafka),
-      (lag) => lag === 0,
-      {
-        timeoutMs: 300_000,
-        intervalMs: 1000,
-      },
-    );
-    expect(await countDocuments(commandsIndex)).toBe(RECORDS);
-    expect(await allIds(alertsIndex)).toEqual(expectedAlertIds(topic, placed));
+    await expectExactDelivery(world, placed, { kafka });
     expect((await service.readiness()).status).toBe(200);
   });
 });

