@@ -22,6 +22,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { PipelineController } from './pipeline/pipeline.controller';
 import { DecoderFactory } from './pipeline/decoder-factory';
 import { PipelineService } from './pipeline/pipeline.service';
+import { CorrelationService } from './correlation/correlation.service';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
 import { RuleStore } from './rules-store/rule-store.service';
 import { RuleWatcher } from './rules-store/rule-watcher.service';
@@ -47,6 +48,7 @@ export class AppModule {
         MetricsService,
         RuleStore,
         PipelineService,
+        CorrelationService,
         { provide: DecoderFactory, useValue: decoders },
         RuleFileWriter,
         RuleWatcher,

@@ -319,4 +319,16 @@ export const CONFIG_VARIABLES = {
     doc: 'On SIGTERM/SIGINT, how long to wait for the batch in flight before leaving anyway (uncommitted work is redelivered).',
     parse: integer(0, 600000),
   },
+  correlationGraceMs: {
+    name: 'CORRELATION_GRACE_MS',
+    default: '60000',
+    doc: 'Correlation rules: how far behind the highest @timestamp seen in a partition an event may arrive and still join windows; older events are counted as late (docs/correlation.md).',
+    parse: integer(0, 86400000),
+  },
+  correlationMaxKeys: {
+    name: 'CORRELATION_MAX_KEYS',
+    default: '100000',
+    doc: 'Correlation rules: at most this many group keys per partition; beyond it the least recently updated key is shed (metric shellwatch_correlation_shed_keys_total).',
+    parse: integer(1, 10000000),
+  },
 } as const satisfies Record<string, ConfigVariable<unknown>>;

@@ -18,6 +18,8 @@ export interface OutputDocument {
   id: string;
   body: Record<string, unknown>;
   offset: string;
+  /** `update`: merge `body` into the existing document (suppression counts); default `create`. */
+  op?: 'update';
 }
 
 /** A record that cannot become a document, with the reason the DLQ records. */
@@ -45,7 +47,17 @@ export interface ProcessBatchOptions {
   /** False when the commands index is turned off. */
   writeCommands: boolean;
   now: () => Date;
+  /** Correlation (src/correlation): sees every event in order, returns the matches to write. */
+  correlate?: CorrelateHook;
 }
+
+/** Feeds one event to correlation; returns its single-event matches minus suppressed ones. */
+export type CorrelateHook = (
+  event: CommandEvent,
+  ids: { commandId: string; alertId: (ruleId: string) => string },
+  matches: RuleMatch[],
+  offset: string,
+) => RuleMatch[];
 
 /** One decoded event and where it came from, between decoding and evaluation. */
 interface DecodedEvent {
@@ -154,7 +166,18 @@ function assemble(
   const { createdAt } = decoded;
   decoded.events.forEach(({ event, offset, eventIndex }, i) => {
     const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
-    const matches = matchesPerEvent[i] ?? [];
+    const evaluated = matchesPerEvent[i] ?? [];
+    const matches = options.correlate
+      ? options.correlate(
+          event,
+          {
+            commandId: commandDocumentId(position, eventIndex),
+            alertId: (ruleId) => alertDocumentId(position, eventIndex, ruleId),
+          },
+          evaluated,
+          offset,
+        )
+      : evaluated;
     result.eventCount += 1;
     result.decodedBy[event.log.source] = (result.decodedBy[event.log.source] ?? 0) + 1;
     for (const match of matches) {

@@ -41,7 +41,8 @@ export class ElasticsearchUnavailableError extends ShellwatchError {
 /**
  * The sink adapter: knows Elasticsearch and nothing else. It installs the
  * index templates, detects what the cluster offers, and writes documents with
- * `create` (idempotent with deterministic ids), reporting every item's outcome.
+ * `create` (idempotent with deterministic ids) — or `update` for suppression counts —
+ * reporting every item's outcome.
  * It never retries by itself: the pipeline decides, from the outcomes.
  */
 export class ElasticsearchSink {
@@ -135,8 +136,16 @@ export class ElasticsearchSink {
       const chunk = documents.slice(start, start + this.options.bulkMaxDocuments);
       const operations: unknown[] = [];
       for (const document of chunk) {
-        operations.push({ create: { _index: this.indexFor(document), _id: document.id } });
-        operations.push(document.body);
+        if (document.op === 'update') {
+          // Suppression counts: set (not added) from the checkpointed state, so a replay is harmless.
+          operations.push({
+            update: { _index: this.indexFor(document), _id: document.id, retry_on_conflict: 3 },
+          });
+          operations.push({ doc: document.body });
+        } else {
+          operations.push({ create: { _index: this.indexFor(document), _id: document.id } });
+          operations.push(document.body);
+        }
       }
       let items: Record<string, BulkItemResponse>[];
       const started = performance.now();
@@ -152,8 +161,9 @@ export class ElasticsearchSink {
       const rejectedBefore = attempt.rejected.length;
       chunk.forEach((document, i) => {
         const item = items[i];
-        const outcome: BulkItemOutcome = item?.create
-          ? classifyBulkItem(item.create)
+        const result = document.op === 'update' ? item?.update : item?.create;
+        const outcome: BulkItemOutcome = result
+          ? classifyBulkItem(result)
           : { kind: 'retry', status: 0, reason: 'missing bulk item in the response' };
         switch (outcome.kind) {
           case 'written':

@@ -61,6 +61,27 @@ export class MetricsService {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  private readonly correlationLate = new Counter({
+    name: 'shellwatch_correlation_late_events_total',
+    help: 'Events older than the correlation watermark (highest @timestamp minus CORRELATION_GRACE_MS): they joined no window.',
+    registers: [this.registry],
+  });
+  private readonly correlationShed = new Counter({
+    name: 'shellwatch_correlation_shed_keys_total',
+    help: 'Correlation keys dropped because a partition held CORRELATION_MAX_KEYS keys.',
+    registers: [this.registry],
+  });
+  private readonly correlationKeys = new Gauge({
+    name: 'shellwatch_correlation_active_keys',
+    help: 'Correlation keys held by the partition of the last batch, per partition.',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  private readonly correlationRestores = new Counter({
+    name: 'shellwatch_correlation_restores_total',
+    help: "Times a partition's correlation state was rebuilt from the changelog (assignment, rebalance, abandoned batch).",
+    registers: [this.registry],
+  });
   private readonly consumerLag = new Gauge({
     name: 'shellwatch_consumer_lag',
     help: 'Records behind the end of the partition after the last batch this instance processed (high watermark - last offset - 1).',
@@ -106,6 +127,20 @@ export class MetricsService {
     for (const [labels, count] of countAlerts(processed.documents)) {
       this.alerts.inc(labels, count);
     }
+  }
+
+  /** What correlation did in a batch. */
+  correlationObserved(stats: {
+    partition: number;
+    late: number;
+    shedKeys: number;
+    activeKeys: number;
+    restored: boolean;
+  }): void {
+    if (stats.late > 0) this.correlationLate.inc(stats.late);
+    if (stats.shedKeys > 0) this.correlationShed.inc(stats.shedKeys);
+    if (stats.restored) this.correlationRestores.inc();
+    this.correlationKeys.set({ partition: String(stats.partition) }, stats.activeKeys);
   }
 
   /** Counts records actually written to the dead-letter topic, per reason code. */

@@ -7,6 +7,7 @@ import { CompiledRuleEvaluator, createReferenceEvaluator } from '../core/rules';
 import type { RuleSet } from '../core/rules';
 import type { DeadLetter, OutputDocument } from '../core/process-batch';
 import { CONFIG } from '../config/config';
+import { CorrelationService } from '../correlation/correlation.service';
 import type { Config } from '../config/config';
 import { ElasticsearchSink } from '../elasticsearch/elasticsearch.sink';
 import { HealthState } from '../health/health-state';
@@ -46,11 +47,21 @@ export class PipelineService {
     private readonly health: HealthState,
     private readonly decoderFactory: DecoderFactory,
     private readonly metrics: MetricsService,
+    private readonly correlation: CorrelationService,
   ) {}
 
   async handleBatch(batch: SourceBatch): Promise<BatchAck> {
     const started = performance.now();
     const evaluator = this.rules.evaluator();
+    // Undefined unless a threshold, sequence or suppressed rule is loaded.
+    const correlation =
+      evaluator instanceof CompiledRuleEvaluator && batch.records.length > 0
+        ? await this.correlation.begin(
+            batch.partition,
+            batch.records[0]?.offset ?? '0',
+            evaluator.ruleSet.rules,
+          )
+        : undefined;
     const options = {
       topic: batch.topic,
       partition: batch.partition,
@@ -58,6 +69,7 @@ export class PipelineService {
       evaluator,
       writeCommands: this.config.elasticsearchCommandsIndex !== null,
       now: () => new Date(),
+      ...(correlation ? { correlate: correlation.correlate } : {}),
     };
     const processed =
       this.config.rulesEngine === 'reference' && evaluator instanceof CompiledRuleEvaluator
@@ -69,8 +81,12 @@ export class PipelineService {
       (performance.now() - started) / 1000,
     );
     const deadLetters = [...processed.deadLetters];
+    const documents = correlation
+      ? [...processed.documents, ...correlation.documents(new Date().toISOString())]
+      : processed.documents;
+    if (correlation) this.metrics.correlationObserved(correlation.stats());
     try {
-      const rejected = await this.writeAll(processed.documents, batch);
+      const rejected = await this.writeAll(documents, batch);
       deadLetters.push(...this.deadLettersFor(rejected, batch));
       await retryUntilDone(
         () => this.kafka.deadLetters.send(batch.topic, batch.partition, deadLetters),
@@ -85,6 +101,20 @@ export class PipelineService {
           },
         },
       );
+      if (correlation) {
+        // Elasticsearch has the batch's alerts: checkpoint the state, then acknowledge.
+        const last = batch.records[batch.records.length - 1]?.offset ?? '0';
+        await retryUntilDone(() => correlation.checkpoint(last), {
+          maxDelayMs: this.config.retryMaxDelayMs,
+          isActive: () => batch.isActive(),
+          onFailure: async (error, attempt) => {
+            this.logger.warn(
+              `correlation checkpoint failed (attempt ${attempt}, partition ${batch.partition}): ${describe(error)}`,
+            );
+            await batch.heartbeat();
+          },
+        });
+      }
     } catch (error) {
       if (error instanceof RetryAbandoned) {
         this.logger.warn(
@@ -144,6 +174,11 @@ export class PipelineService {
     const byOffset = new Map<string, DeadLetter>();
     for (const { document, reason } of rejected) {
       if (byOffset.has(document.offset)) continue;
+      if (document.op === 'update') {
+        // A suppression count whose first alert is missing: the record itself is written.
+        this.logger.warn(`suppression count not set on ${document.id}: ${reason}`);
+        continue;
+      }
       const record = batch.records.find((r) => r.offset === document.offset);
       if (!record) continue;
       byOffset.set(document.offset, {

@@ -1,0 +1,230 @@
+import { buildCorrelationAlert, CorrelationEngine } from '../core/correlation';
+import type { CorrelationAlert, EngineMeta, KeyState } from '../core/correlation';
+import type { CorrelateHook, OutputDocument } from '../core/process-batch';
+import type { LoadedRule } from '../core/rules/load-rule-set';
+import type { ChangelogRecord, StateChangelogPort } from '../kafka/state-changelog';
+
+export interface PartitionCorrelationOptions {
+  graceMs: number;
+  maxKeys: number;
+}
+
+/** The marker record of a checkpoint: the engine's meta and the last offset it covers. */
+interface CheckpointMarker {
+  offset: string;
+  meta: EngineMeta;
+}
+
+const MARKER = '\u0001checkpoint';
+
+/** True when a rule needs the correlation engine: a threshold, a sequence, or suppression. */
+export function needsCorrelation(rule: LoadedRule): boolean {
+  return rule.definition.enabled && rule.correlation !== undefined;
+}
+
+/** Changelog key prefix of a partition's records. */
+export function partitionPrefix(partition: number): string {
+  return `${partition}:`;
+}
+
+interface PartitionState {
+  engine: CorrelationEngine;
+  /** Offset the in-memory state ends at (the next record to feed); undefined while a batch is in flight. */
+  nextOffset: string | undefined;
+  /** Records at or below it were fed before the checkpoint the state was restored from. */
+  restoredOffset: bigint | undefined;
+}
+
+/** Counters of a batch for metrics. */
+export interface BatchCorrelationStats {
+  partition: number;
+  alerts: number;
+  late: number;
+  shedKeys: number;
+  activeKeys: number;
+  restored: boolean;
+}
+
+/**
+ * The correlation of one batch of one partition: the hook that feeds each event to
+ * the partition's engine (and applies suppression to single-event matches), the
+ * documents to add to the batch's bulk request, and the checkpoint to write once
+ * Elasticsearch accepted them.
+ */
+export class BatchCorrelation {
+  private readonly alerts: { alert: CorrelationAlert; offset: string }[] = [];
+  private lastOffset: string;
+  private readonly shedBefore: number;
+  private readonly lateBefore: number;
+
+  constructor(
+    private readonly partition: number,
+    private readonly state: PartitionState,
+    private readonly rules: ReadonlyMap<string, LoadedRule>,
+    private readonly changelog: StateChangelogPort,
+    firstOffset: string,
+    readonly restored: boolean,
+  ) {
+    this.lastOffset = firstOffset;
+    this.shedBefore = state.engine.counters.shedKeys;
+    this.lateBefore = state.engine.counters.late;
+  }
+
+  /** For processBatch: feeds one event, returns the single-event matches to write. */
+  readonly correlate: CorrelateHook = (event, ids, matches, offset) => {
+    this.lastOffset = offset;
+    const restoredOffset = this.state.restoredOffset;
+    if (restoredOffset !== undefined && BigInt(offset) <= restoredOffset) {
+      // Already fed before the checkpoint: its alerts were written then. Suppressed
+      // rules' matches are left out (the first of their period is already written).
+      return matches.filter(
+        (m) => this.rules.get(m.rule.id)?.correlation?.suppression === undefined,
+      );
+    }
+    const step = this.state.engine.process(event, { id: ids.commandId }, matches, ids.alertId);
+    for (const alert of step.alerts) this.alerts.push({ alert, offset });
+    return step.matches;
+  };
+
+  /** Correlation alerts (create) and suppression counts (update) to add to the bulk request. */
+  documents(createdAt: string): OutputDocument[] {
+    const documents: OutputDocument[] = [];
+    for (const { alert, offset } of this.alerts) {
+      const rule = this.rules.get(alert.ruleId);
+      if (rule === undefined) continue;
+      documents.push({
+        target: 'alerts',
+        id: alert.id,
+        body: buildCorrelationAlert(alert, rule.definition, createdAt),
+        offset,
+      });
+    }
+    for (const update of this.state.engine.takeSuppressionUpdates()) {
+      documents.push({
+        target: 'alerts',
+        op: 'update',
+        id: update.alertId,
+        body: { shellwatch: { suppressed_count: update.count } },
+        offset: this.lastOffset,
+      });
+    }
+    return documents;
+  }
+
+  stats(): BatchCorrelationStats {
+    const counters = this.state.engine.counters;
+    return {
+      partition: this.partition,
+      alerts: this.alerts.length,
+      late: counters.late - this.lateBefore,
+      shedKeys: counters.shedKeys - this.shedBefore,
+      activeKeys: this.state.engine.keyCount,
+      restored: this.restored,
+    };
+  }
+
+  /** The checkpoint's records, computed once so a retried write sends the very same ones. */
+  private checkpointRecords: ChangelogRecord[] | undefined;
+
+  /**
+   * Writes the changed keys and the checkpoint marker (the batch's last offset) in
+   * one send. Call only after Elasticsearch accepted the batch; ack the batch only
+   * after it resolved. Safe to call again after a failure (same records).
+   */
+  async checkpoint(batchLastOffset: string): Promise<void> {
+    this.checkpointRecords ??= this.collectChanges(batchLastOffset);
+    await this.changelog.write(this.partition, this.checkpointRecords);
+    this.state.nextOffset = (BigInt(batchLastOffset) + 1n).toString();
+    this.state.restoredOffset = undefined;
+  }
+
+  private collectChanges(batchLastOffset: string): ChangelogRecord[] {
+    const engine = this.state.engine;
+    engine.expire();
+    const changes = engine.takeChanges();
+    const prefix = partitionPrefix(this.partition);
+    const records: ChangelogRecord[] = [
+      ...changes.updated.map(([key, value]) => ({
+        key: prefix + key,
+        value: JSON.stringify(value),
+      })),
+      ...changes.removed.map((key) => ({ key: prefix + key, value: null })),
+    ];
+    const marker: CheckpointMarker = { offset: batchLastOffset, meta: engine.meta() };
+    records.push({ key: prefix + MARKER, value: JSON.stringify(marker) });
+    return records;
+  }
+}
+
+/**
+ * One correlation engine per partition, its state checkpointed to the changelog.
+ * Not a Nest provider itself (no I/O of its own): {@link CorrelationService} wires it.
+ */
+export class PartitionCorrelations {
+  private readonly partitions = new Map<number, PartitionState>();
+
+  constructor(
+    private readonly changelog: StateChangelogPort,
+    private readonly options: PartitionCorrelationOptions,
+  ) {}
+
+  /**
+   * Prepares the correlation of a batch; undefined when no loaded rule needs it (then
+   * the pipeline behaves exactly as without correlation, no changelog traffic). The
+   * state is rebuilt from the changelog when the partition is new to this process or
+   * the batch does not start where the in-memory state ends (rebalance, abandoned batch).
+   */
+  async begin(
+    partition: number,
+    firstOffset: string,
+    rules: readonly LoadedRule[],
+  ): Promise<BatchCorrelation | undefined> {
+    const correlated = rules.filter(needsCorrelation);
+    if (correlated.length === 0) return undefined;
+    await this.changelog.ensureTopic();
+    let state = this.partitions.get(partition);
+    let restored = false;
+    if (state === undefined || state.nextOffset !== firstOffset) {
+      state = await this.restore(partition, rules);
+      this.partitions.set(partition, state);
+      restored = true;
+    }
+    state.engine.setRules(rules);
+    // In flight: if this batch is abandoned, the next one restores from the changelog.
+    state.nextOffset = undefined;
+    return new BatchCorrelation(
+      partition,
+      state,
+      new Map(correlated.map((r) => [r.definition.id, r])),
+      this.changelog,
+      firstOffset,
+      restored,
+    );
+  }
+
+  /** Active keys over all partitions of this process. */
+  activeKeys(): number {
+    let n = 0;
+    for (const state of this.partitions.values()) n += state.engine.keyCount;
+    return n;
+  }
+
+  private async restore(partition: number, rules: readonly LoadedRule[]): Promise<PartitionState> {
+    const prefix = partitionPrefix(partition);
+    const latest = await this.changelog.read(partition, prefix);
+    let marker: CheckpointMarker | undefined;
+    const keys: [string, KeyState][] = [];
+    for (const [key, value] of latest) {
+      const name = key.slice(prefix.length);
+      if (name === MARKER) marker = JSON.parse(value) as CheckpointMarker;
+      else keys.push([name, JSON.parse(value) as KeyState]);
+    }
+    const engine = new CorrelationEngine(rules, this.options);
+    engine.restore(marker?.meta, keys);
+    return {
+      engine,
+      nextOffset: undefined,
+      restoredOffset: marker === undefined ? undefined : BigInt(marker.offset),
+    };
+  }
+}
