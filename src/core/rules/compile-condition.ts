@@ -60,7 +60,7 @@ export function compileCondition(
         const mark = matched?.length ?? 0;
         for (const child of compiled) {
           if (!child(facts, matched)) {
-            if (matched !== null) matched.length = mark;
+            if (matched !== null && matched.length !== mark) matched.length = mark;
             return false;
           }
         }
@@ -71,7 +71,7 @@ export function compileCondition(
       for (const child of compiled) {
         const mark = matched?.length ?? 0;
         if (child(facts, matched)) return true;
-        if (matched !== null) matched.length = mark;
+        if (matched !== null && matched.length !== mark) matched.length = mark;
       }
       return false;
     };

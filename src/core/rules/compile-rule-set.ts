@@ -86,12 +86,15 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
   }
 }
 
+/** Reused for every rule that does not match (most of them): a match gets its own copy. */
+const scratch: MatchedCondition[] = [];
+
 function evaluateRule(rule: LoadedRule, facts: EventFacts): RuleMatch | undefined {
   try {
-    const matched: MatchedCondition[] = [];
-    if (!rule.conditions(facts, matched)) return undefined;
+    scratch.length = 0;
+    if (!rule.conditions(facts, scratch)) return undefined;
     if (rule.exceptions?.(facts, null) === true) return undefined;
-    return toMatch(rule, matched);
+    return toMatch(rule, scratch.slice());
   } catch {
     // Predicates and the parser do not throw; this guard keeps one broken rule from stopping the stream.
     return undefined;

@@ -46,4 +46,38 @@ describe('KeywordScanner', () => {
       { numRuns: 2000, seed: 8 },
     );
   });
+
+  it('scanLowerCase and matchesAny agree with toLowerCase() and includes()', () => {
+    const alphabet = fc.constantFrom(
+      'a',
+      'B',
+      'c',
+      'Z',
+      '/',
+      ' ',
+      '\u00c9',
+      '\u00e9',
+      '\u0130',
+      'i',
+    );
+    const word = fc.array(alphabet, { minLength: 1, maxLength: 4 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 20 }),
+        fc.array(alphabet, { maxLength: 40 }),
+        (raw, chars) => {
+          const keywords = raw.map((k) => k.toLowerCase());
+          const text = chars.join('');
+          const lowered = text.toLowerCase();
+          const expected = keywords.flatMap((k, i) => (lowered.includes(k) ? [i] : []));
+          const scanner = new KeywordScanner(keywords);
+          const ids = new Set<number>();
+          scanner.scanLowerCase(text, (id) => ids.add(id));
+          expect([...ids].sort((a, b) => a - b)).toEqual(expected);
+          expect(scanner.matchesAny(lowered)).toBe(expected.length > 0);
+        },
+      ),
+      { numRuns: 2000, seed: 9 },
+    );
+  });
 });

@@ -101,6 +101,42 @@ export class KeywordScanner {
     }
   }
 
+  /**
+   * `scan(text.toLowerCase(), visit)` without building the lowercase string when `text`
+   * is ASCII (A-Z folded on the fly, which is all toLowerCase does to ASCII). At the
+   * first non-ASCII code unit it scans `text.toLowerCase()` from the start instead, so
+   * some ids may be visited twice.
+   */
+  scanLowerCase(text: string, visit: (id: number) => void): void {
+    const table = this.table;
+    const output = this.output;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      let code = text.charCodeAt(i);
+      if (code >= ASCII) {
+        this.scan(text.toLowerCase(), visit);
+        return;
+      }
+      if (code >= 65 && code <= 90) code += 32;
+      state = table[state * ASCII + code]!;
+      const hits = output[state];
+      if (hits !== null && hits !== undefined) for (const id of hits) visit(id);
+    }
+  }
+
+  /** Whether any keyword occurs in `text`: `scan` that stops at the first occurrence. */
+  matchesAny(text: string): boolean {
+    const table = this.table;
+    const output = this.output;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      state = code < ASCII ? table[state * ASCII + code]! : this.wideStep(state, code);
+      if (output[state] !== null) return true;
+    }
+    return false;
+  }
+
   /** Transition on a non-ASCII code unit, following failure links (only built states are used). */
   private wideStep(from: number, code: number): number {
     let state = from;

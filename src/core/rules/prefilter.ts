@@ -1,5 +1,6 @@
 import type { EventFacts } from './facts';
 import { KeywordScanner } from './keyword-scanner';
+import { argsText } from './operators/any-command.operator';
 import { disjunctionScore, requiredLiterals } from './literal-extraction';
 import type { LoadedRule } from './load-rule-set';
 import type { CompileContext } from './operators/operator';
@@ -34,7 +35,8 @@ export type Requirement = readonly Atom[] | undefined;
 
 const CHANNELS: readonly Channel[] = ['line', 'commands', 'decoded'];
 const PROGRAM_SCORE = 8;
-const MAX_ATOMS = 256;
+// An `any` with more atoms than this counts as no requirement; the scanner handles thousands.
+const MAX_ATOMS = 4096;
 const INDEX_PATH = /^\$\[[0-9]+\]$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -256,7 +258,14 @@ export class Prefilter {
   private readonly stamp: Uint32Array;
   private generation = 0;
   private readonly byProgram = new Map<string, number[]>();
-  private readonly scanners = new Map<Channel, { scanner: KeywordScanner; rules: number[][] }>();
+  private readonly scanners = new Map<
+    Channel,
+    { scanner: KeywordScanner; visit: (keywordId: number) => void }
+  >();
+  /** The generation of the event being scanned; a rule is a candidate when its stamp equals it. */
+  private current = 0;
+  /** The candidates array, reused from event to event (no allocation per event). */
+  private readonly out: LoadedRule[] = [];
   private readonly needsPrograms: boolean;
   readonly stats: PrefilterStats;
 
@@ -271,7 +280,9 @@ export class Prefilter {
     );
     let alwaysCount = 0;
     rules.forEach((rule, index) => {
-      const requirement = conditionRequirement(rule.definition.conditions, ctx);
+      // engineConditions: what the rule really evaluates (a sequence's steps included);
+      // its folded-in exceptions sit under `not`, which adds no atom.
+      const requirement = conditionRequirement(rule.engineConditions, ctx);
       if (requirement === undefined) {
         this.always[index] = 1;
         alwaysCount += 1;
@@ -286,11 +297,13 @@ export class Prefilter {
       }
     });
     for (const [channel, map] of keywordRules) {
-      if (map.size > 0)
+      if (map.size > 0) {
+        const rulesOf = [...map.values()];
         this.scanners.set(channel, {
           scanner: new KeywordScanner([...map.keys()]),
-          rules: [...map.values()],
+          visit: (keywordId) => this.mark(rulesOf[keywordId]!),
         });
+      }
     }
     this.needsPrograms = this.byProgram.size > 0;
     this.stats = {
@@ -305,38 +318,50 @@ export class Prefilter {
     };
   }
 
-  /** The rules that could match, in rule-set order (by id). */
-  candidates(facts: EventFacts): LoadedRule[] {
-    const generation = this.nextGeneration();
-    const stamp = this.stamp;
-    const mark = (indices: readonly number[]): void => {
-      for (const i of indices) stamp[i] = generation;
-    };
+  /** The rules that could match, in rule-set order (by id); valid until the next call. */
+  candidates(facts: EventFacts): readonly LoadedRule[] {
+    this.current = this.nextGeneration();
     const line = this.scanners.get('line');
-    if (line !== undefined) {
-      line.scanner.scan(facts.commandLine.toLowerCase(), (id) => mark(line.rules[id]!));
-    }
+    if (line !== undefined) line.scanner.scanLowerCase(facts.commandLine, line.visit);
     if (this.needsPrograms) {
       for (const program of facts.programs) {
         const indices = this.byProgram.get(program);
-        if (indices !== undefined) mark(indices);
+        if (indices !== undefined) this.mark(indices);
       }
     }
     const commands = this.scanners.get('commands');
     if (commands !== undefined) {
-      commands.scanner.scan(commandsText(facts), (id) => mark(commands.rules[id]!));
+      // Each field on its own: a keyword comes from one field, so it lies inside one.
+      const { scanner, visit } = commands;
+      for (const command of facts.commands) {
+        scanner.scanLowerCase(command.program, visit);
+        scanner.scanLowerCase(command.raw, visit);
+        scanner.scanLowerCase(argsText(command), visit);
+        for (const arg of command.args) scanner.scanLowerCase(arg, visit);
+        for (const redirect of command.redirects) scanner.scanLowerCase(redirect.target, visit);
+        for (const assignment of command.assignments) scanner.scanLowerCase(assignment, visit);
+        for (const wrapper of command.wrappers) scanner.scanLowerCase(wrapper, visit);
+      }
     }
     const decoded = this.scanners.get('decoded');
     if (decoded !== undefined) {
-      const text = facts.decoded.map((s) => s.toLowerCase()).join('\n');
-      decoded.scanner.scan(text, (id) => mark(decoded.rules[id]!));
+      for (const text of facts.decoded) decoded.scanner.scanLowerCase(text, decoded.visit);
     }
-    const out: LoadedRule[] = [];
+    const out = this.out;
+    out.length = 0;
     const always = this.always;
+    const stamp = this.stamp;
+    const generation = this.current;
     for (let i = 0; i < this.rules.length; i++) {
       if (always[i] === 1 || stamp[i] === generation) out.push(this.rules[i]!);
     }
     return out;
+  }
+
+  private mark(indices: readonly number[]): void {
+    const stamp = this.stamp;
+    const generation = this.current;
+    for (let i = 0; i < indices.length; i++) stamp[indices[i]!] = generation;
   }
 
   private nextGeneration(): number {
@@ -347,22 +372,6 @@ export class Prefilter {
     }
     return this.generation;
   }
-}
-
-/**
- * Every string field of every parsed sub-command, each lowercased on its own (so a
- * keyword found in one field's lowercase form is found here), newline-separated.
- */
-function commandsText(facts: EventFacts): string {
-  const parts: string[] = [];
-  for (const command of facts.commands) {
-    parts.push(command.program, command.raw, command.args.join(' '));
-    for (const arg of command.args) parts.push(arg);
-    for (const redirect of command.redirects) parts.push(redirect.target);
-    for (const assignment of command.assignments) parts.push(assignment);
-    for (const wrapper of command.wrappers) parts.push(wrapper);
-  }
-  return parts.map((part) => part.toLowerCase()).join('\n');
 }
 
 /** Exposed for tests: the keyword score used to pick among `all` children. */

@@ -26,25 +26,46 @@ export const COMMAND_SPEC_KEYS: readonly string[] = [
   ...SPEC_FIELDS,
 ];
 
-function stringsOf(
-  command: ShellCommand,
+const argsTexts = new WeakMap<ShellCommand, string>();
+
+/** `args` joined with spaces, once per command however many rules ask. */
+export function argsText(command: ShellCommand): string {
+  let text = argsTexts.get(command);
+  if (text === undefined) {
+    text = command.args.join(' ');
+    argsTexts.set(command, text);
+  }
+  return text;
+}
+
+function some(values: readonly string[], test: (value: string) => boolean): boolean {
+  for (let i = 0; i < values.length; i++) if (test(values[i]!)) return true;
+  return false;
+}
+
+/** Whether `test` holds for one of the command's strings named by `field` (no allocation per call). */
+function fieldTest(
   field: (typeof STRING_FIELDS)[number],
-): readonly string[] {
+  test: (value: string) => boolean,
+): (command: ShellCommand) => boolean {
   switch (field) {
     case 'program':
-      return [command.program];
+      return (command) => test(command.program);
     case 'anyArg':
-      return command.args;
+      return (command) => some(command.args, test);
     case 'args':
-      return [command.args.join(' ')];
+      return (command) => test(argsText(command));
     case 'raw':
-      return [command.raw];
+      return (command) => test(command.raw);
     case 'redirect':
-      return command.redirects.map((r) => r.target);
+      return (command) => {
+        for (const redirect of command.redirects) if (test(redirect.target)) return true;
+        return false;
+      };
     case 'assignment':
-      return command.assignments;
+      return (command) => some(command.assignments, test);
     case 'wrappedBy':
-      return command.wrappers;
+      return (command) => some(command.wrappers, test);
   }
 }
 
@@ -70,7 +91,8 @@ export function compileCommandSpec(
       const field = key as (typeof STRING_FIELDS)[number];
       const matcher = compileStringMatcher(value, ctx);
       if ('problems' in matcher) problems.push(...matcher.problems.map(at));
-      else tests.push((command) => stringsOf(command, field).some(matcher.test));
+      else if (field === 'program') tests.unshift(fieldTest(field, matcher.test));
+      else tests.push(fieldTest(field, matcher.test));
     } else if (key === 'hasFlags' || key === 'hasAnyFlag') {
       const flags = compileFlagSpec(value, key === 'hasFlags' ? 'all' : 'any');
       if ('test' in flags) tests.push((command) => flags.test(command.flags));
@@ -102,7 +124,14 @@ export function compileCommandSpec(
     }
   }
   if (problems.length > 0) return { problems };
-  return { test: (command, all) => tests.every((test) => test(command, all)) };
+  // Every test is pure and cannot throw, so their order does not change the answer:
+  // the program name (the most selective, cheapest one) is tested first.
+  return {
+    test: (command, all) => {
+      for (let i = 0; i < tests.length; i++) if (!tests[i]!(command, all)) return false;
+      return true;
+    },
+  };
 }
 
 function isCommandList(fact: unknown): fact is ShellCommand[] {

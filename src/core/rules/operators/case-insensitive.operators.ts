@@ -1,9 +1,61 @@
+import { KeywordScanner } from '../keyword-scanner';
 import { anyString, compiled, problem, stringOrStrings } from './operator';
 import type { OperatorDefinition } from './operator';
 
+/** Lowercased needles tested against one lowercased string. */
+type LoweredTest = (haystack: string) => boolean;
+
+let lastInput: string | undefined;
+let lastLowered = '';
+
+/**
+ * `s.toLowerCase()`, remembering the last answer: the rules of one event ask for the
+ * lowercase form of the same command line (or argument) one after another.
+ */
+export function lowerCase(s: string): string {
+  if (s !== lastInput) {
+    lastLowered = s.toLowerCase();
+    lastInput = s;
+  }
+  return lastLowered;
+}
+
+/** Needles grouped by one code unit of theirs (first or last), so a test looks at few of them. */
+function bucketed(needles: readonly string[], at: (s: string) => number): Map<number, string[]> {
+  const buckets = new Map<number, string[]>();
+  for (const needle of needles) {
+    const code = at(needle);
+    const bucket = buckets.get(code);
+    if (bucket === undefined) buckets.set(code, [needle]);
+    else bucket.push(needle);
+  }
+  return buckets;
+}
+
+const SMALL = 4;
+
+function startsWithAny(needles: readonly string[]): LoweredTest {
+  if (needles.length <= SMALL) return (s) => needles.some((n) => s.startsWith(n));
+  const buckets = bucketed(needles, (n) => n.charCodeAt(0));
+  return (s) => buckets.get(s.charCodeAt(0))?.some((n) => s.startsWith(n)) === true;
+}
+
+function endsWithAny(needles: readonly string[]): LoweredTest {
+  if (needles.length <= SMALL) return (s) => needles.some((n) => s.endsWith(n));
+  const buckets = bucketed(needles, (n) => n.charCodeAt(n.length - 1));
+  return (s) => buckets.get(s.charCodeAt(s.length - 1))?.some((n) => s.endsWith(n)) === true;
+}
+
+function includesAny(needles: readonly string[]): LoweredTest {
+  if (needles.length <= SMALL) return (s) => needles.some((n) => s.includes(n));
+  // One pass over the string whatever the number of needles (plain code-unit substrings).
+  const scanner = new KeywordScanner(needles);
+  return (s) => scanner.matchesAny(s);
+}
+
 function caseInsensitive(
   name: string,
-  test: (fact: string, needle: string) => boolean,
+  build: (lowered: readonly string[]) => LoweredTest,
 ): OperatorDefinition {
   return {
     name,
@@ -11,24 +63,23 @@ function caseInsensitive(
       const needles = stringOrStrings(value);
       if (needles === undefined) return problem(`${name} needs a string or an array of strings`);
       const lowered = needles.map((n) => n.toLowerCase());
-      return compiled((fact) =>
-        anyString(fact, (s) => {
-          const haystack = s.toLowerCase();
-          return lowered.some((needle) => test(haystack, needle));
-        }),
-      );
+      // An empty needle starts, ends and is contained in every string.
+      const test: LoweredTest = lowered.includes('') ? () => true : build(lowered);
+      return compiled((fact) => anyString(fact, (s) => test(lowerCase(s))));
     },
   };
 }
 
 /**
  * `startsWithI`, `endsWithI`, `containsI`: case-insensitive string tests against one
- * string or any of several. Named with an `I` suffix rather than a params flag because
- * json-rules-engine passes no params to operators; the built-in `contains` (array
- * membership) keeps its meaning.
+ * string or any of several (`s.toLowerCase()` against each `needle.toLowerCase()`).
+ * Named with an `I` suffix rather than a params flag because json-rules-engine passes
+ * no params to operators; the built-in `contains` (array membership) keeps its meaning.
+ * Long needle lists are indexed at compile time (by first or last code unit, or an
+ * Aho-Corasick scanner for `containsI`), with the same answers as testing each needle.
  */
 export const CASE_INSENSITIVE_OPERATORS: readonly OperatorDefinition[] = [
-  caseInsensitive('startsWithI', (s, n) => s.startsWith(n)),
-  caseInsensitive('endsWithI', (s, n) => s.endsWith(n)),
-  caseInsensitive('containsI', (s, n) => s.includes(n)),
+  caseInsensitive('startsWithI', startsWithAny),
+  caseInsensitive('endsWithI', endsWithAny),
+  caseInsensitive('containsI', includesAny),
 ];

@@ -4,10 +4,22 @@ import type { OperatorDefinition } from './operator';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+let lastAddress: string | undefined;
+let lastParsed: ipaddr.IPv4 | ipaddr.IPv6 | null = null;
+
+/** The parsed address, or null when invalid; the last answer is remembered (rules of one event ask in turn). */
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (address !== lastAddress) {
+    // process() turns IPv4-mapped IPv6 (::ffff:10.0.0.1) into IPv4, so one range covers both spellings.
+    lastParsed = ipaddr.isValid(address) ? ipaddr.process(address) : null;
+    lastAddress = address;
+  }
+  return lastParsed;
+}
+
 function inRange(address: string, ranges: readonly Range[]): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  // process() turns IPv4-mapped IPv6 (::ffff:10.0.0.1) into IPv4, so one range covers both spellings.
-  const ip = ipaddr.process(address);
+  const ip = parseAddress(address);
+  if (ip === null) return false;
   return ranges.some(([net, bits]) => ip.kind() === net.kind() && ip.match(net, bits));
 }
 

@@ -78,6 +78,38 @@ describe('startsWithI / endsWithI / containsI', () => {
     expect(op('containsI', 'Base64')('echo x | BASE64 -d')).toBe(true);
     expect(op('containsI', 'zzz')('abc')).toBe(false);
   });
+
+  it('give the answers of testing every needle when the needle list is indexed', () => {
+    const needles = ['/TMP/', '/dev/shm/', 'x', 'ÉTÉ', 'nohup /tmp/', '.sh', 'İ', 'abc', 'bc'];
+    const haystacks = [
+      '/tmp/a',
+      '/DEV/SHM/b',
+      '',
+      'été',
+      'run.SH',
+      'i̇',
+      'ABC',
+      'zbc',
+      'nohup /TMP/x',
+    ];
+    for (const haystack of haystacks) {
+      const s = haystack.toLowerCase();
+      const lowered = needles.map((n) => n.toLowerCase());
+      expect([haystack, op('startsWithI', needles)(haystack)]).toEqual([
+        haystack,
+        lowered.some((n) => s.startsWith(n)),
+      ]);
+      expect([haystack, op('endsWithI', needles)(haystack)]).toEqual([
+        haystack,
+        lowered.some((n) => s.endsWith(n)),
+      ]);
+      expect([haystack, op('containsI', needles)(haystack)]).toEqual([
+        haystack,
+        lowered.some((n) => s.includes(n)),
+      ]);
+    }
+    expect(op('containsI', ['a', 'b', 'c', 'd', ''])('zzz')).toBe(true);
+  });
 });
 
 describe('containsWord', () => {
@@ -155,6 +187,19 @@ describe('timeOfDay / dayOfWeek', () => {
     expect(weekend('2026-01-16T12:00:00Z')).toBe(true); // Sat 01:00 in Auckland
     expect(weekend('2026-01-15T12:00:00Z')).toBe(false);
     expect(problems('dayOfWeek', { days: ['funday'] })[0]).toMatch(/^\/days\/0/);
+  });
+
+  it('answers each event by its own timestamp when rules share a zone', () => {
+    const night = op('timeOfDay', { from: '22:00', to: '06:00', timeZone: 'Europe/Berlin' });
+    const weekend = op('dayOfWeek', { days: ['sat', 'sun'], timeZone: 'Europe/Berlin' });
+    for (let i = 0; i < 3; i++) {
+      expect(night('2026-01-17T22:30:00Z')).toBe(true); // Sat 23:30 in Berlin
+      expect(weekend('2026-01-17T22:30:00Z')).toBe(true);
+      expect(night('2026-01-19T12:00:00Z')).toBe(false); // Mon 13:00
+      expect(weekend('2026-01-19T12:00:00Z')).toBe(false);
+      expect(weekend(Date.parse('2026-01-17T22:30:00Z'))).toBe(true);
+      expect(weekend(undefined)).toBe(false);
+    }
   });
 });
 

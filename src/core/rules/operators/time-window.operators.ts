@@ -9,11 +9,42 @@ interface LocalTime {
   day: number;
 }
 
-function formatterFor(timeZone: unknown): Intl.DateTimeFormat | CompileResult {
+/**
+ * One time zone's clock: its formatter (creating an Intl.DateTimeFormat costs far more
+ * than using one) and the local time of the last value asked for. Every rule with a
+ * time operator in the same zone shares one clock, and all of them see the same event's
+ * timestamp in turn, so the event's local time is computed once per event per zone, on
+ * first use; the memo is keyed by the fact value itself, so it is exact.
+ */
+class ZoneClock {
+  private lastFact: unknown = undefined;
+  private lastTime: LocalTime | undefined = undefined;
+  private hasLast = false;
+
+  constructor(private readonly format: Intl.DateTimeFormat) {}
+
+  localTime(fact: unknown): LocalTime | undefined {
+    if (typeof fact !== 'string' && typeof fact !== 'number') return undefined;
+    if (this.hasLast && fact === this.lastFact) return this.lastTime;
+    const time = computeLocalTime(fact, this.format);
+    this.lastFact = fact;
+    this.lastTime = time;
+    this.hasLast = true;
+    return time;
+  }
+}
+
+const CLOCK_LIMIT = 1000;
+const clocks = new Map<string, ZoneClock>();
+
+function clockFor(timeZone: unknown): ZoneClock | CompileResult {
   const zone = timeZone ?? 'UTC';
   if (typeof zone !== 'string') return problem('timeZone must be an IANA zone name', '/timeZone');
+  const cached = clocks.get(zone);
+  if (cached !== undefined) return cached;
+  let format: Intl.DateTimeFormat;
   try {
-    return new Intl.DateTimeFormat('en-US', {
+    format = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
       hourCycle: 'h23',
       hour: '2-digit',
@@ -23,11 +54,17 @@ function formatterFor(timeZone: unknown): Intl.DateTimeFormat | CompileResult {
   } catch {
     return problem(`unknown time zone "${zone}"`, '/timeZone');
   }
+  if (clocks.size >= CLOCK_LIMIT) clocks.clear();
+  const clock = new ZoneClock(format);
+  clocks.set(zone, clock);
+  return clock;
 }
 
-function localTime(fact: unknown, format: Intl.DateTimeFormat): LocalTime | undefined {
-  const ms =
-    typeof fact === 'number' ? fact : typeof fact === 'string' ? Date.parse(fact) : Number.NaN;
+function computeLocalTime(
+  fact: string | number,
+  format: Intl.DateTimeFormat,
+): LocalTime | undefined {
+  const ms = typeof fact === 'number' ? fact : Date.parse(fact);
   if (!Number.isFinite(ms)) return undefined;
   let hour = 0;
   let minute = 0;
@@ -62,10 +99,10 @@ export const timeOfDayOperator: OperatorDefinition = {
     if (from === undefined) return problem('from must be "HH:MM" (24-hour)', '/from');
     if (to === undefined) return problem('to must be "HH:MM" (24-hour)', '/to');
     if (from === to) return problem('from and to must differ (the window would be empty)', '/to');
-    const format = formatterFor(value['timeZone']);
-    if (!(format instanceof Intl.DateTimeFormat)) return format;
+    const clock = clockFor(value['timeZone']);
+    if (!(clock instanceof ZoneClock)) return clock;
     return compiled((fact) => {
-      const local = localTime(fact, format);
+      const local = clock.localTime(fact);
       if (local === undefined) return false;
       return from < to
         ? local.minutes >= from && local.minutes < to
@@ -91,10 +128,10 @@ export const dayOfWeekOperator: OperatorDefinition = {
       if (n === -1) return problem(`day must be one of ${DAYS.join(', ')}`, `/days/${index}`);
       wanted.add(n);
     }
-    const format = formatterFor(value['timeZone']);
-    if (!(format instanceof Intl.DateTimeFormat)) return format;
+    const clock = clockFor(value['timeZone']);
+    if (!(clock instanceof ZoneClock)) return clock;
     return compiled((fact) => {
-      const local = localTime(fact, format);
+      const local = clock.localTime(fact);
       return local !== undefined && wanted.has(local.day);
     });
   },
