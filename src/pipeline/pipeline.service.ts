@@ -52,15 +52,11 @@ export class PipelineService {
 
   async handleBatch(batch: SourceBatch): Promise<BatchAck> {
     const started = performance.now();
-    const evaluator = this.rules.evaluator();
+    const { evaluator, loaded } = this.rules.snapshot();
     // Undefined unless a threshold, sequence or suppressed rule is loaded.
     const correlation =
-      evaluator instanceof CompiledRuleEvaluator && batch.records.length > 0
-        ? await this.correlation.begin(
-            batch.partition,
-            batch.records[0]?.offset ?? '0',
-            evaluator.ruleSet.rules,
-          )
+      batch.records.length > 0
+        ? await this.correlation.begin(batch.partition, batch.records[0]?.offset ?? '0', loaded)
         : undefined;
     const options = {
       topic: batch.topic,

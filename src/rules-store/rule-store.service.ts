@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { loadRuleSet } from '../core/rules';
 import type { NormalizedRule, RuleEvaluator, RuleProblem, SourceFile } from '../core/rules';
+import type { LoadedRule } from '../core/rules/load-rule-set';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
@@ -25,6 +26,8 @@ export interface ActiveRule {
 
 interface ActiveRuleSet {
   evaluator: RuleEvaluator;
+  /** Every loaded rule, thresholds and sequences included (the evaluator has single-event ones only). */
+  loaded: readonly LoadedRule[];
   rules: NormalizedRule[];
   byId: ReadonlyMap<string, ActiveRule>;
   hash: string;
@@ -70,6 +73,12 @@ export class RuleStore {
     return this.active.evaluator;
   }
 
+  /** The evaluator and every loaded rule of the active set, taken together (one batch uses both). */
+  snapshot(): { evaluator: RuleEvaluator; loaded: readonly LoadedRule[] } {
+    if (!this.active) throw new Error('no rule set loaded');
+    return { evaluator: this.active.evaluator, loaded: this.active.loaded };
+  }
+
   rules(): NormalizedRule[] {
     return this.active?.rules ?? [];
   }
@@ -111,6 +120,7 @@ export class RuleStore {
         const texts = new Map(folder.rules.map((file) => [file.path, file.text]));
         this.active = {
           evaluator: result.evaluator,
+          loaded: result.rules,
           rules: result.rules.map((rule) => rule.definition),
           byId: new Map(
             result.rules.map((rule) => [
