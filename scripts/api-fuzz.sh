@@ -49,15 +49,36 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
+# Every check runs on every operation. One is widened where the API answers a
+# schema-valid request with an error by design (docs/api.md, "What the OpenAPI
+# document cannot say"): for the operations that write or run a rule,
+# positive_data_acceptance (ST202) also expects
+#   400  a rule the schema allows but the server refuses: a value of the wrong
+#        type for its operator, a regex that does not compile or can backtrack
+#        catastrophically, an unknown named list, a PATCH whose result is not a
+#        valid rule, a PUT whose body names another id than the path;
+#   412  If-Match with an ETag other than the file's current one.
+# Everything else ST202 expects still holds there, and the check is unchanged
+# on the other operations.
+cat >"$work/schemathesis.toml" <<'TOML'
+[[operations]]
+include-name = ["POST /rules", "PUT /rules/{id}", "PATCH /rules/{id}", "DELETE /rules/{id}", "POST /rules/test"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "412", "429", "5xx"]
+TOML
+
 log "running schemathesis ($EXAMPLES examples per operation)"
 status=0
-"$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/docs-json" \
+# From the temporary folder, so that schemathesis's .schemathesis/ cache stays out of the repository.
+# filter_too_much is a health check of the generator, not of the API: drawing a
+# free-form If-Match header plus a rule body for PUT rejects many draws.
+(cd "$work" && "$VENV/bin/schemathesis" --config-file "$work/schemathesis.toml" run "http://127.0.0.1:$PORT/docs-json" \
   --checks all \
   --header "Authorization: Bearer $KEY" \
   --max-examples "$EXAMPLES" \
   --seed 20261125 \
   --request-timeout 20 \
-  --no-color || status=$?
+  --suppress-health-check filter_too_much \
+  --no-color) || status=$?
 if ((status != 0)); then
   log "schemathesis found problems (exit $status); service log tail:"
   tail -n 40 "$work/service.log" >&2

@@ -31,4 +31,38 @@ describe('openapi.json', () => {
     ]);
     expect(document.components?.securitySchemes).toHaveProperty('bearer');
   });
+
+  it('describes a rule with rule.schema.json, an optional If-Match and an id pattern', async () => {
+    const document = await generateOpenApiDocument();
+    expect(document.openapi).toBe('3.1.0');
+    const schemas = document.components?.schemas ?? {};
+    expect(schemas).toHaveProperty('Rule');
+    expect(schemas).toHaveProperty('RuleTopCondition');
+    expect(JSON.stringify(schemas)).not.toContain('#/definitions/');
+    const put = document.paths['/rules/{id}']?.put;
+    const parameters = (put?.parameters ?? []) as {
+      name: string;
+      in: string;
+      required?: boolean;
+      schema?: { pattern?: string };
+    }[];
+    expect(parameters.filter((p) => p.in === 'header')).toEqual([
+      expect.objectContaining({ name: 'If-Match', required: false }),
+    ]);
+    expect(parameters.find((p) => p.name === 'id')?.schema?.pattern).toBe('^SW-[A-Z0-9]+-\\d{4}$');
+    expect(Object.keys(put?.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '412',
+      '413',
+    ]);
+    expect(Object.keys(document.paths['/health/ready']?.get?.responses ?? {})).toEqual([
+      '200',
+      '503',
+    ]);
+  });
 });

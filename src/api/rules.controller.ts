@@ -4,7 +4,6 @@ import {
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
   Param,
   Patch,
@@ -19,59 +18,75 @@ import {
   ApiConsumes,
   ApiHeader,
   ApiOperation,
+  ApiParam,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { RuleInvalidException } from './api-errors';
 import type { RuleSetStatus } from '../rules-store/rule-store.service';
 import { ApiKeyGuard } from './api-key.guard';
 import { ErrorResponseDto } from './dto/error-response.dto';
 import {
-  RuleCreateDto,
   RuleListResponseDto,
-  RulePatchDto,
-  RuleReplaceDto,
   RuleResponseDto,
   RuleSetStatusResponseDto,
   RuleValidateResponseDto,
 } from './dto/rule.dto';
-import { RuleTestRequestDto, RuleTestResponseDto } from './dto/rule-test.dto';
+import { RuleTestResponseDto } from './dto/rule-test.dto';
 import { EtagInterceptor } from './etag.interceptor';
+import { IfMatch } from './if-match.decorator';
+import { SCHEMA, schemaRef } from './openapi-refs';
+import { RULE_ID_PARAMETER_PATTERN, RULE_TEST_REQUEST_PROPERTIES } from './openapi-schemas';
+import { isJsonObject } from './merge-patch';
+import { requireRuleDocument } from './rule-documents';
 import { RuleCheckService } from './rule-check.service';
 import { RulesService } from './rules.service';
 
 const IF_MATCH = {
   name: 'If-Match',
   required: false,
+  schema: { type: 'string' },
   description:
-    'ETag from GET /rules/{id}; the change is refused with 412 if the file changed since.',
+    'ETag from GET /rules/{id}, or `*`; the change is refused with 412 if the file changed since. Without it the change is unconditional.',
 };
+
+const ID_PARAMETER = {
+  name: 'id',
+  description: 'Rule id SW-<AREA>-NNNN; anything else is a 400.',
+  schema: { type: 'string', pattern: RULE_ID_PARAMETER_PATTERN, example: 'SW-DST-0001' },
+};
+
+/** What each error status means, for the operations that can answer it (body: ErrorResponseDto). */
+const ERRORS = {
+  400: 'Invalid request: a problem of the rule or the request (`problems` with JSON pointers), an invalid id, malformed JSON, a body that is not a JSON object.',
+  401: 'Missing or wrong API key (`WWW-Authenticate: Bearer`).',
+  403: 'API_KEY is not set: rule changes are disabled.',
+  404: 'No such rule.',
+  409: 'The rule exists already (POST), or another file of the rules folder is broken (`problems`).',
+  412: 'If-Match does not match the current ETag (`etag` has the current one).',
+  413: 'Request body larger than 256 KiB.',
+} as const;
+
+/** Documents error answers of an operation, each with the error body. */
+function ApiErrors(...statuses: (keyof typeof ERRORS)[]): MethodDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, type: ErrorResponseDto, description: ERRORS[status] }),
+    ),
+  );
+}
+
+/** A JSON request body described by a component schema. */
+function JsonBody(schema: string, description?: string): MethodDecorator {
+  return ApiBody({ required: true, schema: schemaRef(schema), description });
+}
 
 /** A rule change: needs the API key, and documents the errors every change can meet. */
 function RuleChange(): MethodDecorator {
   return applyDecorators(
     UseGuards(ApiKeyGuard),
     ApiBearerAuth(),
-    ApiResponse({
-      status: 400,
-      type: ErrorResponseDto,
-      description: 'Invalid rule (problems with JSON pointers), invalid id, malformed JSON.',
-    }),
-    ApiResponse({ status: 401, type: ErrorResponseDto, description: 'Missing or wrong API key.' }),
-    ApiResponse({
-      status: 403,
-      type: ErrorResponseDto,
-      description: 'API_KEY is not set: rule changes are disabled.',
-    }),
-    ApiResponse({
-      status: 409,
-      type: ErrorResponseDto,
-      description: 'The rule exists already (POST), or another file of the rules folder is broken.',
-    }),
-    ApiResponse({
-      status: 413,
-      type: ErrorResponseDto,
-      description: 'Request body larger than 256 KiB.',
-    }),
+    ApiErrors(400, 401, 403, 409, 413),
   );
 }
 
@@ -104,25 +119,28 @@ export class RulesController {
   @Post('validate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Check a rule body without saving it: every problem with its pointer' })
-  @ApiBody({ type: RuleCreateDto })
+  @JsonBody(SCHEMA.ruleValidateRequest)
   @ApiResponse({ status: 200, type: RuleValidateResponseDto })
+  @ApiErrors(400, 413)
   validate(@Body() body: unknown): Promise<RuleValidateResponseDto> {
-    return this.checks.validate(body);
+    return this.checks.validate(requireRuleDocument(body));
   }
 
   @Post('test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a rule (a body or an active rule) on command lines or events' })
-  @ApiBody({ type: RuleTestRequestDto })
+  @JsonBody(SCHEMA.ruleTestRequest)
   @ApiResponse({ status: 200, type: RuleTestResponseDto })
+  @ApiErrors(400, 404, 413)
   test(@Body() body: unknown): Promise<RuleTestResponseDto> {
-    return this.checks.test(body);
+    return this.checks.test(withKnownProperties(body, RULE_TEST_REQUEST_PROPERTIES));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One rule of the active set, with its ETag' })
+  @ApiParam(ID_PARAMETER)
   @ApiResponse({ status: 200, type: RuleResponseDto })
-  @ApiResponse({ status: 404, description: 'No such rule in the active set.' })
+  @ApiErrors(400, 404)
   get(@Param('id') id: string): RuleResponseDto {
     return this.rules.get(id);
   }
@@ -130,7 +148,7 @@ export class RulesController {
   @Post()
   @RuleChange()
   @ApiOperation({ summary: 'Add a rule (a new file beside its id area, or under custom/)' })
-  @ApiBody({ type: RuleCreateDto })
+  @JsonBody(SCHEMA.rule)
   @ApiResponse({ status: 201, type: RuleResponseDto })
   create(@Body() body: unknown): Promise<RuleResponseDto> {
     return this.rules.create(body);
@@ -138,33 +156,33 @@ export class RulesController {
 
   @Put(':id')
   @RuleChange()
+  @ApiParam(ID_PARAMETER)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Replace a rule (its file keeps its place)' })
-  @ApiBody({ type: RuleReplaceDto })
+  @JsonBody(SCHEMA.ruleReplace)
   @ApiResponse({ status: 200, type: RuleResponseDto })
-  @ApiResponse({ status: 404, description: 'No such rule file.' })
-  @ApiResponse({ status: 412, description: 'If-Match does not match the current ETag.' })
+  @ApiErrors(404, 412)
   replace(
     @Param('id') id: string,
     @Body() body: unknown,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatch() ifMatch: string | undefined,
   ): Promise<RuleResponseDto> {
     return this.rules.replace(id, body, ifMatch);
   }
 
   @Patch(':id')
   @RuleChange()
+  @ApiParam(ID_PARAMETER)
   @ApiHeader(IF_MATCH)
   @ApiConsumes('application/merge-patch+json', 'application/json')
   @ApiOperation({ summary: 'Change some fields (JSON Merge Patch), e.g. {"enabled": false}' })
-  @ApiBody({ type: RulePatchDto })
+  @JsonBody(SCHEMA.rulePatch)
   @ApiResponse({ status: 200, type: RuleResponseDto })
-  @ApiResponse({ status: 404, description: 'No such rule file.' })
-  @ApiResponse({ status: 412, description: 'If-Match does not match the current ETag.' })
+  @ApiErrors(404, 412)
   patch(
     @Param('id') id: string,
     @Body() body: unknown,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatch() ifMatch: string | undefined,
   ): Promise<RuleResponseDto> {
     return this.rules.patch(id, body, ifMatch);
   }
@@ -172,12 +190,29 @@ export class RulesController {
   @Delete(':id')
   @HttpCode(204)
   @RuleChange()
+  @ApiParam(ID_PARAMETER)
   @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: "Delete a rule's file" })
   @ApiResponse({ status: 204, description: 'Deleted; the rule no longer runs.' })
-  @ApiResponse({ status: 404, description: 'No such rule file.' })
-  @ApiResponse({ status: 412, description: 'If-Match does not match the current ETag.' })
-  remove(@Param('id') id: string, @Headers('if-match') ifMatch?: string): Promise<void> {
+  @ApiErrors(404, 412)
+  remove(@Param('id') id: string, @IfMatch() ifMatch: string | undefined): Promise<void> {
     return this.rules.remove(id, ifMatch);
   }
+}
+
+/**
+ * The body when it is a JSON object with no property but `known`; otherwise a
+ * 400 naming each unknown one (the request schema has additionalProperties false).
+ */
+export function withKnownProperties(body: unknown, known: readonly string[]): unknown {
+  if (!isJsonObject(body)) return body;
+  const unknown = Object.keys(body).filter((key) => !known.includes(key));
+  if (unknown.length === 0) return body;
+  throw new RuleInvalidException(
+    `unknown propert${unknown.length === 1 ? 'y' : 'ies'}: ${unknown.map((key) => JSON.stringify(key)).join(', ')}`,
+    unknown.map((key) => ({
+      pointer: `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+      message: 'unknown property',
+    })),
+  );
 }

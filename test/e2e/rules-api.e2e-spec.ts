@@ -179,6 +179,22 @@ describe('rules REST API', () => {
     expect(await ui.text()).toMatch(/swagger/i);
   });
 
+  it('answers a method a known path does not have with 405 and Allow, OPTIONS with 204', async () => {
+    // (fetch refuses TRACE; src/api/method-not-allowed.spec.ts has it.)
+    const patch = await api('PATCH', '/rules/status', { body: {}, key: null });
+    expectError(patch, 405, /PATCH is not allowed on \/rules\/status/);
+    expect(patch.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    const put = await api('PUT', '/rules/status', { body: NETCAT_RULE });
+    expectError(put, 405, /not allowed/);
+    const post = await api('POST', '/rules/SW-DST-0001', { body: NETCAT_RULE });
+    expectError(post, 405, /not allowed/);
+    expect(post.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH, PUT');
+    const options = await api('OPTIONS', '/rules', { key: null });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST');
+    expectError(await api('PATCH', '/nowhere', { key: null }), 404, /Cannot PATCH/);
+  });
+
   it('answers a rule with the ETag of its file', async () => {
     const answer = await api('GET', '/rules/SW-DST-0001', { key: null });
     expect(answer.status).toBe(200);
@@ -256,6 +272,21 @@ describe('rules REST API', () => {
       );
       expectError(await api('POST', '/rules', { body: [NETCAT_RULE] }), 400, /JSON object/);
       expectError(await api('PATCH', '/rules/SW-DST-0001', { raw: '"enabled"' }), 400, /JSON/);
+    });
+
+    it('refuses a dry run without a JSON object, or with an unknown property (400)', async () => {
+      expectError(await api('POST', '/rules/validate', { key: null }), 400, /JSON object/);
+      expectError(
+        await api('POST', '/rules/validate', { body: [NETCAT_RULE], key: null }),
+        400,
+        /JSON object/,
+      );
+      const extra = await api('POST', '/rules/test', {
+        body: { ruleId: 'SW-DST-0001', commands: ['ls'], grace: 1 },
+        key: null,
+      });
+      expectError(extra, 400, /unknown property: "grace"/);
+      expect(extra.body.problems).toEqual([{ pointer: '/grace', message: 'unknown property' }]);
     });
 
     it('answers malformed JSON with 400, not 500', async () => {

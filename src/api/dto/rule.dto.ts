@@ -1,12 +1,14 @@
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SEVERITIES } from '../../core/event';
 import type { Severity } from '../../core/event';
+import { SCHEMA, schemaRef } from '../openapi-refs';
 
 /*
- * These classes document the API (OpenAPI at /docs). They do not validate:
- * request bodies are checked against rules/schema/rule.schema.json by the rule
- * core, the same check a rule file on disk gets, so the API and the files can
- * never disagree about what a valid rule is.
+ * These classes document the API's answers (OpenAPI at /docs). They do not
+ * validate: request bodies are checked against rules/schema/rule.schema.json by
+ * the rule core, the same check a rule file on disk gets, and the OpenAPI
+ * document describes a rule with that very schema (src/api/openapi-schemas.ts),
+ * so the API, its document and the files can never disagree about a valid rule.
  */
 
 export class RuleExamplesDto {
@@ -17,7 +19,10 @@ export class RuleExamplesDto {
   noMatch?: string[];
 }
 
-/** A rule as written in a rule file: see rules/schema/rule.schema.json and docs/rules.md. */
+/**
+ * A rule as written in a rule file, as a TypeScript shape (see rules/schema/rule.schema.json
+ * and docs/rules.md); the OpenAPI document uses the schema itself (component `Rule`).
+ */
 export class RuleCreateDto {
   @ApiProperty({ example: 'SW-CUS-0001', pattern: '^SW-[A-Z0-9]+-\\d{4}$' })
   id!: string;
@@ -73,12 +78,6 @@ export class RuleCreateDto {
   examples?: RuleExamplesDto;
 }
 
-/** PUT body: a whole rule; `id` may be left out (it is the one in the path). */
-export class RuleReplaceDto extends PartialType(RuleCreateDto) {}
-
-/** PATCH body (JSON Merge Patch, RFC 7396): the fields to change; `null` removes one. */
-export class RulePatchDto extends PartialType(OmitType(RuleCreateDto, ['id'] as const)) {}
-
 /** A rule of the active set. */
 export class RuleResponseDto {
   @ApiProperty({ example: 'SW-DST-0001' })
@@ -93,8 +92,8 @@ export class RuleResponseDto {
   @ApiProperty({ description: 'Entity tag of the file; send it as If-Match to change the rule.' })
   etag!: string;
 
-  @ApiProperty({ type: RuleCreateDto, description: 'The rule, with defaults applied.' })
-  rule!: RuleCreateDto;
+  @ApiProperty({ allOf: [schemaRef(SCHEMA.rule)], description: 'The rule, with defaults applied.' })
+  rule!: { [field: string]: unknown };
 }
 
 export class RuleListResponseDto {
