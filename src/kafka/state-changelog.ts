@@ -58,15 +58,20 @@ export class StateChangelog implements StateChangelogPort {
   async write(partition: number, records: ChangelogRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.ensureTopic();
-    await this.producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      messages: records.map((r) => ({
-        key: r.key,
-        value: r.value,
-        partition: partition % this.partitions,
-      })),
-    });
+    // The broker limits the size of a produce request's record batch
+    // (message.max.bytes, 1 MiB by default), not just of one record: a batch that
+    // changed many keys is sent in several requests, in order, the marker last.
+    for (const chunk of chunkBySize(records, MAX_SEND_BYTES)) {
+      await this.producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        messages: chunk.map((r) => ({
+          key: r.key,
+          value: r.value,
+          partition: partition % this.partitions,
+        })),
+      });
+    }
   }
 
   async read(partition: number, prefix: string): Promise<Map<string, string>> {
@@ -159,4 +164,27 @@ export class StateChangelog implements StateChangelogPort {
     }
     await this.producer.connect();
   }
+}
+
+/** Well under the broker's default message.max.bytes (1 MiB), headers and overhead included. */
+const MAX_SEND_BYTES = 512 * 1024;
+
+/** Consecutive chunks of at most `limit` bytes of keys and values (a larger single record goes alone). */
+export function chunkBySize(records: ChangelogRecord[], limit: number): ChangelogRecord[][] {
+  const chunks: ChangelogRecord[][] = [];
+  let current: ChangelogRecord[] = [];
+  let size = 0;
+  for (const record of records) {
+    const bytes =
+      Buffer.byteLength(record.key) + (record.value === null ? 0 : Buffer.byteLength(record.value));
+    if (current.length > 0 && size + bytes > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(record);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

@@ -222,7 +222,8 @@ export class CorrelationEngine {
     rules: readonly CorrelationRule[],
     private readonly options: CorrelationEngineOptions,
   ) {
-    this.maxEventsPerKey = options.maxEventsPerKey ?? 1000;
+    // 200 keeps one key's checkpoint record far below the broker's 1 MiB message limit.
+    this.maxEventsPerKey = options.maxEventsPerKey ?? 200;
     this.setRules(rules);
   }
 
