@@ -5,7 +5,8 @@ import { Prefilter } from './prefilter';
 import type { PrefilterStats } from './prefilter';
 import type { MatchedCondition, RuleEvaluator, RuleMatch } from './types';
 
-function toMatch(rule: LoadedRule, matched: MatchedCondition[]): RuleMatch {
+/** The RuleMatch both evaluators report for a rule that held, with the conditions that did. */
+export function toMatch(rule: LoadedRule, matched: MatchedCondition[]): RuleMatch {
   const { id, name, description, severity, tags, mitre, version } = rule.definition;
   return {
     rule: {

@@ -3,6 +3,7 @@ import type { RuleResult } from 'json-rules-engine';
 import type { CommandEvent } from '../event';
 import { EventFacts, factsRecord } from './facts';
 import type { LoadedRule, RuleSet } from './load-rule-set';
+import { toMatch } from './compile-rule-set';
 import { CUSTOM_OPERATORS } from './operators/registry';
 import type { Predicate } from './operators/operator';
 import type { MatchedCondition, RuleMatch } from './types';
@@ -113,20 +114,7 @@ export function createReferenceEvaluator(ruleSet: RuleSet): ReferenceEvaluator {
           if (rule === undefined) return undefined;
           const matched: MatchedCondition[] = [];
           matchedLeaves(result.conditions, matched);
-          const { id, name, description, severity, tags, mitre, version } = rule.definition;
-          const match: RuleMatch = {
-            rule: {
-              id,
-              name,
-              ...(description !== undefined ? { description } : {}),
-              severity,
-              ...(tags !== undefined ? { tags } : {}),
-              ...(mitre !== undefined ? { mitre } : {}),
-              version,
-            },
-            matched,
-          };
-          return match;
+          return toMatch(rule, matched);
         })
         .filter((match): match is RuleMatch => match !== undefined)
         .sort((a, b) => (a.rule.id < b.rule.id ? -1 : 1));
