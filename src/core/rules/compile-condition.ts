@@ -33,16 +33,58 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * What a fact costs to read, relative to reading a field of the event: the derived
+ * facts built from the shell parser cost the most, so conditions on them run last.
+ */
+const FACT_COST: Readonly<Record<FactName, number>> = {
+  process: 1,
+  user: 1,
+  host: 1,
+  source: 1,
+  session: 1,
+  event: 1,
+  log: 1,
+  labels: 1,
+  tty: 1,
+  // Time operators format the timestamp in a zone (memoized per event and zone).
+  timestamp: 3,
+  commandLine: 2,
+  decoded: 8,
+  commands: 16,
+  programs: 16,
+  isRoot: 16,
+};
+
+interface CostedNode {
+  test: CompiledNode;
+  cost: number;
+}
+
+/**
  * Compiles a json-rules-engine condition tree with the same semantics as the engine:
  * `all` (every child), `any` (some child), `not` (negation), leaves as
  * `operator(path(fact), value)`. Returns undefined and records problems when the tree
  * cannot be compiled; all problems of the tree are collected, not just the first.
+ *
+ * Operators are pure and never throw, so the order in which an `all` or `any` tries its
+ * children cannot change its answer: when no matched leaves are asked for
+ * (`matched === null`), children run cheapest first, so that a rule whose event-field
+ * condition fails never makes the event's line be parsed. When they are asked for,
+ * children run in the rule's own order, so the reported leaves are the engine's.
  */
 export function compileCondition(
   node: unknown,
   pointer: string,
   options: CompileConditionOptions,
 ): CompiledNode | undefined {
+  return compileNode(node, pointer, options)?.test;
+}
+
+function compileNode(
+  node: unknown,
+  pointer: string,
+  options: CompileConditionOptions,
+): CostedNode | undefined {
   const { problems } = options;
   if (!isRecord(node)) {
     problems.push({ pointer, message: 'a condition must be an object' });
@@ -51,36 +93,60 @@ export function compileCondition(
   if (Array.isArray(node['all']) || Array.isArray(node['any'])) {
     const kind = Array.isArray(node['all']) ? 'all' : 'any';
     const children = (node[kind] as unknown[]).map((child, i) =>
-      compileCondition(child, `${pointer}/${kind}/${i}`, options),
+      compileNode(child, `${pointer}/${kind}/${i}`, options),
     );
     if (children.some((c) => c === undefined)) return undefined;
-    const compiled = children as CompiledNode[];
+    const costed = children as CostedNode[];
+    const inOrder = costed.map((c) => c.test);
+    // Array.prototype.sort is stable: equal costs keep the rule's order.
+    const cheapFirst = [...costed].sort((a, b) => a.cost - b.cost).map((c) => c.test);
+    const cost = costed.reduce((sum, c) => sum + c.cost, 0);
     if (kind === 'all') {
-      return (facts, matched) => {
-        const mark = matched?.length ?? 0;
-        for (const child of compiled) {
-          if (!child(facts, matched)) {
-            if (matched !== null && matched.length !== mark) matched.length = mark;
-            return false;
+      return {
+        cost,
+        test: (facts, matched) => {
+          if (matched === null) {
+            for (let i = 0; i < cheapFirst.length; i++)
+              if (!cheapFirst[i]!(facts, null)) return false;
+            return true;
           }
-        }
-        return true;
+          const mark = matched.length;
+          for (const child of inOrder) {
+            if (!child(facts, matched)) {
+              if (matched.length !== mark) matched.length = mark;
+              return false;
+            }
+          }
+          return true;
+        },
       };
     }
-    return (facts, matched) => {
-      for (const child of compiled) {
-        const mark = matched?.length ?? 0;
-        if (child(facts, matched)) return true;
-        if (matched !== null && matched.length !== mark) matched.length = mark;
-      }
-      return false;
+    return {
+      cost,
+      test: (facts, matched) => {
+        if (matched === null) {
+          for (let i = 0; i < cheapFirst.length; i++) if (cheapFirst[i]!(facts, null)) return true;
+          return false;
+        }
+        for (const child of inOrder) {
+          const mark = matched.length;
+          if (child(facts, matched)) return true;
+          if (matched.length !== mark) matched.length = mark;
+        }
+        return false;
+      },
     };
   }
   if ('not' in node) {
-    const inner = compileCondition(node['not'], `${pointer}/not`, options);
-    return inner === undefined ? undefined : (facts) => !inner(facts, null);
+    const inner = compileNode(node['not'], `${pointer}/not`, options);
+    if (inner === undefined) return undefined;
+    const test = inner.test;
+    return { cost: inner.cost, test: (facts) => !test(facts, null) };
   }
-  return compileLeaf(node, pointer, options);
+  const leaf = compileLeaf(node, pointer, options);
+  return leaf === undefined
+    ? undefined
+    : { test: leaf, cost: FACT_COST[node['fact'] as FactName] ?? 1 };
 }
 
 function compileLeaf(

@@ -92,9 +92,12 @@ const scratch: MatchedCondition[] = [];
 
 function evaluateRule(rule: LoadedRule, facts: EventFacts): RuleMatch | undefined {
   try {
-    scratch.length = 0;
-    if (!rule.conditions(facts, scratch)) return undefined;
+    // First the yes/no answer, cheapest conditions first (compile-condition.ts); only a
+    // match walks the rule again in its own order to collect the leaves that held.
+    if (!rule.conditions(facts, null)) return undefined;
     if (rule.exceptions?.(facts, null) === true) return undefined;
+    scratch.length = 0;
+    rule.conditions(facts, scratch);
     return toMatch(rule, scratch.slice());
   } catch {
     // Predicates and the parser do not throw; this guard keeps one broken rule from stopping the stream.

@@ -123,16 +123,23 @@ export class EventFacts {
 
   get isRoot(): boolean {
     if (this.isRootCache === undefined) {
-      const user = this.event.user;
       this.isRootCache =
-        user?.id === '0' ||
-        user?.name === 'root' ||
-        user?.effective?.id === '0' ||
-        user?.effective?.name === 'root' ||
+        userIsRoot(this.event) ||
         this.commands.some((c) => c.elevated && (c.runAs === undefined || ROOT_NAMES.has(c.runAs)));
     }
     return this.isRootCache;
   }
+}
+
+/** The half of `isRoot` read from the event's user fields, without parsing the line. */
+export function userIsRoot(event: CommandEvent): boolean {
+  const user = event.user;
+  return (
+    user?.id === '0' ||
+    user?.name === 'root' ||
+    user?.effective?.id === '0' ||
+    user?.effective?.name === 'root'
+  );
 }
 
 /** The facts object handed to json-rules-engine: the same values, for the reference evaluator. */

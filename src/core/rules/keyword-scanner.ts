@@ -7,13 +7,19 @@
  * substrings. The maintained packages we tried match whole grapheme clusters
  * (modern-ahocorasick 3.3 does not find `rm` in `rm\u0301`), which would let a
  * prefilter drop a rule that matches. Transitions for ASCII are a dense table
- * (a shell line is almost all ASCII); other code units follow failure links.
+ * (a shell line is almost all ASCII); other code units follow failure links. The
+ * table has one column per ASCII character that occurs in some keyword plus one for
+ * all the others, not 128: with thousands of keywords it stays small enough for the
+ * CPU caches, which is most of a scan's cost.
  */
 const ASCII = 128;
 
 export class KeywordScanner {
-  /** Dense goto function for ASCII code units: `table[state * 128 + code]`. */
+  /** Dense goto function for ASCII code units: `table[state * width + columnOf[code]]`. */
   private readonly table: Int32Array;
+  /** The table column of each ASCII code unit; 0 for those in no keyword. */
+  private readonly columnOf: Uint8Array;
+  private readonly width: number;
   /** Trie children for non-ASCII code units, per state (sparse). */
   private readonly wide: (Map<number, number> | undefined)[];
   private readonly fail: Int32Array;
@@ -41,8 +47,16 @@ export class KeywordScanner {
       ends[state]!.push(id);
     });
 
+    this.columnOf = new Uint8Array(ASCII);
+    let width = 1;
+    for (const keyword of keywords)
+      for (let i = 0; i < keyword.length; i++) {
+        const code = keyword.charCodeAt(i);
+        if (code < ASCII && this.columnOf[code] === 0) this.columnOf[code] = width++;
+      }
+    this.width = width;
     const count = children.length;
-    this.table = new Int32Array(count * ASCII);
+    this.table = new Int32Array(count * width);
     this.wide = new Array<Map<number, number> | undefined>(count);
     this.fail = new Int32Array(count);
     this.output = new Array<readonly number[] | null>(count).fill(null);
@@ -57,10 +71,14 @@ export class KeywordScanner {
     }
 
     // Breadth-first: a state's failure target is always shallower, so it is final when used.
+    // A representative code unit per column (column 0, "in no keyword", has no child anywhere).
+    const codeOf = new Int32Array(width).fill(-1);
+    for (let code = 0; code < ASCII; code++) codeOf[this.columnOf[code]!] = code;
+    codeOf[0] = -1;
     const queue: number[] = [];
-    for (let code = 0; code < ASCII; code++) {
-      const next = children[0]!.get(code);
-      this.table[code] = next ?? 0;
+    for (let column = 0; column < width; column++) {
+      const next = codeOf[column] === -1 ? undefined : children[0]!.get(codeOf[column]!);
+      this.table[column] = next ?? 0;
       if (next !== undefined) queue.push(next);
     }
     for (const next of this.wide[0]?.values() ?? []) queue.push(next);
@@ -71,13 +89,14 @@ export class KeywordScanner {
       const inherited = this.output[this.fail[state]!] ?? null;
       this.output[state] =
         own.length === 0 ? inherited : inherited === null ? own : [...own, ...inherited];
-      for (let code = 0; code < ASCII; code++) {
-        const next = children[state]!.get(code);
+      for (let column = 0; column < width; column++) {
+        const next = codeOf[column] === -1 ? undefined : children[state]!.get(codeOf[column]!);
+        const viaFail = this.table[this.fail[state]! * width + column]!;
         if (next === undefined) {
-          this.table[state * ASCII + code] = this.table[this.fail[state]! * ASCII + code]!;
+          this.table[state * width + column] = viaFail;
         } else {
-          this.fail[next] = this.table[this.fail[state]! * ASCII + code]!;
-          this.table[state * ASCII + code] = next;
+          this.fail[next] = viaFail;
+          this.table[state * width + column] = next;
           queue.push(next);
         }
       }
@@ -90,12 +109,11 @@ export class KeywordScanner {
 
   /** Calls `visit(id)` for every keyword occurrence in `text` (an id may be visited more than once). */
   scan(text: string, visit: (id: number) => void): void {
-    const table = this.table;
-    const output = this.output;
+    const { table, output, columnOf, width } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      state = code < ASCII ? table[state * ASCII + code]! : this.wideStep(state, code);
+      state = code < ASCII ? table[state * width + columnOf[code]!]! : this.wideStep(state, code);
       const hits = output[state];
       if (hits !== null && hits !== undefined) for (const id of hits) visit(id);
     }
@@ -105,20 +123,48 @@ export class KeywordScanner {
    * `scan(text.toLowerCase(), visit)` without building the lowercase string when `text`
    * is ASCII (A-Z folded on the fly, which is all toLowerCase does to ASCII). At the
    * first non-ASCII code unit it scans `text.toLowerCase()` from the start instead, so
-   * some ids may be visited twice.
+   * some ids may be visited twice. With `terminator` (an ASCII code unit), scans as if
+   * the text ended with it, without building that string.
    */
-  scanLowerCase(text: string, visit: (id: number) => void): void {
-    const table = this.table;
-    const output = this.output;
+  scanLowerCase(text: string, visit: (id: number) => void, terminator?: number): void {
+    const { table, output, columnOf, width } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       let code = text.charCodeAt(i);
       if (code >= ASCII) {
-        this.scan(text.toLowerCase(), visit);
+        const lower = text.toLowerCase();
+        this.scan(
+          terminator === undefined ? lower : lower + String.fromCharCode(terminator),
+          visit,
+        );
         return;
       }
       if (code >= 65 && code <= 90) code += 32;
-      state = table[state * ASCII + code]!;
+      state = table[state * width + columnOf[code]!]!;
+      const hits = output[state];
+      if (hits !== null && hits !== undefined) for (const id of hits) visit(id);
+    }
+    if (terminator !== undefined) {
+      const hits = output[table[state * width + columnOf[terminator]!]!];
+      if (hits !== null && hits !== undefined) for (const id of hits) visit(id);
+    }
+  }
+
+  /**
+   * `scan` of an ASCII-only `text` with each code unit replaced by `fold[code]`, followed
+   * by `terminator`: for callers that fold keywords and text alike (case, separators).
+   */
+  scanFolded(
+    text: string,
+    fold: Uint8Array,
+    terminator: number,
+    visit: (id: number) => void,
+  ): void {
+    const { table, output, columnOf, width } = this;
+    let state = 0;
+    for (let i = 0; i <= text.length; i++) {
+      const code = i < text.length ? fold[text.charCodeAt(i) & 0x7f]! : terminator;
+      state = table[state * width + columnOf[code]!]!;
       const hits = output[state];
       if (hits !== null && hits !== undefined) for (const id of hits) visit(id);
     }
@@ -126,12 +172,11 @@ export class KeywordScanner {
 
   /** Whether any keyword occurs in `text`: `scan` that stops at the first occurrence. */
   matchesAny(text: string): boolean {
-    const table = this.table;
-    const output = this.output;
+    const { table, output, columnOf, width } = this;
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      state = code < ASCII ? table[state * ASCII + code]! : this.wideStep(state, code);
+      state = code < ASCII ? table[state * width + columnOf[code]!]! : this.wideStep(state, code);
       if (output[state] !== null) return true;
     }
     return false;

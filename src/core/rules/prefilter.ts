@@ -1,3 +1,4 @@
+import { userIsRoot } from './facts';
 import type { EventFacts } from './facts';
 import { KeywordScanner } from './keyword-scanner';
 import { argsText } from './operators/any-command.operator';
@@ -21,14 +22,28 @@ import type { CompileContext } from './operators/operator';
  *   parsed sub-command, each lowercased on its own: de-obfuscated words, so
  *   `r''m` is `rm` there) or `decoded` (base64/hex payloads). Keywords come from
  *   regex literals (literal-extraction.ts) and from the string operators.
+ * - `root`: the event's user fields name root (the half of `isRoot` that needs no
+ *   parsing); `isRoot = true` becomes `root`, or `sudo`/`doas`/`su` among the
+ *   `commands` keywords, since elevation comes only from those programs.
  * `all` keeps the most selective child's condition, `any` the union of its
  * children's (nothing if one child has none), `not` yields nothing; exceptions
  * only remove matches and are ignored.
+ *
+ * Plain lines skip the shell parser. When a line is ASCII and has none of the
+ * characters that make the parser produce text the line does not contain (quotes,
+ * backslash, backtick, `$`), every field of every parsed command is made of
+ * space-separated pieces of the lowercased line (words are substrings; `argsText`,
+ * `eval` scripts and `find -exec` argv are words joined by one space, and a
+ * redirection can sit between two arguments). So for such a line each `commands`
+ * keyword is restated as its longest space-free piece, each program name as itself,
+ * and one scan of the line stands in for parsing it and scanning every field.
  */
 export type Channel = 'line' | 'commands' | 'decoded';
 
 export type Atom =
-  { kind: 'program'; name: string } | { kind: 'keyword'; channel: Channel; text: string };
+  | { kind: 'program'; name: string }
+  | { kind: 'keyword'; channel: Channel; text: string; endsWord?: true }
+  | { kind: 'root' };
 
 /** A disjunction of atoms; undefined when no necessary condition is known. */
 export type Requirement = readonly Atom[] | undefined;
@@ -38,6 +53,74 @@ const PROGRAM_SCORE = 8;
 // An `any` with more atoms than this counts as no requirement; the scanner handles thousands.
 const MAX_ATOMS = 4096;
 const INDEX_PATH = /^\$\[[0-9]+\]$/;
+/** `isRoot` holds only for a root user or a command elevated by one of these programs (facts.ts). */
+const ROOT_REQUIREMENT: readonly Atom[] = [
+  { kind: 'root' },
+  ...['sudo', 'doas', 'su'].map((text): Atom => ({
+    kind: 'keyword',
+    channel: 'commands',
+    text,
+    endsWord: true,
+  })),
+];
+
+/**
+ * Whether the parser can only cut `line` into pieces (see the module comment): ASCII,
+ * and none of the characters ' " \ ` $.
+ */
+export function isPlainLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    // 0x22 " 0x24 $ 0x27 ' 0x5c \ 0x60 `
+    if (
+      code >= 128 ||
+      code === 0x22 ||
+      code === 0x24 ||
+      code === 0x27 ||
+      code === 0x5c ||
+      code === 0x60
+    )
+      return false;
+  }
+  return true;
+}
+
+/**
+ * The characters that end a word in a plain line (split-commands.ts): a program name
+ * or wrapper is a whole word or a word's tail, so on a plain line one of these (or the
+ * line's end, scanned as a space) follows it.
+ */
+const WORD_ENDS = ' \t\r\n;|&()<>';
+const SPACE = 0x20;
+/**
+ * How a plain line and its keywords are folded before the scan: lowercase, and every
+ * word end a space. Folding both alike keeps "keyword in line" true, and a program then
+ * needs one keyword (`name `) rather than one per word end.
+ */
+const PLAIN_FOLD: Uint8Array = (() => {
+  const fold = new Uint8Array(128);
+  for (let code = 0; code < 128; code++) fold[code] = code >= 65 && code <= 90 ? code + 32 : code;
+  for (const end of WORD_ENDS) fold[end.charCodeAt(0)] = SPACE;
+  return fold;
+})();
+
+/** `text` folded like a plain line, or undefined when it is not ASCII (it cannot occur in one). */
+function foldPlain(text: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) return undefined;
+    out += String.fromCharCode(PLAIN_FOLD[code]!);
+  }
+  return out;
+}
+
+/** The longest run of `text` without a space, tab, CR or LF ('' when there is none). */
+function longestPiece(text: string): string {
+  let best = '';
+  for (const piece of text.split(/[ \t\r\n]+/)) if (piece.length > best.length) best = piece;
+  return best;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,7 +134,8 @@ function stringList(value: unknown): string[] | undefined {
 }
 
 function atomScore(atom: Atom): number {
-  return atom.kind === 'program' ? PROGRAM_SCORE : Math.min(atom.text.length, 12);
+  if (atom.kind === 'keyword') return Math.min(atom.text.length, 12);
+  return PROGRAM_SCORE;
 }
 
 function requirementScore(requirement: readonly Atom[]): number {
@@ -214,6 +298,8 @@ function leafRequirement(node: Record<string, unknown>, ctx: CompileContext): Re
     }
     case 'commands':
       return whole && operator === 'anyCommand' ? specRequirement(value, ctx) : undefined;
+    case 'isRoot':
+      return whole && operator === 'equal' && value === true ? ROOT_REQUIREMENT : undefined;
     case 'decoded':
       if ((!whole && !indexed) || ['equal', 'in', 'contains'].includes(operator)) return undefined;
       return keywords('decoded', stringOperatorKeywords(operator, value, ctx));
@@ -243,6 +329,39 @@ export function conditionRequirement(node: unknown, ctx: CompileContext): Requir
   return leafRequirement(node, ctx);
 }
 
+function ascending(a: number, b: number): number {
+  return a - b;
+}
+
+function addTo(list: number[], index: number): void {
+  if (list[list.length - 1] !== index) list.push(index);
+}
+
+function addIndex(map: Map<string, number[]>, key: string, index: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [index]);
+  else addTo(list, index);
+}
+
+/**
+ * What a plain line must contain, folded (PLAIN_FOLD), for the atom to hold: '' when any
+ * plain line may do; undefined when the scan does not decide it (`decoded`, `root`) or
+ * no plain line can meet it (non-ASCII text).
+ */
+function plainKeyOf(atom: Atom): string | undefined {
+  switch (atom.kind) {
+    case 'program':
+      // A program is a whole word or a word's tail, so a word end follows it.
+      return foldPlain(`${longestPiece(atom.name)} `);
+    case 'keyword':
+      if (atom.channel === 'line') return foldPlain(atom.text);
+      if (atom.channel === 'decoded') return undefined;
+      return foldPlain(atom.endsWord === true ? `${atom.text} ` : longestPiece(atom.text));
+    case 'root':
+      return undefined;
+  }
+}
+
 /** Counts for docs and the bench: how many rules the index can skip. */
 export interface PrefilterStats {
   rules: number;
@@ -254,7 +373,10 @@ export interface PrefilterStats {
 
 /** The per-rule-set index; `candidates(facts)` runs per event. */
 export class Prefilter {
-  private readonly always: Uint8Array;
+  /** Rules with no necessary condition, by index. */
+  private readonly alwaysList: number[] = [];
+  /** Indices of this event's candidates (stamped with the current generation). */
+  private readonly marked: number[] = [];
   private readonly stamp: Uint32Array;
   private generation = 0;
   private readonly byProgram = new Map<string, number[]>();
@@ -267,35 +389,50 @@ export class Prefilter {
   /** The candidates array, reused from event to event (no allocation per event). */
   private readonly out: LoadedRule[] = [];
   private readonly needsPrograms: boolean;
+  private readonly needsRoot: boolean;
+  private readonly byRoot: number[] = [];
+  /** Every `line`/`commands` keyword and program name, restated for plain lines (module comment). */
+  private readonly plain: { scanner: KeywordScanner; visit: (keywordId: number) => void };
+  /** Rules with a `commands` keyword that has no space-free piece: candidates for every plain line. */
+  private readonly plainAlways: number[] = [];
   readonly stats: PrefilterStats;
 
   constructor(
     private readonly rules: readonly LoadedRule[],
     ctx: CompileContext,
   ) {
-    this.always = new Uint8Array(rules.length);
     this.stamp = new Uint32Array(rules.length);
     const keywordRules = new Map<Channel, Map<string, number[]>>(
       CHANNELS.map((c) => [c, new Map()]),
     );
+    const plainRules = new Map<string, number[]>();
     let alwaysCount = 0;
     rules.forEach((rule, index) => {
       // engineConditions: what the rule really evaluates (a sequence's steps included);
       // its folded-in exceptions sit under `not`, which adds no atom.
       const requirement = conditionRequirement(rule.engineConditions, ctx);
       if (requirement === undefined) {
-        this.always[index] = 1;
+        this.alwaysList.push(index);
         alwaysCount += 1;
         return;
       }
       for (const atom of requirement) {
-        const map = atom.kind === 'program' ? this.byProgram : keywordRules.get(atom.channel)!;
-        const key = atom.kind === 'program' ? atom.name : atom.text;
-        const list = map.get(key);
-        if (list === undefined) map.set(key, [index]);
-        else if (list[list.length - 1] !== index) list.push(index);
+        if (atom.kind === 'root') {
+          addTo(this.byRoot, index);
+          continue;
+        }
+        if (atom.kind === 'program') addIndex(this.byProgram, atom.name, index);
+        else addIndex(keywordRules.get(atom.channel)!, atom.text, index);
+        const plainKey = plainKeyOf(atom);
+        if (plainKey === '') addTo(this.plainAlways, index);
+        else if (plainKey !== undefined) addIndex(plainRules, plainKey, index);
       }
     });
+    const plainRulesOf = [...plainRules.values()];
+    this.plain = {
+      scanner: new KeywordScanner([...plainRules.keys()]),
+      visit: (keywordId) => this.mark(plainRulesOf[keywordId]!),
+    };
     for (const [channel, map] of keywordRules) {
       if (map.size > 0) {
         const rulesOf = [...map.values()];
@@ -306,6 +443,7 @@ export class Prefilter {
       }
     }
     this.needsPrograms = this.byProgram.size > 0;
+    this.needsRoot = this.byRoot.length > 0;
     this.stats = {
       rules: rules.length,
       alwaysCandidates: alwaysCount,
@@ -321,6 +459,31 @@ export class Prefilter {
   /** The rules that could match, in rule-set order (by id); valid until the next call. */
   candidates(facts: EventFacts): readonly LoadedRule[] {
     this.current = this.nextGeneration();
+    this.marked.length = 0;
+    this.mark(this.alwaysList);
+    if (this.needsRoot && userIsRoot(facts.event)) this.mark(this.byRoot);
+    const commandLine = facts.commandLine;
+    if (isPlainLine(commandLine)) {
+      this.plain.scanner.scanFolded(commandLine, PLAIN_FOLD, SPACE, this.plain.visit);
+      this.mark(this.plainAlways);
+    } else {
+      this.scanParsed(facts);
+    }
+    const decoded = this.scanners.get('decoded');
+    if (decoded !== undefined) {
+      for (const text of facts.decoded) decoded.scanner.scanLowerCase(text, decoded.visit);
+    }
+    // Only the marked rules are visited (not every rule): a few dozen among thousands.
+    const marked = this.marked;
+    marked.sort(ascending);
+    const out = this.out;
+    out.length = 0;
+    for (let i = 0; i < marked.length; i++) out.push(this.rules[marked[i]!]!);
+    return out;
+  }
+
+  /** The `line` and `commands` channels and program names, from the parsed line. */
+  private scanParsed(facts: EventFacts): void {
     const line = this.scanners.get('line');
     if (line !== undefined) line.scanner.scanLowerCase(facts.commandLine, line.visit);
     if (this.needsPrograms) {
@@ -343,25 +506,18 @@ export class Prefilter {
         for (const wrapper of command.wrappers) scanner.scanLowerCase(wrapper, visit);
       }
     }
-    const decoded = this.scanners.get('decoded');
-    if (decoded !== undefined) {
-      for (const text of facts.decoded) decoded.scanner.scanLowerCase(text, decoded.visit);
-    }
-    const out = this.out;
-    out.length = 0;
-    const always = this.always;
-    const stamp = this.stamp;
-    const generation = this.current;
-    for (let i = 0; i < this.rules.length; i++) {
-      if (always[i] === 1 || stamp[i] === generation) out.push(this.rules[i]!);
-    }
-    return out;
   }
 
   private mark(indices: readonly number[]): void {
     const stamp = this.stamp;
     const generation = this.current;
-    for (let i = 0; i < indices.length; i++) stamp[indices[i]!] = generation;
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i]!;
+      if (stamp[index] !== generation) {
+        stamp[index] = generation;
+        this.marked.push(index);
+      }
+    }
   }
 
   private nextGeneration(): number {

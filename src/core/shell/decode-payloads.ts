@@ -28,9 +28,33 @@ function isPrintable(text: string): boolean {
   return true;
 }
 
+/** Code units any of the three patterns is made of: base64, hex digits, and `\x`. */
+const PAYLOAD_CHARS: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\\')
+    table[ch.charCodeAt(0)] = 1;
+  return table;
+})();
+/** The shortest match of any pattern (16 base64 or hex digits, 4 × `\xHH`), `=` padding aside. */
+const MIN_RUN = 16;
+
+/** Whether `text` has MIN_RUN payload characters in a row: the regexes cannot match otherwise. */
+function hasPayloadRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128 && PAYLOAD_CHARS[code] === 1) {
+      if (++run >= MIN_RUN) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 /** Decoded printable payloads found in `line`, in order of appearance, deduplicated. */
 export function decodePayloads(line: string): string[] {
   const text = line.length > MAX_INPUT ? line.slice(0, MAX_INPUT) : line;
+  // Most command lines have no such run; this skips three regex scans for them.
+  if (!hasPayloadRun(text)) return [];
   const found = new Set<string>();
   const add = (decoded: string): void => {
     if (found.size < MAX_PAYLOADS && isPrintable(decoded)) found.add(decoded.slice(0, MAX_DECODED));

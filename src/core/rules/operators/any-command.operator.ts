@@ -134,11 +134,15 @@ export function compileCommandSpec(
   };
 }
 
+/** Lists already checked by {@link isCommandList}: every rule of an event asks about the same one. */
+const commandLists = new WeakSet<object>();
+
 function isCommandList(fact: unknown): fact is ShellCommand[] {
-  return (
-    Array.isArray(fact) &&
-    fact.every((item) => isObject(item) && typeof item['program'] === 'string')
-  );
+  if (!Array.isArray(fact)) return false;
+  if (commandLists.has(fact)) return true;
+  const ok = fact.every((item) => isObject(item) && typeof item['program'] === 'string');
+  if (ok) commandLists.add(fact);
+  return ok;
 }
 
 /**
@@ -151,8 +155,11 @@ export const anyCommandOperator: OperatorDefinition = {
   compile(value, ctx) {
     const spec = compileCommandSpec(value, ctx);
     if ('problems' in spec) return { ok: false, problems: spec.problems };
-    const test = (fact: unknown): boolean =>
-      isCommandList(fact) && fact.some((command) => spec.test(command, fact));
+    const test = (fact: unknown): boolean => {
+      if (!isCommandList(fact)) return false;
+      for (let i = 0; i < fact.length; i++) if (spec.test(fact[i]!, fact)) return true;
+      return false;
+    };
     const witness = (fact: unknown): unknown =>
       isCommandList(fact)
         ? fact.filter((command) => spec.test(command, fact)).map((command) => command.raw)

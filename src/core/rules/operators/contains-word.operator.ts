@@ -31,6 +31,7 @@ export const containsWordOperator: OperatorDefinition = {
     if (words === undefined || words.some((w) => w === '')) {
       return problem('containsWord needs a non-empty string or an array of them');
     }
-    return compiled((fact) => anyString(fact, (s) => words.some((w) => containsWord(s, w))));
+    const one = (s: string): boolean => words.some((w) => containsWord(s, w));
+    return compiled((fact) => anyString(fact, one));
   },
 };

@@ -12,6 +12,7 @@ export const inListOperator: OperatorDefinition = {
     if (typeof value !== 'string') return problem('inList needs a list name');
     const items = ctx.lists.get(value);
     if (items === undefined) return problem(`unknown list "${value}"`);
-    return compiled((fact) => anyString(fact, (s) => items.has(s)));
+    const one = (s: string): boolean => items.has(s);
+    return compiled((fact) => anyString(fact, one));
   },
 };

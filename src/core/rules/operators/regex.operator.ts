@@ -33,6 +33,7 @@ export const regexOperator: OperatorDefinition = {
     const result = compileRegex(value, ctx);
     if (!('regex' in result)) return result;
     const { regex } = result;
-    return compiled((fact) => anyString(fact, (s) => regex.test(s)));
+    const one = (s: string): boolean => regex.test(s);
+    return compiled((fact) => anyString(fact, one));
   },
 };

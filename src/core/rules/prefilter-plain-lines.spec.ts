@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { compileRuleSet } from './compile-rule-set';
+import { formatRuleProblems, loadRuleSet } from './load-rule-set';
+import { isPlainLine } from './prefilter';
+import { commandEvent, ruleFile } from './testing/rule-factory';
+
+/**
+ * The plain-line shortcut of the prefilter (prefilter.ts): on a line without quotes,
+ * backslashes, `$`, backticks or non-ASCII, keywords are looked for in the line itself
+ * instead of in the parsed commands. These lines put the parsed text where the line
+ * does not have it verbatim (a redirection between arguments, tabs, `find -exec`,
+ * `eval`, wrappers, paths), and each rule must still be a candidate when it matches.
+ */
+function rule(id: string, conditions: unknown): ReturnType<typeof ruleFile> {
+  return ruleFile({ id, conditions });
+}
+
+const anyCommand = (value: unknown): unknown => ({
+  all: [{ fact: 'commands', operator: 'anyCommand', value }],
+});
+
+const RULES = [
+  rule('SW-TST-0001', anyCommand({ args: { containsI: '-rf /' } })),
+  rule('SW-TST-0002', anyCommand({ program: 'rm' })),
+  rule('SW-TST-0003', anyCommand({ raw: { regex: 'rm -rf /tmp/x$' } })),
+  rule('SW-TST-0004', anyCommand({ redirect: { containsI: '/tmp/.x' } })),
+  rule('SW-TST-0005', { all: [{ fact: 'isRoot', operator: 'equal', value: true }] }),
+  rule('SW-TST-0006', { all: [{ fact: 'programs', operator: 'contains', value: 'ls' }] }),
+  rule('SW-TST-0007', anyCommand({ wrappedBy: 'nohup', program: 'id' })),
+  rule('SW-TST-0008', { all: [{ fact: 'commandLine', operator: 'containsI', value: 'A  B' }] }),
+];
+
+const CASES: { line: string; user?: { name: string; id: string }; expected: string[] }[] = [
+  { line: 'rm -rf 2>/dev/null /', expected: ['SW-TST-0001', 'SW-TST-0002'] },
+  { line: 'rm\t-rf\t/', expected: ['SW-TST-0001', 'SW-TST-0002'] },
+  { line: 'RM -RF   /', expected: ['SW-TST-0001'] },
+  { line: '/bin/rm -f x;ls', expected: ['SW-TST-0002', 'SW-TST-0006'] },
+  {
+    line: 'find /tmp -name x -exec rm -rf /tmp/x ;',
+    expected: ['SW-TST-0001', 'SW-TST-0002', 'SW-TST-0003'],
+  },
+  { line: 'eval rm    -rf /tmp/x', expected: ['SW-TST-0001', 'SW-TST-0002', 'SW-TST-0003'] },
+  { line: 'echo x >/tmp/.x', expected: ['SW-TST-0004'] },
+  { line: 'echo x 1> /TMP/.X', expected: ['SW-TST-0004'] },
+  { line: 'id', user: { name: 'root', id: '0' }, expected: ['SW-TST-0005'] },
+  { line: 'sudo -u root id', expected: ['SW-TST-0005'] },
+  { line: 'doas id', expected: ['SW-TST-0005'] },
+  { line: 'su -c id', expected: ['SW-TST-0005'] },
+  { line: 'sudo -u alice id', expected: [] },
+  { line: 'ls', expected: ['SW-TST-0006'] },
+  { line: 'lsblk', expected: [] },
+  { line: 'nohup id&', expected: ['SW-TST-0007'] },
+  { line: 'echo a  b', expected: ['SW-TST-0008'] },
+];
+
+describe('prefilter on plain lines', () => {
+  const loaded = loadRuleSet(RULES);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const withPrefilter = compileRuleSet(loaded.ruleSet);
+  const without = compileRuleSet(loaded.ruleSet, { prefilter: false });
+
+  it.each(CASES)('$line', ({ line, user, expected }) => {
+    expect(isPlainLine(line)).toBe(true);
+    const event = commandEvent(line, user === undefined ? {} : { user });
+    const ids = (matches: { rule: { id: string } }[]): string[] => matches.map((m) => m.rule.id);
+    expect(ids(without.evaluate(event))).toEqual(expected);
+    expect(ids(withPrefilter.evaluate(event))).toEqual(expected);
+  });
+
+  it('takes lines the parser rewrites to the full path', () => {
+    for (const line of [`r''m -rf /`, 'r"m" x', 'r\\m x', '$(echo rm) x', '`id`', 'rm ÿ'])
+      expect(isPlainLine(line)).toBe(false);
+  });
+});
