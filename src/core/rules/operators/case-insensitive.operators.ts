@@ -35,19 +35,31 @@ function bucketed(needles: readonly string[], at: (s: string) => number): Map<nu
 const SMALL = 4;
 
 function startsWithAny(needles: readonly string[]): LoweredTest {
-  if (needles.length <= SMALL) return (s) => needles.some((n) => s.startsWith(n));
+  if (needles.length <= SMALL)
+    return (s) => {
+      for (let i = 0; i < needles.length; i++) if (s.startsWith(needles[i]!)) return true;
+      return false;
+    };
   const buckets = bucketed(needles, (n) => n.charCodeAt(0));
   return (s) => buckets.get(s.charCodeAt(0))?.some((n) => s.startsWith(n)) === true;
 }
 
 function endsWithAny(needles: readonly string[]): LoweredTest {
-  if (needles.length <= SMALL) return (s) => needles.some((n) => s.endsWith(n));
+  if (needles.length <= SMALL)
+    return (s) => {
+      for (let i = 0; i < needles.length; i++) if (s.endsWith(needles[i]!)) return true;
+      return false;
+    };
   const buckets = bucketed(needles, (n) => n.charCodeAt(n.length - 1));
   return (s) => buckets.get(s.charCodeAt(s.length - 1))?.some((n) => s.endsWith(n)) === true;
 }
 
 function includesAny(needles: readonly string[]): LoweredTest {
-  if (needles.length <= SMALL) return (s) => needles.some((n) => s.includes(n));
+  if (needles.length <= SMALL)
+    return (s) => {
+      for (let i = 0; i < needles.length; i++) if (s.includes(needles[i]!)) return true;
+      return false;
+    };
   // One pass over the string whatever the number of needles (plain code-unit substrings).
   const scanner = new KeywordScanner(needles);
   return (s) => scanner.matchesAny(s);
