@@ -55,6 +55,13 @@ const FACT_COST: Readonly<Record<FactName, number>> = {
   isRoot: 16,
 };
 
+/**
+ * The children, in the rule's order, of every compiled `any` node: the prefilter runs
+ * only the children of a rule's top-level `any` whose own necessary condition the event
+ * meets (prefilter.ts).
+ */
+export const anyChildren = new WeakMap<CompiledNode, readonly CompiledNode[]>();
+
 interface CostedNode {
   test: CompiledNode;
   cost: number;
@@ -121,21 +128,20 @@ function compileNode(
         },
       };
     }
-    return {
-      cost,
-      test: (facts, matched) => {
-        if (matched === null) {
-          for (let i = 0; i < cheapFirst.length; i++) if (cheapFirst[i]!(facts, null)) return true;
-          return false;
-        }
-        for (const child of inOrder) {
-          const mark = matched.length;
-          if (child(facts, matched)) return true;
-          if (matched.length !== mark) matched.length = mark;
-        }
+    const test: CompiledNode = (facts, matched) => {
+      if (matched === null) {
+        for (let i = 0; i < cheapFirst.length; i++) if (cheapFirst[i]!(facts, null)) return true;
         return false;
-      },
+      }
+      for (const child of inOrder) {
+        const mark = matched.length;
+        if (child(facts, matched)) return true;
+        if (matched.length !== mark) matched.length = mark;
+      }
+      return false;
     };
+    anyChildren.set(test, inOrder);
+    return { cost, test };
   }
   if ('not' in node) {
     const inner = compileNode(node['not'], `${pointer}/not`, options);

