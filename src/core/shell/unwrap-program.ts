@@ -91,6 +91,10 @@ const KEYWORDS = new Set([
   'done',
 ]);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+/** `NAME=value`; the `=` test first, since most words have none. */
+function isAssignment(word: string): boolean {
+  return word.includes('=') && ASSIGNMENT.test(word);
+}
 const NUMERIC_OPTION = /^-[0-9]+$/;
 const MAX_UNWRAP = 16;
 
@@ -211,7 +215,8 @@ function findExecs(args: readonly string[]): string[][] {
 
 /** Unwraps one simple command's decoded words. Never throws. */
 export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
-  let words = [...input];
+  // Copied only when `env -S` splices words in; most commands are read as given.
+  let words = input;
   const assignments: string[] = [];
   const wrappers: string[] = [];
   const scripts: string[] = [];
@@ -221,9 +226,10 @@ export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
   let argvStart = -1;
 
   for (let round = 0; round < MAX_UNWRAP && i < words.length; round++) {
-    while (i < words.length && (ASSIGNMENT.test(words[i] ?? '') || KEYWORDS.has(words[i] ?? ''))) {
-      if (ASSIGNMENT.test(words[i] ?? '')) assignments.push(words[i] ?? '');
-      i += 1;
+    for (; i < words.length; i++) {
+      const word = words[i]!;
+      if (isAssignment(word)) assignments.push(word);
+      else if (!KEYWORDS.has(word)) break;
     }
     if (i >= words.length) break;
     if (argvStart === -1) argvStart = i;
@@ -243,7 +249,7 @@ export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
         words = [...words.slice(0, opts.next), ...splitWords(split), ...words.slice(opts.next)];
     }
     let next = opts.next;
-    while (next < words.length && ASSIGNMENT.test(words[next] ?? '')) {
+    while (next < words.length && isAssignment(words[next]!)) {
       assignments.push(words[next] ?? '');
       next += 1;
     }
@@ -275,7 +281,10 @@ export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
   return {
     program,
     args,
-    argv: words.slice(argvStart).filter((w, idx) => !(idx < i - argvStart && ASSIGNMENT.test(w))),
+    argv:
+      i === argvStart
+        ? words.slice(argvStart)
+        : words.slice(argvStart).filter((w, idx) => !(idx < i - argvStart && isAssignment(w))),
     wrappers,
     elevated,
     ...(runAs !== undefined ? { runAs } : {}),
