@@ -22,6 +22,12 @@ export interface PointedProblem {
 export interface CompileConditionOptions {
   ctx: CompileContext;
   problems: PointedProblem[];
+  /**
+   * Conditions already compiled in this rule set, by their JSON text: a condition that
+   * several rules share (say `isRoot = true`, or a whole block) is then evaluated once
+   * per event for all of them.
+   */
+  shared?: Map<string, SharedNode>;
   /** Pointer overrides for leaves synthesized from another place in the file (exceptions). */
   leafPointers?: WeakMap<object, string>;
 }
@@ -87,7 +93,53 @@ export function compileCondition(
   return compileNode(node, pointer, options)?.test;
 }
 
+/** A condition seen in an earlier rule; `memoized` is made when a second rule uses it. */
+export interface SharedNode {
+  node: CostedNode;
+  memoized?: CostedNode;
+}
+
 function compileNode(
+  node: unknown,
+  pointer: string,
+  options: CompileConditionOptions,
+): CostedNode | undefined {
+  const shared = options.shared;
+  if (shared === undefined || !isRecord(node)) return compileUnshared(node, pointer, options);
+  const key = JSON.stringify(node);
+  const seen = shared.get(key);
+  if (seen !== undefined) {
+    seen.memoized ??= memoize(seen.node);
+    return seen.memoized;
+  }
+  const compiled = compileUnshared(node, pointer, options);
+  if (compiled !== undefined) shared.set(key, { node: compiled });
+  return compiled;
+}
+
+/**
+ * The node's yes/no answer kept per event (EventFacts.generation), for conditions several
+ * rules share. Operators are pure, so the answer for one event never changes; asking
+ * for matched leaves bypasses the memo, since it needs the walk.
+ */
+function memoize(node: CostedNode): CostedNode {
+  const inner = node.test;
+  let generation = -1;
+  let answer = false;
+  const test: CompiledNode = (facts, matched) => {
+    if (matched !== null) return inner(facts, matched);
+    if (generation !== facts.generation) {
+      answer = inner(facts, null);
+      generation = facts.generation;
+    }
+    return answer;
+  };
+  const children = anyChildren.get(inner);
+  if (children !== undefined) anyChildren.set(test, children);
+  return { test, cost: node.cost };
+}
+
+function compileUnshared(
   node: unknown,
   pointer: string,
   options: CompileConditionOptions,

@@ -49,6 +49,7 @@ export const FACT_NAMES = [...EVENT_FACT_NAMES, ...DERIVED_FACT_NAMES] as const;
 export type FactName = (typeof FACT_NAMES)[number];
 
 const ROOT_NAMES = new Set(['root', '0', '#0']);
+let eventsSeen = 0;
 
 /**
  * One event's facts, computed lazily and cached: parsing the shell line is the costly
@@ -59,6 +60,9 @@ export class EventFacts {
   private programsCache: string[] | undefined;
   private decodedCache: string[] | undefined;
   private isRootCache: boolean | undefined;
+
+  /** Distinct for every EventFacts: what per-event memos (compile-condition.ts) key on. */
+  readonly generation = ++eventsSeen;
 
   constructor(readonly event: CommandEvent) {}
 

@@ -2,7 +2,7 @@ import { compileCorrelation } from '../correlation/compile-correlation';
 import type { CompiledCorrelation } from '../correlation/compile-correlation';
 import type { Severity } from '../event';
 import { compileCondition } from './compile-condition';
-import type { CompiledNode, PointedProblem } from './compile-condition';
+import type { CompiledNode, PointedProblem, SharedNode } from './compile-condition';
 import { compileRuleSet } from './compile-rule-set';
 import type { CompiledRuleEvaluator } from './compile-rule-set';
 import { contentHash } from './content-hash';
@@ -70,6 +70,7 @@ function loadRule(
   file: SourceFile,
   ctx: CompileContext,
   problems: PointedProblem[],
+  shared: Map<string, SharedNode>,
 ): LoadedRule | undefined {
   const parsed = parseJsonFile(file);
   if ('problem' in parsed) {
@@ -94,7 +95,7 @@ function loadRule(
   const conditions =
     definition.type === 'sequence'
       ? correlated.anyStep
-      : compileCondition(definition.conditions, '/conditions', { ctx, problems });
+      : compileCondition(definition.conditions, '/conditions', { ctx, problems, shared });
   const translated = translateExceptions(definition.exceptions);
   const exceptions =
     translated === undefined
@@ -141,9 +142,10 @@ export function loadRuleSet(
   const context: CompileContext = { lists: loadedLists.lists, checkRegex };
   const rules: LoadedRule[] = [];
   const idFile = new Map<string, string>();
+  const shared = new Map<string, SharedNode>();
   for (const file of files) {
     const problems: PointedProblem[] = [];
-    const rule = loadRule(file, context, problems);
+    const rule = loadRule(file, context, problems, shared);
     errors.push(...problems.map((p) => ({ file: file.path, ...p })));
     const id = rule?.definition.id ?? idOf(file);
     if (id !== undefined) {
