@@ -16,7 +16,7 @@ const ASCII = 128;
 
 export class KeywordScanner {
   /** Dense goto function for ASCII code units: `table[state * width + columnOf[code]]`. */
-  private readonly table: Int32Array;
+  private readonly table: Int32Array | Uint16Array;
   /** The table column of each ASCII code unit; 0 for those in no keyword. */
   private readonly columnOf: Uint8Array;
   private readonly width: number;
@@ -56,7 +56,8 @@ export class KeywordScanner {
       }
     this.width = width;
     const count = children.length;
-    this.table = new Int32Array(count * width);
+    // 16-bit states when they fit: half the bytes a scan pulls through the cache.
+    this.table = count <= 0xffff ? new Uint16Array(count * width) : new Int32Array(count * width);
     this.wide = new Array<Map<number, number> | undefined>(count);
     this.fail = new Int32Array(count);
     this.output = new Array<readonly number[] | null>(count).fill(null);
