@@ -150,10 +150,7 @@ export class ElasticsearchSink {
       let items: Record<string, BulkItemResponse>[];
       const started = performance.now();
       try {
-        // Only what classifyBulkItem reads: the full answer (index, id, version, shards,
-        // seq_no per item) is several times larger, and parsing it cost more than the
-        // per-item work it serves.
-        const response = await this.client.bulk({ operations, filter_path: BULK_FILTER_PATH });
+        const response = await this.client.bulk({ operations });
         items = response.items;
         this.metrics?.bulkRequestFinished((performance.now() - started) / 1000, false);
       } catch (error) {
@@ -201,9 +198,6 @@ export class ElasticsearchSink {
     return this.options.commandsIndex;
   }
 }
-
-/** The parts of a bulk response the sink reads: each item's status and error, in order. */
-const BULK_FILTER_PATH = ['items.*.status', 'items.*.error.type', 'items.*.error.reason'];
 
 /** The `error.type` of an Elasticsearch error response, if it is one. */
 function errorType(error: unknown): string | undefined {
