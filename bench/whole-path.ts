@@ -552,11 +552,18 @@ export async function benchWholePath(options: {
     { ES_ALERTS_INDEX: alertsOff, ES_COMMANDS_INDEX: '' },
     log,
   );
+  // The same records again, in a topic of their own: correlation state is checkpointed
+  // per input topic (<topic>.shellwatch-state), so a second service run over the first
+  // topic would restore the first run's watermark, find every event late and skip the
+  // correlation work a fresh deployment does.
+  const topicOn = name('throughput');
+  await createTopic(topicOn);
+  await produceAll(topicOn, values);
   const alertsOn = name('alerts');
   const commandsOn = name('commands');
   const on = await serviceRun(
     'service, commands index on',
-    topic,
+    topicOn,
     count,
     { ES_ALERTS_INDEX: alertsOn, ES_COMMANDS_INDEX: commandsOn },
     log,

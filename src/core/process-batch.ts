@@ -49,6 +49,12 @@ export interface ProcessBatchOptions {
   now: () => Date;
   /** Correlation (src/correlation): sees every event in order, returns the matches to write. */
   correlate?: CorrelateHook;
+  /**
+   * False when more records of the same batch follow in another call (the pipeline
+   * processes a large batch in chunks): the decoder's buffered auditd parts are then
+   * kept for the next chunk instead of being flushed. Default true: flush at the end.
+   */
+  endOfBatch?: boolean;
 }
 
 /** Feeds one event to correlation; returns its single-event matches minus suppressed ones. */
@@ -139,7 +145,7 @@ function decodeRecords(
         break;
     }
   }
-  if (lastOffset !== undefined) {
+  if (lastOffset !== undefined && options.endOfBatch !== false) {
     const flushed = options.decoder.flush(options.now().getTime(), true);
     // Flushed events are attributed to the batch's last record, the one whose
     // commit would otherwise forget them. Their ids stay deterministic as long as

@@ -45,7 +45,7 @@ export class MetricsService {
   });
   private readonly evaluation = new Histogram({
     name: 'shellwatch_evaluation_seconds',
-    help: 'Time to decode and evaluate one batch against the rule set (no I/O).',
+    help: 'Time to decode and evaluate one batch, or one chunk of up to 1,000 records of a larger batch, against the rule set (no I/O).',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });

@@ -283,6 +283,36 @@ describe('state', () => {
     expect(resumed).toHaveLength(1);
   });
 
+  it('a pending absence restored from a checkpoint still fires when the watermark passes it', () => {
+    const rule = sequenceRule({
+      sequence: {
+        groupBy: ['session.id'],
+        window: '5m',
+        steps: [
+          { name: 'download', conditions: program('wget') },
+          { name: 'chmod', conditions: program('chmod') },
+        ],
+        absence: { name: 'cleanup', conditions: program('rm'), within: '1m' },
+      },
+    });
+    const before = new CorrelationEngine([rule], { graceMs: 0, maxKeys: 10 });
+    before.process(event('wget http://x/a', 0), { id: 'q:0' });
+    before.process(event('chmod +x a', 5), { id: 'q:1' });
+    const { updated } = before.takeChanges();
+    const keys = updated.map(([key, state]): [string, never] => [
+      key,
+      JSON.parse(JSON.stringify(state)) as never,
+    ]);
+    const meta = JSON.parse(JSON.stringify(before.meta())) as ReturnType<typeof before.meta>;
+
+    const after = new CorrelationEngine([rule], { graceMs: 0, maxKeys: 10 });
+    after.restore(meta, keys);
+    expect(after.process(event('ls', 60, 'other'), { id: 'q:2' }).alerts).toEqual([]);
+    expect(after.process(event('ls', 66, 'other'), { id: 'q:3' }).alerts).toHaveLength(1);
+    // Resolved once: a later watermark does not fire it again.
+    expect(after.process(event('ls', 200, 'other'), { id: 'q:4' }).alerts).toEqual([]);
+  });
+
   it('bounds memory: expired windows go, the least recently updated key is shed and counted', () => {
     const { engine, feed } = engineFor([thresholdRule()], { maxKeys: 2, graceMs: 0 });
     feed('whoami', 0, 'a');

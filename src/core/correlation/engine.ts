@@ -214,6 +214,12 @@ export class CorrelationEngine {
   private readonly removed = new Set<string>();
   private readonly suppressionDirty = new Map<string, SuppressionUpdate>();
   private maxTs: number | null = null;
+  /**
+   * A lower bound of every pending absence's deadline (+Infinity: none pending). The
+   * watermark rises with nearly every event, and scanning every key each time was
+   * the engine's largest cost in the service's profile; below this bound nothing is due.
+   */
+  private nextDeadline = Number.POSITIVE_INFINITY;
   private seq = 0;
   private stats: CorrelationStats = emptyStats();
   private readonly maxEventsPerKey: number;
@@ -392,7 +398,12 @@ export class CorrelationEngine {
     this.stats = meta === undefined ? emptyStats() : { ...emptyStats(), ...meta.stats };
     // Least recently updated first, so shedding picks the same key it would have before the restore.
     const sorted = [...keys].sort((a, b) => a[1].seq - b[1].seq);
-    for (const [key, state] of sorted) this.keys.set(key, state);
+    this.nextDeadline = Number.POSITIVE_INFINITY;
+    for (const [key, state] of sorted) {
+      this.keys.set(key, state);
+      if (state.kind === 'sequence')
+        for (const p of state.pending) this.nextDeadline = Math.min(this.nextDeadline, p.deadline);
+    }
   }
 
   private touch<T extends KeyState>(key: string, create: () => T): T {
@@ -536,6 +547,7 @@ export class CorrelationEngine {
         return undefined;
       }
       state.pending.push(pending);
+      this.nextDeadline = Math.min(this.nextDeadline, pending.deadline);
       return undefined;
     }
     return this.alertOf('sequence', rule, group, cited, spec.windowMs);
@@ -563,9 +575,12 @@ export class CorrelationEngine {
   }
 
   private resolveAbsences(watermark: number, out: CorrelationAlert[]): void {
+    if (watermark <= this.nextDeadline) return;
+    let next = Number.POSITIVE_INFINITY;
     for (const [key, state] of this.keys) {
       if (state.kind !== 'sequence' || state.pending.length === 0) continue;
       const due = state.pending.filter((p) => watermark > p.deadline);
+      for (const p of state.pending) if (watermark <= p.deadline) next = Math.min(next, p.deadline);
       if (due.length === 0) continue;
       state.pending = state.pending.filter((p) => watermark <= p.deadline);
       this.dirty.add(key);
@@ -579,6 +594,7 @@ export class CorrelationEngine {
         this.emit(rule, alert, out);
       }
     }
+    this.nextDeadline = next;
   }
 
   private cap(list: Entry[]): void {

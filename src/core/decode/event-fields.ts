@@ -59,8 +59,11 @@ export function mergeFields(...layers: readonly EventFields[]): EventFields {
   const out: EventFields = {};
   const record = out as Record<string, unknown>;
   let labels: Record<string, string> | undefined;
+  // for…in over own plain-object keys (no entries arrays): this runs for every record.
   for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer)) {
+    const fields = layer as Record<string, unknown>;
+    for (const key in fields) {
+      const value = fields[key];
       if (value === undefined) continue;
       if (key === 'labels') {
         labels = { ...labels, ...(value as Record<string, string>) };
@@ -123,8 +126,10 @@ export function buildEvent(
 
 function compact<T extends object>(obj: T): Partial<T> | undefined {
   const out: Record<string, unknown> = {};
+  const fields = obj as Record<string, unknown>;
   let found = false;
-  for (const [key, value] of Object.entries(obj)) {
+  for (const key in fields) {
+    const value = fields[key];
     if (value === undefined) continue;
     out[key] = value;
     found = true;

@@ -57,9 +57,10 @@ export class JsonFields {
   /** The first alias present with a value other than null or "". */
   find(aliases: readonly string[]): { key: string; value: unknown } | undefined {
     for (const key of aliases) {
-      const value = key.includes('.') ? getPath(this.obj, key) : this.obj[key];
+      const dot = key.indexOf('.');
+      const value = dot < 0 ? this.obj[key] : getPath(this.obj, key);
       if (value === undefined || value === null || value === '') continue;
-      this.used.add(key.split('.')[0] ?? key);
+      this.used.add(dot < 0 ? key : key.slice(0, dot));
       return { key, value };
     }
     return undefined;
