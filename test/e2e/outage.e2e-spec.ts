@@ -73,6 +73,8 @@ describe('Elasticsearch outage', () => {
     await service.waitReady(120_000);
     await expectExactDelivery(world, placed, { elasticsearch: client });
     expect(service.logs()).toContain('writing to Elasticsearch failed');
+    // The next test starts its own service; this one must not outlive the file.
+    await service.stop();
   });
 
   it('on SIGTERM during an outage, exits within SHUTDOWN_TIMEOUT_MS and commits nothing unwritten', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CommandEvent } from '../event';
-import { EventFacts } from '../rules/facts';
+import { factsOf } from '../rules/facts';
+import type { EventFacts } from '../rules/facts';
 import type { CompiledNode } from '../rules/compile-condition';
 import type { LoadedRule } from '../rules/load-rule-set';
 import type { RuleMatch } from '../rules/types';
@@ -293,7 +294,7 @@ export class CorrelationEngine {
     for (const rule of this.rules) {
       const correlation = rule.correlation;
       if (correlation === undefined || correlation.type === 'single') continue;
-      facts ??= new EventFacts(event);
+      facts ??= factsOf(event);
       const alert =
         correlation.threshold !== undefined
           ? this.threshold(rule, correlation.threshold, event, entry, facts)

@@ -1,6 +1,6 @@
 import type { CommandEvent } from '../event';
 import type { CompiledNode } from './compile-condition';
-import { EventFacts } from './facts';
+import { EventFacts, factsOf } from './facts';
 import type { LoadedRule, RuleSet } from './load-rule-set';
 import { Prefilter } from './prefilter';
 import type { PrefilterStats } from './prefilter';
@@ -63,7 +63,7 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
 
   /** Matches of every enabled rule, ordered by rule id. Never throws on input. */
   evaluate(event: CommandEvent): RuleMatch[] {
-    const facts = new EventFacts(event);
+    const facts = factsOf(event);
     const matches: RuleMatch[] = [];
     const prefilter = this.prefilter;
     for (const rule of this.candidates(facts)) {

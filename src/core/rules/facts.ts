@@ -135,6 +135,21 @@ export class EventFacts {
   }
 }
 
+const factsByEvent = new WeakMap<CommandEvent, EventFacts>();
+
+/**
+ * The one EventFacts of an event object: the evaluator and the correlation engine see
+ * the same event one after the other, and this way parse its line once between them.
+ */
+export function factsOf(event: CommandEvent): EventFacts {
+  let facts = factsByEvent.get(event);
+  if (facts === undefined) {
+    facts = new EventFacts(event);
+    factsByEvent.set(event, facts);
+  }
+  return facts;
+}
+
 /** The half of `isRoot` read from the event's user fields, without parsing the line. */
 export function userIsRoot(event: CommandEvent): boolean {
   const user = event.user;
