@@ -69,6 +69,21 @@ function engineFor(rules: LoadedRule[], options: Partial<CorrelationEngineOption
   return { engine, feed };
 }
 
+/** download, then chmod, alerting unless a cleanup (`rm`) follows within a minute. */
+function downloadChmodWithoutCleanup(): ReturnType<typeof sequenceRule> {
+  return sequenceRule({
+    sequence: {
+      groupBy: ['session.id'],
+      window: '5m',
+      steps: [
+        { name: 'download', conditions: program('wget') },
+        { name: 'chmod', conditions: program('chmod') },
+      ],
+      absence: { name: 'cleanup', conditions: program('rm'), within: '1m' },
+    },
+  });
+}
+
 describe('sequence', () => {
   it('fires once when the steps happen in order within the window, citing each event', () => {
     const { feed } = engineFor([sequenceRule()]);
@@ -126,17 +141,7 @@ describe('sequence', () => {
   });
 
   it('with an absence fires only when the watermark passes without the absent step', () => {
-    const rule = sequenceRule({
-      sequence: {
-        groupBy: ['session.id'],
-        window: '5m',
-        steps: [
-          { name: 'download', conditions: program('wget') },
-          { name: 'chmod', conditions: program('chmod') },
-        ],
-        absence: { name: 'cleanup', conditions: program('rm'), within: '1m' },
-      },
-    });
+    const rule = downloadChmodWithoutCleanup();
     const fired = engineFor([rule], { graceMs: 0 });
     fired.feed('wget http://x/a', 0);
     expect(fired.feed('chmod +x a', 5).alerts).toEqual([]);
@@ -284,17 +289,7 @@ describe('state', () => {
   });
 
   it('a pending absence restored from a checkpoint still fires when the watermark passes it', () => {
-    const rule = sequenceRule({
-      sequence: {
-        groupBy: ['session.id'],
-        window: '5m',
-        steps: [
-          { name: 'download', conditions: program('wget') },
-          { name: 'chmod', conditions: program('chmod') },
-        ],
-        absence: { name: 'cleanup', conditions: program('rm'), within: '1m' },
-      },
-    });
+    const rule = downloadChmodWithoutCleanup();
     const before = new CorrelationEngine([rule], { graceMs: 0, maxKeys: 10 });
     before.process(event('wget http://x/a', 0), { id: 'q:0' });
     before.process(event('chmod +x a', 5), { id: 'q:1' });
