@@ -23,13 +23,14 @@ function main(): void {
   for (const prefilter of modes) {
     const evaluator = compileRuleSet(ruleSet, { prefilter });
     if (prefilter) console.log('prefilter', JSON.stringify(evaluator.prefilterStats));
-    for (let i = 0; i < 2000; i++) evaluator.evaluate(events[i % events.length]!);
+    // Fresh objects, as decoding gives: parsed facts live as long as the event object.
+    for (let i = 0; i < 2000; i++) evaluator.evaluate({ ...events[i % events.length]! });
     const started = cpuMs();
     let count = 0;
     let alerts = 0;
     while (cpuMs() - started < (seconds * 1000) / 2) {
       for (let k = 0; k < 256; k++)
-        alerts += evaluator.evaluate(events[count++ % events.length]!).length;
+        alerts += evaluator.evaluate({ ...events[count++ % events.length]! }).length;
     }
     const us = ((cpuMs() - started) * 1000) / count;
     console.log(
