@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandEvent } from '../event';
 import { compileRuleSet } from './compile-rule-set';
@@ -7,8 +5,8 @@ import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import type { RuleSet } from './load-rule-set';
 import { createReferenceEvaluator } from './reference-evaluator';
 import { generatedEvent, generatedLists, generateRules, prng } from './testing/generate-rules';
+import { corpusLines, packFiles } from '../../../test/support/pack';
 import { commandEvent } from './testing/rule-factory';
-import type { SourceFile } from './types';
 
 /**
  * Differential test of the prefilter (issue 8): the compiled evaluator with the
@@ -42,44 +40,8 @@ const GENERATED_RULES = 40;
 const CHUNK = 40;
 const STRIDE = 250;
 
-const REPO = join(__dirname, '../../..');
-
-function jsonFiles(dir: string): SourceFile[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .map((path) => ({ path: relative(dir, path), text: readFileSync(path, 'utf8') }));
-}
-
-/** Every command of test/fixtures/corpus/: `command` of *.jsonl lines, lines of *.txt. */
-function corpusLines(): { malicious: string[]; benign: string[] } {
-  const dir = join(REPO, 'test/fixtures/corpus');
-  const out = { malicious: [] as string[], benign: [] as string[] };
-  for (const name of readdirSync(dir)) {
-    const text = readFileSync(join(dir, name), 'utf8');
-    const kind = name.startsWith('benign') ? 'benign' : 'malicious';
-    if (name.endsWith('.jsonl')) {
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        const command = (JSON.parse(line) as { command?: unknown }).command;
-        if (typeof command === 'string') out[kind].push(command);
-      }
-    } else if (name.endsWith('.txt')) {
-      out[kind].push(...text.split('\n').filter((line) => line.trim() !== ''));
-    }
-  }
-  return out;
-}
-
 function packAndGenerated(): RuleSet {
-  const all = jsonFiles(join(REPO, 'rules'));
-  const lists = all.filter((f) => f.path.startsWith('lists/'));
-  const rules = all.filter(
-    (f) =>
-      !f.path.startsWith('lists/') &&
-      !f.path.startsWith('schema/') &&
-      !f.path.startsWith('formats/'),
-  );
+  const { rules, lists } = packFiles();
   const listNames = new Set(lists.map((f) => (JSON.parse(f.text) as { name: string }).name));
   const extraLists = generatedLists().filter(
     (f) => !listNames.has((JSON.parse(f.text) as { name: string }).name),

@@ -50,10 +50,19 @@ export type Atom =
 /** A disjunction of atoms; undefined when no necessary condition is known. */
 export type Requirement = readonly Atom[] | undefined;
 
+/**
+ * Disjunctions that must all hold (at most MAX_PARTS, the most selective): a command
+ * like `cat` is common and a path like `/dev/input/` rare, but "cat and /dev/input/"
+ * is rarer than either. Undefined when no necessary condition is known.
+ */
+export type Conjunction = readonly (readonly Atom[])[] | undefined;
+
 const CHANNELS: readonly Channel[] = ['line', 'commands', 'decoded'];
 const PROGRAM_SCORE = 8;
 // An `any` with more atoms than this counts as no requirement; the scanner handles thousands.
 const MAX_ATOMS = 4096;
+/** Parts kept of a conjunction: the second cuts most of the first's false hits, a third adds little. */
+const MAX_PARTS = 2;
 const INDEX_PATH = /^\$\[[0-9]+\]$/;
 /** `isRoot` holds only for a root user or a command elevated by one of these programs (facts.ts). */
 const ROOT_REQUIREMENT: readonly Atom[] = [
@@ -331,6 +340,60 @@ export function conditionRequirement(node: unknown, ctx: CompileContext): Requir
   return leafRequirement(node, ctx);
 }
 
+/** The most selective `MAX_PARTS` of several necessary disjunctions (each must hold). */
+function strongest(parts: readonly Requirement[]): Conjunction {
+  const known = parts.filter((part): part is readonly Atom[] => part !== undefined);
+  if (known.length === 0) return undefined;
+  return known
+    .map((part) => ({ part, score: requirementScore(part) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_PARTS)
+    .map(({ part }) => part);
+}
+
+/** Per key of an `anyCommand` spec, what that key alone needs (every key must hold). */
+function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
+  if (!isRecord(spec)) return [];
+  const parts: Requirement[] = [];
+  for (const [key, value] of Object.entries(spec)) {
+    if (key === 'program') {
+      parts.push(
+        bestOf(
+          programs(matcherPrograms(value, ctx)),
+          keywords('commands', matcherKeywords(value, ctx)),
+        ),
+      );
+    } else if (COMMAND_STRING_FIELDS.has(key)) {
+      parts.push(keywords('commands', matcherKeywords(value, ctx)));
+    } else if (key === 'pipedFrom' || key === 'pipesTo') {
+      parts.push(...specParts(value, ctx));
+    }
+  }
+  return parts;
+}
+
+/**
+ * Like conditionRequirement, but keeping two necessary disjunctions where an `all` or
+ * an `anyCommand` spec offers them. An `any` stays one disjunction (the union).
+ */
+export function conditionConjunction(node: unknown, ctx: CompileContext): Conjunction {
+  if (!isRecord(node)) return undefined;
+  if (Array.isArray(node['all'])) {
+    const parts: Requirement[] = [];
+    for (const child of node['all']) parts.push(...(conditionConjunction(child, ctx) ?? []));
+    return strongest(parts);
+  }
+  if (
+    node['fact'] === 'commands' &&
+    node['operator'] === 'anyCommand' &&
+    node['path'] === undefined
+  ) {
+    return strongest(specParts(node['value'], ctx));
+  }
+  const requirement = conditionRequirement(node, ctx);
+  return requirement === undefined ? undefined : [requirement];
+}
+
 function ascending(a: number, b: number): number {
   return a - b;
 }
@@ -369,13 +432,13 @@ function plainKeyOf(atom: Atom): string | undefined {
  * child without one), or undefined when the rule is not such an `any` or no child has
  * one. The children's order is the compiled node's (compile-condition.ts keeps it).
  */
-function childRequirementsOf(rule: LoadedRule, ctx: CompileContext): Requirement[] | undefined {
+function childConjunctionsOf(rule: PrefilterRule, ctx: CompileContext): Conjunction[] | undefined {
   const node: unknown = rule.definition.conditions;
   const compiled = anyChildren.get(rule.conditions);
   if (!isRecord(node) || !Array.isArray(node['any']) || compiled === undefined) return undefined;
   if (compiled.length !== node['any'].length || compiled.length < 2) return undefined;
-  const requirements = node['any'].map((child) => conditionRequirement(child, ctx));
-  return requirements.some((r) => r !== undefined) ? requirements : undefined;
+  const conjunctions = node['any'].map((child) => conditionConjunction(child, ctx));
+  return conjunctions.some((c) => c !== undefined) ? conjunctions : undefined;
 }
 
 /** Counts for docs and the bench: how many rules the index can skip. */
@@ -385,17 +448,36 @@ export interface PrefilterStats {
   alwaysCandidates: number;
   /** Rules whose top-level `any` children each run only when their own condition is met. */
   gatedRules: number;
+  /** Rules and `any` children gated by two necessary conditions that must both be met. */
+  conjunctions: number;
   programNames: number;
   keywords: Record<Channel, number>;
 }
 
+/**
+ * What the index reads of a rule: its source conditions (for a top-level `any`), the
+ * compiled node (whose children it gates) and what the rule really evaluates.
+ */
+export type PrefilterRule = Pick<LoadedRule, 'definition' | 'conditions' | 'engineConditions'>;
+
 /** The per-rule-set index; `candidates(facts)` runs per event. */
-export class Prefilter {
+export class Prefilter<R extends PrefilterRule = LoadedRule> {
   /** Per child of a gated rule's `any`: the event generation that met its condition. */
   private readonly childStamp: Uint32Array;
   /** Per child slot: its rule's index. */
   private readonly slotRule: number[] = [];
-  private readonly gates = new Map<LoadedRule, CompiledNode>();
+  /** Targets from here on are parts of a conjunction (after the rules and the child slots). */
+  private readonly partBase: number;
+  /** Per part: its conjunction's index. */
+  private readonly partGroup: number[] = [];
+  /** Per part: the generation it was met in (counted once per event). */
+  private partStamp = new Uint32Array(0);
+  /** Per conjunction: the rule or child slot it gates, its part count, and this event's hits. */
+  private readonly groupOwner: number[] = [];
+  private readonly groupParts: number[] = [];
+  private groupStamp = new Uint32Array(0);
+  private groupHits = new Uint32Array(0);
+  private readonly gates = new Map<R, CompiledNode>();
   /** Rules with no necessary condition, by index. */
   private readonly alwaysList: number[] = [];
   /** Indices of this event's candidates (stamped with the current generation). */
@@ -410,7 +492,7 @@ export class Prefilter {
   /** The generation of the event being scanned; a rule is a candidate when its stamp equals it. */
   private current = 0;
   /** The candidates array, reused from event to event (no allocation per event). */
-  private readonly out: LoadedRule[] = [];
+  private readonly out: R[] = [];
   private readonly needsPrograms: boolean;
   private readonly needsRoot: boolean;
   private readonly byRoot: number[] = [];
@@ -421,7 +503,7 @@ export class Prefilter {
   readonly stats: PrefilterStats;
 
   constructor(
-    private readonly rules: readonly LoadedRule[],
+    private readonly rules: readonly R[],
     ctx: CompileContext,
   ) {
     this.stamp = new Uint32Array(rules.length);
@@ -441,19 +523,40 @@ export class Prefilter {
       if (plainKey === '') addTo(this.plainAlways, target);
       else if (plainKey !== undefined) addIndex(plainRules, plainKey, target);
     };
-    const childRequirements = rules.map((rule) => childRequirementsOf(rule, ctx));
-    this.childStamp = new Uint32Array(childRequirements.reduce((n, c) => n + (c?.length ?? 0), 0));
+    const childConjunctions = rules.map((rule) => childConjunctionsOf(rule, ctx));
+    const slotCount = childConjunctions.reduce((n, c) => n + (c?.length ?? 0), 0);
+    this.childStamp = new Uint32Array(slotCount);
+    this.partBase = rules.length + slotCount;
+    let conjunctionCount = 0;
+    // One part: its atoms mark the target. Several: each part is a target of its own,
+    // and the target is marked once all of them are met (markOne).
+    const registerAll = (conjunction: Conjunction, target: number): void => {
+      if (conjunction === undefined) return;
+      if (conjunction.length === 1) {
+        for (const atom of conjunction[0]!) register(atom, target);
+        return;
+      }
+      conjunctionCount += 1;
+      const group = this.groupOwner.length;
+      this.groupOwner.push(target);
+      this.groupParts.push(conjunction.length);
+      for (const part of conjunction) {
+        const partTarget = this.partBase + this.partGroup.length;
+        this.partGroup.push(group);
+        for (const atom of part) register(atom, partTarget);
+      }
+    };
     let alwaysCount = 0;
     let gatedCount = 0;
     rules.forEach((rule, index) => {
-      const children = childRequirements[index];
+      const children = childConjunctions[index];
       if (children !== undefined) {
         gatedCount += 1;
         const first = this.slotRule.length;
-        const ungated = children.map((requirement) => requirement === undefined);
-        children.forEach((requirement, i) => {
+        const ungated = children.map((conjunction) => conjunction === undefined);
+        children.forEach((conjunction, i) => {
           this.slotRule.push(index);
-          for (const atom of requirement ?? []) register(atom, rules.length + first + i);
+          registerAll(conjunction, rules.length + first + i);
         });
         if (ungated.includes(true)) {
           this.alwaysList.push(index);
@@ -464,14 +567,17 @@ export class Prefilter {
       }
       // engineConditions: what the rule really evaluates (a sequence's steps included);
       // its folded-in exceptions sit under `not`, which adds no atom.
-      const requirement = conditionRequirement(rule.engineConditions, ctx);
-      if (requirement === undefined) {
+      const conjunction = conditionConjunction(rule.engineConditions, ctx);
+      if (conjunction === undefined) {
         this.alwaysList.push(index);
         alwaysCount += 1;
         return;
       }
-      for (const atom of requirement) register(atom, index);
+      registerAll(conjunction, index);
     });
+    this.partStamp = new Uint32Array(this.partGroup.length);
+    this.groupStamp = new Uint32Array(this.groupOwner.length);
+    this.groupHits = new Uint32Array(this.groupOwner.length);
     const plainRulesOf = [...plainRules.values()];
     this.plain = {
       scanner: new KeywordScanner([...plainRules.keys()]),
@@ -492,6 +598,7 @@ export class Prefilter {
       rules: rules.length,
       alwaysCandidates: alwaysCount,
       gatedRules: gatedCount,
+      conjunctions: conjunctionCount,
       programNames: this.byProgram.size,
       keywords: {
         line: keywordRules.get('line')!.size,
@@ -502,7 +609,7 @@ export class Prefilter {
   }
 
   /** The rules that could match, in rule-set order (by id); valid until the next call. */
-  candidates(facts: EventFacts): readonly LoadedRule[] {
+  candidates(facts: EventFacts): readonly R[] {
     this.current = this.nextGeneration();
     this.marked.length = 0;
     this.mark(this.alwaysList);
@@ -554,24 +661,40 @@ export class Prefilter {
   }
 
   /** What to run for a candidate: its conditions, or only the children of its `any` that may hold. */
-  conditionsOf(rule: LoadedRule): CompiledNode {
+  conditionsOf(rule: R): CompiledNode {
     return this.gates.get(rule) ?? rule.conditions;
   }
 
   private mark(targets: readonly number[]): void {
-    const stamp = this.stamp;
+    for (let i = 0; i < targets.length; i++) this.markOne(targets[i]!);
+  }
+
+  /** Marks a rule, a child slot (and its rule), or one part of a conjunction (see registerAll). */
+  private markOne(target: number): void {
     const generation = this.current;
+    let index = target;
+    if (index >= this.partBase) {
+      const part = index - this.partBase;
+      if (this.partStamp[part] === generation) return;
+      this.partStamp[part] = generation;
+      const group = this.partGroup[part]!;
+      if (this.groupStamp[group] !== generation) {
+        this.groupStamp[group] = generation;
+        this.groupHits[group] = 0;
+      }
+      const hits = this.groupHits[group]! + 1;
+      this.groupHits[group] = hits;
+      if (hits !== this.groupParts[group]) return;
+      index = this.groupOwner[group]!;
+    }
     const ruleCount = this.rules.length;
-    for (let i = 0; i < targets.length; i++) {
-      let index = targets[i]!;
-      if (index >= ruleCount) {
-        this.childStamp[index - ruleCount] = generation;
-        index = this.slotRule[index - ruleCount]!;
-      }
-      if (stamp[index] !== generation) {
-        stamp[index] = generation;
-        this.marked.push(index);
-      }
+    if (index >= ruleCount) {
+      this.childStamp[index - ruleCount] = generation;
+      index = this.slotRule[index - ruleCount]!;
+    }
+    if (this.stamp[index] !== generation) {
+      this.stamp[index] = generation;
+      this.marked.push(index);
     }
   }
 
@@ -602,6 +725,9 @@ export class Prefilter {
     this.generation += 1;
     if (this.generation === 0xffffffff) {
       this.stamp.fill(0);
+      this.childStamp.fill(0);
+      this.partStamp.fill(0);
+      this.groupStamp.fill(0);
       this.generation = 1;
     }
     return this.generation;
