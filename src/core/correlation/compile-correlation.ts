@@ -26,6 +26,8 @@ export interface CompiledCorrelation {
     absence?: { name: string; condition: CompiledNode; withinMs: number };
   };
   suppression?: { groupBy: readonly string[]; periodMs: number };
+  /** Thresholds and sequences: what their conditions were compiled with (the engine's prefilter reads the lists). */
+  context?: CompileContext;
 }
 
 /** The correlation-related fields of a rule file (the rest is the single-event rule). */
@@ -112,6 +114,7 @@ export function compileCorrelation(
             ...(block.distinct === undefined ? {} : { distinct: block.distinct }),
           },
           ...(suppression === undefined ? {} : { suppression }),
+          context: ctx,
         },
       };
     }
@@ -172,6 +175,7 @@ export function compileCorrelation(
                 }),
           },
           ...(suppression === undefined ? {} : { suppression }),
+          context: ctx,
         },
         anyStep,
         anyStepEngineConditions:

@@ -6,6 +6,7 @@ import type { CompiledNode } from '../rules/compile-condition';
 import type { LoadedRule } from '../rules/load-rule-set';
 import type { RuleMatch } from '../rules/types';
 import type { CompiledCorrelation } from './compile-correlation';
+import { WindowRuleIndex } from './window-rule-index';
 
 /**
  * The correlation engine: in-stream thresholds, sequences and suppression over the
@@ -82,6 +83,8 @@ export interface CorrelationEngineOptions {
   graceMs: number;
   maxKeys: number;
   maxEventsPerKey?: number;
+  /** `false` evaluates every threshold and sequence rule on every event (the differential test's baseline). */
+  prefilter?: false;
 }
 
 /** Counters since the engine was created (and restored): for metrics and reports. */
@@ -96,7 +99,10 @@ export interface CorrelationStats {
 }
 
 /** A rule as the engine needs it (a {@link LoadedRule} with correlation parts). */
-export type CorrelationRule = Pick<LoadedRule, 'definition' | 'conditions' | 'exceptions'> & {
+export type CorrelationRule = Pick<
+  LoadedRule,
+  'definition' | 'conditions' | 'exceptions' | 'engineConditions'
+> & {
   readonly correlation?: CompiledCorrelation | undefined;
 };
 
@@ -209,6 +215,10 @@ export function correlationAlertId(ruleId: string, groupKey: string, firstEventI
  */
 export class CorrelationEngine {
   private rules: readonly CorrelationRule[] = [];
+  /** Which threshold and sequence rules could hold for an event; undefined when there are none. */
+  private windowRules: WindowRuleIndex | undefined;
+  /** Whether some rule is a threshold or a sequence (without, an event needs no facts here). */
+  private windowed = false;
   private byId = new Map<string, CorrelationRule>();
   private readonly keys = new Map<string, KeyState>();
   private readonly dirty = new Set<string>();
@@ -238,6 +248,8 @@ export class CorrelationEngine {
   setRules(rules: readonly CorrelationRule[]): void {
     this.rules = rules.filter((r) => r.correlation !== undefined && r.definition.enabled);
     this.byId = new Map(this.rules.map((r) => [r.definition.id, r]));
+    this.windowed = this.rules.some((r) => r.correlation?.type !== 'single');
+    this.windowRules = this.options.prefilter === false ? undefined : WindowRuleIndex.of(rules);
   }
 
   /** True when some enabled rule is a threshold, a sequence, or suppressed. */
@@ -290,11 +302,13 @@ export class CorrelationEngine {
       seq: this.seq,
       cmd: event.process.command_line.slice(0, MAX_CMD),
     };
-    let facts: EventFacts | undefined;
-    for (const rule of this.rules) {
+    const facts = this.windowed ? factsOf(event) : undefined;
+    const candidates =
+      facts === undefined ? [] : (this.windowRules?.candidates(facts) ?? this.rules);
+    for (const rule of candidates) {
       const correlation = rule.correlation;
-      if (correlation === undefined || correlation.type === 'single') continue;
-      facts ??= factsOf(event);
+      if (correlation === undefined || correlation.type === 'single' || facts === undefined)
+        continue;
       const alert =
         correlation.threshold !== undefined
           ? this.threshold(rule, correlation.threshold, event, entry, facts)
