@@ -1,10 +1,10 @@
 import { parseFlags } from './parse-flags';
 import { newScanContext, scanCommands, MAX_COMMANDS, MAX_DEPTH } from './split-commands';
 import type { RawCommand, ScanContext } from './split-commands';
-import type { ShellCommand } from './types';
-import { unwrapProgram } from './unwrap-program';
+import type { Redirect, ShellCommand } from './types';
+import { unwrapWords } from './unwrap-program';
 import { VariableScope } from './resolve-variables';
-import type { UnwrappedCommand } from './unwrap-program';
+import type { Unwrapped } from './unwrap-program';
 
 /**
  * Parses a command line into its simple commands, de-obfuscated and unwrapped, in
@@ -18,7 +18,7 @@ export function parseCommandLine(line: string): ShellCommand[] {
   try {
     const ctx = newScanContext();
     scanCommands(line, ctx, 0, 'line');
-    return finish(ctx, new Set());
+    return finish(ctx);
   } catch {
     // Defensive: the scanner is written not to throw; if it ever does, keep the stream going.
     const words = line.split(/\s+/).filter((w) => w !== '');
@@ -30,42 +30,50 @@ export function parseCommandLine(line: string): ShellCommand[] {
       depth: 0,
       origin: 'line',
     };
-    return [toShellCommand(raw, unwrapProgram(words), 0, false)];
+    return [toShellCommand(raw, raw.redirects, unwrapWords(words), 0, false)];
   }
 }
 
-function finish(ctx: ScanContext, elevatedPipelines: Set<number>): ShellCommand[] {
+function finish(ctx: ScanContext): ShellCommand[] {
   const result: ShellCommand[] = [];
-  const positions = new Map<number, number>();
+  // Commands seen so far per pipeline number; pipelines are small consecutive integers.
+  const positions: number[] = [];
+  // Pipelines run by an elevated command's script or `-exec`; rarely any, so made on demand.
+  let elevatedPipelines: Set<number> | undefined;
   const scope = new VariableScope();
   // Scripts found while unwrapping are scanned into the same context, so this loop also
   // visits commands appended during it; the context's limits bound the total.
   for (let n = 0; n < ctx.commands.length && result.length < MAX_COMMANDS; n++) {
     const raw = ctx.commands[n];
     if (raw === undefined) break;
-    const position = positions.get(raw.pipeline) ?? 0;
-    positions.set(raw.pipeline, position + 1);
-    const resolved = resolveRaw(raw, scope);
-    const unwrapped = unwrapProgram(resolved.words);
+    const position = positions[raw.pipeline] ?? 0;
+    positions[raw.pipeline] = position + 1;
+    // Resolved before this command's own assignments are recorded, like its words.
+    const redirects = resolveRedirects(raw.redirects, scope);
+    const unwrapped = unwrapWords(resolveWords(raw.words, scope));
     if (unwrapped.program === '') scope.assign(unwrapped.assignments);
     else if (EXPORTERS.has(unwrapped.program)) scope.assign(unwrapped.args);
     const command = toShellCommand(
-      resolved,
+      raw,
+      redirects,
       unwrapped,
       position,
-      elevatedPipelines.has(raw.pipeline),
+      elevatedPipelines?.has(raw.pipeline) ?? false,
     );
     result.push(command);
     if (raw.depth + 1 > MAX_DEPTH) continue;
     for (const script of unwrapped.scripts) {
       const first = ctx.nextPipeline;
       scanCommands(script, ctx, raw.depth + 1, 'script');
-      if (command.elevated) markElevated(elevatedPipelines, first, ctx.nextPipeline);
+      if (command.elevated) {
+        elevatedPipelines ??= new Set();
+        markElevated(elevatedPipelines, first, ctx.nextPipeline);
+      }
     }
     for (const argv of unwrapped.execs) {
       if (ctx.commands.length >= MAX_COMMANDS) break;
       const pipeline = ctx.nextPipeline++;
-      if (command.elevated) elevatedPipelines.add(pipeline);
+      if (command.elevated) (elevatedPipelines ??= new Set()).add(pipeline);
       ctx.commands.push({
         words: argv,
         redirects: [],
@@ -81,11 +89,32 @@ function finish(ctx: ScanContext, elevatedPipelines: Set<number>): ShellCommand[
 
 const EXPORTERS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 
-/** The raw command with known variables and `$(which X)` resolved in its words and redirect targets. */
-function resolveRaw(raw: RawCommand, scope: VariableScope): RawCommand {
-  const words = raw.words.map((w) => scope.resolve(w));
-  const redirects = raw.redirects.map((r) => ({ op: r.op, target: scope.resolve(r.target) }));
-  return { ...raw, words, redirects };
+/**
+ * The words with known variables and `$(which X)` resolved. Returns `words` itself when
+ * nothing changes (the usual case): raw commands are private to one parse, so sharing
+ * their arrays with the result is safe, and it saves a copy per command.
+ */
+function resolveWords(words: string[], scope: VariableScope): string[] {
+  let resolved: string[] | undefined;
+  for (let k = 0; k < words.length; k++) {
+    const word = words[k]!;
+    const value = scope.resolve(word);
+    if (resolved === undefined && value !== word) resolved = words.slice(0, k);
+    resolved?.push(value);
+  }
+  return resolved ?? words;
+}
+
+/** Redirect targets resolved like words; new objects only where a target changes. */
+function resolveRedirects(redirects: Redirect[], scope: VariableScope): Redirect[] {
+  let resolved: Redirect[] | undefined;
+  for (let k = 0; k < redirects.length; k++) {
+    const redirect = redirects[k]!;
+    const target = scope.resolve(redirect.target);
+    if (resolved === undefined && target !== redirect.target) resolved = redirects.slice(0, k);
+    resolved?.push(target === redirect.target ? redirect : { op: redirect.op, target });
+  }
+  return resolved ?? redirects;
 }
 
 function markElevated(set: Set<number>, from: number, to: number): void {
@@ -94,21 +123,44 @@ function markElevated(set: Set<number>, from: number, to: number): void {
 
 function toShellCommand(
   raw: RawCommand,
-  unwrapped: UnwrappedCommand,
+  redirects: Redirect[],
+  unwrapped: Unwrapped,
   position: number,
   inheritedElevation: boolean,
 ): ShellCommand {
+  const elevated = unwrapped.elevated || inheritedElevation;
+  const flags = parseFlags(unwrapped.args);
+  // Two literals instead of a `...(runAs ? { runAs } : {})` spread, which cost a
+  // temporary object and a slow copy per command. `runAs` must stay absent, not
+  // undefined, when unknown, and keeps its place among the keys.
+  if (unwrapped.runAs === undefined) {
+    return {
+      program: unwrapped.program,
+      args: unwrapped.args,
+      argv: unwrapped.argv,
+      raw: raw.raw,
+      flags,
+      wrappers: unwrapped.wrappers,
+      elevated,
+      assignments: unwrapped.assignments,
+      redirects,
+      pipeline: raw.pipeline,
+      position,
+      depth: raw.depth,
+      origin: raw.origin,
+    };
+  }
   return {
     program: unwrapped.program,
     args: unwrapped.args,
     argv: unwrapped.argv,
     raw: raw.raw,
-    flags: parseFlags(unwrapped.args),
+    flags,
     wrappers: unwrapped.wrappers,
-    elevated: unwrapped.elevated || inheritedElevation,
-    ...(unwrapped.runAs !== undefined ? { runAs: unwrapped.runAs } : {}),
+    elevated,
+    runAs: unwrapped.runAs,
     assignments: unwrapped.assignments,
-    redirects: raw.redirects,
+    redirects,
     pipeline: raw.pipeline,
     position,
     depth: raw.depth,

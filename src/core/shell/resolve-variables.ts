@@ -15,7 +15,9 @@ const LOCATOR =
   /^(?:\$\(\s*|`\s*)(?:which|command\s+-v|type\s+-P|type\s+-p)\s+([A-Za-z0-9_.+-]{1,64})\s*(?:\)|`)$/;
 
 export class VariableScope {
-  private readonly values = new Map<string, string>();
+  // Created on the first assignment: most command lines assign nothing, and the parser
+  // makes one scope per line.
+  private values: Map<string, string> | undefined;
 
   /** Records `NAME=value` words (assignments, or `export NAME=value` arguments). */
   assign(words: readonly string[]): void {
@@ -25,12 +27,13 @@ export class VariableScope {
       const name = word.slice(0, eq);
       const value = word.slice(eq + 1);
       if (!NAME.test(name)) continue;
+      const values = (this.values ??= new Map());
       if (value.length > MAX_VALUE || /[$`]/.test(value)) {
-        this.values.delete(name);
+        values.delete(name);
         continue;
       }
-      if (!this.values.has(name) && this.values.size >= MAX_VARIABLES) continue;
-      this.values.set(name, value);
+      if (!values.has(name) && values.size >= MAX_VARIABLES) continue;
+      values.set(name, value);
     }
   }
 
@@ -39,11 +42,12 @@ export class VariableScope {
     if (!word.includes('$') && !word.startsWith('`')) return word;
     const located = LOCATOR.exec(word);
     if (located?.[1] !== undefined) return located[1];
-    if (this.values.size === 0) return word;
+    const values = this.values;
+    if (values === undefined || values.size === 0) return word;
     return word.replace(
       REFERENCE,
       (whole: string, braced: string | undefined, bare: string | undefined) =>
-        this.values.get(braced ?? bare ?? '') ?? whole,
+        values.get(braced ?? bare ?? '') ?? whole,
     );
   }
 }

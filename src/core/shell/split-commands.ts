@@ -51,9 +51,75 @@ export const MAX_COMMANDS = 256;
 /** Characters scanned per command line, nested text included. */
 export const MAX_SCAN_CHARS = 256 * 1024;
 
-const IDENT_START = /[A-Za-z_]/;
-const IDENT_CHAR = /[A-Za-z0-9_]/;
-const DIGITS = /^[0-9]+$/;
+// Character codes the scanner dispatches on (charCodeAt, not one-character strings).
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const DOUBLE_QUOTE = 0x22;
+const HASH = 0x23;
+const DOLLAR = 0x24;
+const AMPERSAND = 0x26;
+const SINGLE_QUOTE = 0x27;
+const OPEN_PAREN = 0x28;
+const CLOSE_PAREN = 0x29;
+const SEMICOLON = 0x3b;
+const LESS = 0x3c;
+const GREATER = 0x3e;
+const BACKSLASH = 0x5c;
+const BACKTICK = 0x60;
+const PIPE = 0x7c;
+
+/**
+ * Code units that end a run of literal word characters outside quotes: everything
+ * `Scanner.run` has a case for except `#`, which is literal inside a word. Plain runs
+ * are copied with one `slice` instead of one string concatenation per character.
+ */
+const ENDS_PLAIN_RUN: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  for (const ch of ' \t\r\n;|&()<>\\\'"`$') table[ch.charCodeAt(0)] = 1;
+  return table;
+})();
+
+function endsPlainRun(code: number): boolean {
+  return code < 128 && ENDS_PLAIN_RUN[code] === 1;
+}
+
+/** `[A-Za-z_]`; false for NaN (past the end of the input). */
+function isIdentStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+}
+
+/** `[A-Za-z0-9_]`. */
+function isIdentChar(code: number): boolean {
+  return isIdentStart(code) || (code >= 0x30 && code <= 0x39);
+}
+
+/** `/^[0-9]+$/` without the regex: a word made only of ASCII digits. */
+function isDigits(word: string): boolean {
+  if (word.length === 0) return false;
+  for (let k = 0; k < word.length; k++) {
+    const code = word.charCodeAt(k);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
+/** Redirection operators, longest first so that `&>>` is not read as `&>`. */
+const REDIRECT_OPERATORS: readonly string[] = [
+  '&>>',
+  '&>',
+  '<<<',
+  '<<-',
+  '<<',
+  '<&',
+  '<>',
+  '>>',
+  '>&',
+  '>|',
+  '<',
+  '>',
+];
 
 /** Creates the bounded context for one command line. */
 export function newScanContext(): ScanContext {
@@ -140,71 +206,80 @@ class Scanner {
   run(): void {
     const input = this.input;
     while (this.i < input.length) {
-      const ch = input[this.i] ?? '';
-      switch (ch) {
-        case ' ':
-        case '\t':
-        case '\r':
+      const code = input.charCodeAt(this.i);
+      const next = input.charCodeAt(this.i + 1);
+      switch (code) {
+        case SPACE:
+        case TAB:
+        case CR:
           this.endWord();
           this.i += 1;
           break;
-        case '\n':
+        case NEWLINE:
           this.endCommand(';', 1);
           break;
-        case ';':
-          this.endCommand(';', input[this.i + 1] === ';' || input[this.i + 1] === '&' ? 2 : 1);
+        case SEMICOLON:
+          this.endCommand(';', next === SEMICOLON || next === AMPERSAND ? 2 : 1);
           break;
-        case '|':
-          if (input[this.i + 1] === '|') this.endCommand('||', 2);
-          else this.endCommand('|', input[this.i + 1] === '&' ? 2 : 1);
+        case PIPE:
+          if (next === PIPE) this.endCommand('||', 2);
+          else this.endCommand('|', next === AMPERSAND ? 2 : 1);
           break;
-        case '&':
-          if (input[this.i + 1] === '&') this.endCommand('&&', 2);
-          else if (input[this.i + 1] === '>') this.redirect();
+        case AMPERSAND:
+          if (next === AMPERSAND) this.endCommand('&&', 2);
+          else if (next === GREATER) this.redirect();
           else this.endCommand('&', 1);
           break;
-        case '(':
-        case ')':
+        case OPEN_PAREN:
+        case CLOSE_PAREN:
           this.endCommand(';', 1);
           break;
-        case '<':
-        case '>':
-          if (input[this.i + 1] === '(') this.processSubstitution();
+        case LESS:
+        case GREATER:
+          if (next === OPEN_PAREN) this.processSubstitution();
           else this.redirect();
           break;
-        case '\\':
+        case BACKSLASH:
           this.backslash();
           break;
-        case "'":
+        case SINGLE_QUOTE:
           this.singleQuoted();
           break;
-        case '"':
+        case DOUBLE_QUOTE:
           this.doubleQuoted();
           break;
-        case '`':
+        case BACKTICK:
           this.append(this.backtick());
           break;
-        case '$':
+        case DOLLAR:
           this.dollar(false);
           break;
-        case '#':
+        case HASH:
           if (this.word === null) this.comment();
-          else this.appendChar(ch);
+          else this.plainRun();
           break;
         default:
-          this.appendChar(ch);
+          this.plainRun();
       }
     }
     this.endCommand(';', 0);
   }
 
-  private appendChar(ch: string): void {
-    this.word = (this.word ?? '') + ch;
-    this.i += 1;
+  /**
+   * Appends literal characters from `i` up to the next one `run` has a case for. The
+   * character at `i` is always taken (it is a literal, or a `#` inside a word).
+   */
+  private plainRun(): void {
+    const input = this.input;
+    const start = this.i;
+    let end = start + 1;
+    while (end < input.length && !endsPlainRun(input.charCodeAt(end))) end += 1;
+    this.append(input.slice(start, end));
+    this.i = end;
   }
 
   private append(text: string): void {
-    this.word = (this.word ?? '') + text;
+    this.word = this.word === null ? text : this.word + text;
   }
 
   private endWord(): void {
@@ -236,9 +311,14 @@ class Scanner {
         depth: this.depth,
         origin: this.origin,
       });
+      this.words = [];
+      this.redirects = [];
+    } else {
+      // Not handed over, so they can be reused: empty separators (`a;;b`, `( )`) and
+      // commands past the limit allocate nothing.
+      this.words.length = 0;
+      this.redirects.length = 0;
     }
-    this.words = [];
-    this.redirects = [];
     this.i += width;
     this.commandStart = this.i;
     if (separator !== '|') this.pipeline = this.ctx.nextPipeline++;
@@ -254,13 +334,13 @@ class Scanner {
   }
 
   private backslash(): void {
-    const next = this.input[this.i + 1];
-    if (next === undefined) {
+    const next = this.input.charCodeAt(this.i + 1);
+    if (Number.isNaN(next)) {
       this.i += 1;
-    } else if (next === '\n') {
+    } else if (next === NEWLINE) {
       this.i += 2;
     } else {
-      this.append(next);
+      this.append(this.input.slice(this.i + 1, this.i + 2));
       this.i += 2;
     }
   }
@@ -272,41 +352,66 @@ class Scanner {
     this.i = stop + 1;
   }
 
+  /**
+   * Consumes `"..."` from the opening quote. Literal text between the characters that
+   * mean something inside double quotes is appended as one slice.
+   */
   private doubleQuoted(): void {
     const input = this.input;
     this.append('');
     this.i += 1;
+    let runStart = this.i;
     while (this.i < input.length) {
-      const ch = input[this.i];
-      if (ch === '"') {
+      const code = input.charCodeAt(this.i);
+      if (code === BACKSLASH) {
+        const next = input.charCodeAt(this.i + 1);
+        if (next === NEWLINE) {
+          this.flushRun(runStart);
+          this.i += 2;
+          runStart = this.i;
+        } else if (
+          next === DOLLAR ||
+          next === BACKTICK ||
+          next === DOUBLE_QUOTE ||
+          next === BACKSLASH
+        ) {
+          this.flushRun(runStart);
+          this.append(input.slice(this.i + 1, this.i + 2));
+          this.i += 2;
+          runStart = this.i;
+        } else {
+          // Any other backslash is literal, like the character after it.
+          this.i += 1;
+        }
+      } else if (code === DOUBLE_QUOTE) {
+        this.flushRun(runStart);
         this.i += 1;
         return;
-      }
-      if (ch === '\\') {
-        const next = input[this.i + 1];
-        if (next === '\n') {
-          this.i += 2;
-        } else if (next === '$' || next === '`' || next === '"' || next === '\\') {
-          this.append(next);
-          this.i += 2;
-        } else {
-          this.appendChar('\\');
-        }
-      } else if (ch === '`') {
+      } else if (code === BACKTICK) {
+        this.flushRun(runStart);
         this.append(this.backtick());
-      } else if (ch === '$') {
+        runStart = this.i;
+      } else if (code === DOLLAR) {
+        this.flushRun(runStart);
         this.dollar(true);
+        runStart = this.i;
       } else {
-        this.appendChar(ch ?? '');
+        this.i += 1;
       }
     }
+    this.flushRun(runStart);
+  }
+
+  /** Appends the literal text from `start` to the current position, if any. */
+  private flushRun(start: number): void {
+    if (this.i > start) this.append(this.input.slice(start, this.i));
   }
 
   /** Consumes a backtick substitution, parses its content, returns its raw text. */
   private backtick(): string {
     const end = findBacktickEnd(this.input, this.i + 1);
     const body = this.input.slice(this.i + 1, end);
-    this.nested(body.replace(/\\([`$\\])/g, '$1'), 'substitution');
+    this.nested(body.includes('\\') ? body.replace(/\\([`$\\])/g, '$1') : body, 'substitution');
     this.i = end + 1;
     return '`' + body + '`';
   }
@@ -320,43 +425,43 @@ class Scanner {
 
   private dollar(inDoubleQuotes: boolean): void {
     const input = this.input;
-    const next = input[this.i + 1] ?? '';
-    if (next === "'" && !inDoubleQuotes) {
+    const next = input.charCodeAt(this.i + 1);
+    if (next === SINGLE_QUOTE && !inDoubleQuotes) {
       const end = input.indexOf("'", this.i + 2);
       const stop = end === -1 ? input.length : end;
       this.append(decodeAnsiC(input.slice(this.i + 2, stop)));
       this.i = stop + 1;
-    } else if (next === '"' && !inDoubleQuotes) {
+    } else if (next === DOUBLE_QUOTE && !inDoubleQuotes) {
       this.i += 1;
       this.doubleQuoted();
-    } else if (next === '(' && input[this.i + 2] === '(') {
+    } else if (next === OPEN_PAREN && input.charCodeAt(this.i + 2) === OPEN_PAREN) {
       const close = findClosing(input, this.i + 3, '(', ')');
-      const end = input[close + 1] === ')' ? close + 2 : close + 1;
+      const end = input.charCodeAt(close + 1) === CLOSE_PAREN ? close + 2 : close + 1;
       this.append(input.slice(this.i, end));
       this.i = end;
-    } else if (next === '(') {
+    } else if (next === OPEN_PAREN) {
       const close = findClosing(input, this.i + 2, '(', ')');
       this.nested(input.slice(this.i + 2, close), 'substitution');
       this.append(input.slice(this.i, close + 1));
       this.i = close + 1;
-    } else if (next === '{') {
+    } else if (next === 0x7b /* { */) {
       const close = findClosing(input, this.i + 2, '{', '}');
       if (input.startsWith('IFS', this.i + 2)) this.ifs(inDoubleQuotes);
       else this.append(input.slice(this.i, close + 1));
       this.i = close + 1;
-    } else if (next === '@' || next === '*' || (next >= '1' && next <= '9')) {
+    } else if (next === 0x40 /* @ */ || next === 0x2a /* * */ || (next >= 0x31 && next <= 0x39)) {
       // Expands to nothing in an interactive shell; `r$@m` is how `rm` hides.
       if (inDoubleQuotes) this.append('');
       this.i += 2;
-    } else if (IDENT_START.test(next)) {
+    } else if (isIdentStart(next)) {
       let end = this.i + 2;
-      while (end < input.length && IDENT_CHAR.test(input[end] ?? '')) end += 1;
-      const name = input.slice(this.i + 1, end);
-      if (name === 'IFS') this.ifs(inDoubleQuotes);
+      while (end < input.length && isIdentChar(input.charCodeAt(end))) end += 1;
+      if (end - this.i === 4 && input.startsWith('IFS', this.i + 1)) this.ifs(inDoubleQuotes);
       else this.append(input.slice(this.i, end));
       this.i = end;
     } else {
-      this.appendChar('$');
+      this.append('$');
+      this.i += 1;
     }
   }
 
@@ -369,26 +474,13 @@ class Scanner {
   private redirect(): void {
     const input = this.input;
     // A word made only of digits right before the operator is a file descriptor (`2>`).
-    if (this.word !== null && DIGITS.test(this.word) && this.pendingRedirect === null) {
+    if (this.word !== null && isDigits(this.word) && this.pendingRedirect === null) {
       this.word = null;
     } else {
       this.endWord();
     }
     let op = '';
-    for (const candidate of [
-      '&>>',
-      '&>',
-      '<<<',
-      '<<-',
-      '<<',
-      '<&',
-      '<>',
-      '>>',
-      '>&',
-      '>|',
-      '<',
-      '>',
-    ]) {
+    for (const candidate of REDIRECT_OPERATORS) {
       if (input.startsWith(candidate, this.i)) {
         op = candidate;
         break;

@@ -213,13 +213,48 @@ function findExecs(args: readonly string[]): string[][] {
   return execs;
 }
 
+/**
+ * What {@link parseCommandLine} needs from unwrapping. Unlike {@link UnwrappedCommand},
+ * `runAs` is always present (possibly undefined), so building it needs no spread, and
+ * `scripts`/`execs` are a shared empty array in the common case of none.
+ */
+export interface Unwrapped {
+  program: string;
+  args: string[];
+  argv: string[];
+  wrappers: string[];
+  elevated: boolean;
+  runAs: string | undefined;
+  assignments: string[];
+  scripts: readonly string[];
+  execs: readonly string[][];
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Unwraps one simple command's decoded words. Never throws. */
 export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
+  const unwrapped = unwrapWords(input);
+  const { runAs } = unwrapped;
+  return {
+    program: unwrapped.program,
+    args: unwrapped.args,
+    argv: unwrapped.argv,
+    wrappers: unwrapped.wrappers,
+    elevated: unwrapped.elevated,
+    ...(runAs !== undefined ? { runAs } : {}),
+    assignments: unwrapped.assignments,
+    scripts: [...unwrapped.scripts],
+    execs: [...unwrapped.execs],
+  };
+}
+
+/** {@link unwrapProgram} in the shape the parser uses internally. */
+export function unwrapWords(input: readonly string[]): Unwrapped {
   // Copied only when `env -S` splices words in; most commands are read as given.
   let words = input;
   const assignments: string[] = [];
   const wrappers: string[] = [];
-  const scripts: string[] = [];
   let elevated = false;
   let runAs: string | undefined;
   let i = 0;
@@ -234,6 +269,8 @@ export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
     if (i >= words.length) break;
     if (argvStart === -1) argvStart = i;
     const name = basename(words[i] ?? '');
+    // A plain object lookup, so inherited names (`toString`, `constructor`) find a
+    // "spec" too; kept as it was, since the parser's output for them depends on it.
     const spec = WRAPPERS[name];
     if (spec === undefined) break;
     const opts = skipOptions(words, i + 1, spec);
@@ -262,34 +299,40 @@ export function unwrapProgram(input: readonly string[]): UnwrappedCommand {
   const programWord = words[i];
   const program = programWord === undefined ? '' : basename(programWord);
   const args = programWord === undefined ? [] : words.slice(i + 1);
-  const execs: string[][] = [];
+  let scripts: readonly string[] = NONE;
+  let execs: readonly string[][] = NONE;
 
   if (SHELLS.has(program)) {
     const script = shellScript(args);
-    if (script !== undefined) scripts.push(script);
+    if (script !== undefined) scripts = [script];
   } else if (program === 'eval') {
-    if (args.length > 0) scripts.push(args.join(' '));
+    if (args.length > 0) scripts = [args.join(' ')];
   } else if (program === 'su' || program === 'runuser') {
     const su = suScript(args);
-    if (su.script !== undefined) scripts.push(su.script);
+    if (su.script !== undefined) scripts = [su.script];
     elevated = elevated || program === 'su';
     runAs = su.user ?? runAs;
   } else if (program === 'find') {
-    execs.push(...findExecs(args));
+    execs = findExecs(args);
   }
 
   return {
     program,
     args,
-    argv:
-      i === argvStart
-        ? words.slice(argvStart)
-        : words.slice(argvStart).filter((w, idx) => !(idx < i - argvStart && isAssignment(w))),
+    argv: argvOf(words, argvStart, i),
     wrappers,
     elevated,
-    ...(runAs !== undefined ? { runAs } : {}),
+    runAs,
     assignments,
     scripts,
     execs,
   };
+}
+
+/** The words from the first non-assignment on, minus assignments that sat between wrappers. */
+function argvOf(words: readonly string[], argvStart: number, programAt: number): string[] {
+  if (programAt === argvStart) return words.slice(argvStart);
+  return words
+    .slice(argvStart)
+    .filter((w, idx) => !(idx < programAt - argvStart && isAssignment(w)));
 }
