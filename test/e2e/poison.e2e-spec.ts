@@ -68,6 +68,12 @@ describe('poison records', () => {
       messages.push({ value: p.value });
     }
     for (let k = 0; k < 5; k += 1) messages.push(good(goodCount++));
+    // Good records whose words are names every JS object inherits: they once made the
+    // shell parser throw, and the batch failed again on every retry.
+    for (const command of ['toString --x "a"', 'constructor -v rm -rf /tmp/x']) {
+      messages.push({ value: JSON.stringify({ user: 'alice', host: 'web-1', command }) });
+      goodCount += 1;
+    }
     await produce(topic, messages, 10);
 
     service = new ServiceProcess({

@@ -303,8 +303,7 @@ export class CorrelationEngine {
       cmd: event.process.command_line.slice(0, MAX_CMD),
     };
     const facts = this.windowed ? factsOf(event) : undefined;
-    const candidates =
-      facts === undefined ? [] : (this.windowRules?.candidates(facts) ?? this.rules);
+    const candidates = facts === undefined ? [] : this.candidates(facts);
     for (const rule of candidates) {
       const correlation = rule.correlation;
       if (correlation === undefined || correlation.type === 'single' || facts === undefined)
@@ -447,6 +446,16 @@ export class CorrelationEngine {
     this.keys.delete(key);
     this.dirty.delete(key);
     this.removed.add(key);
+  }
+
+  /** The threshold and sequence rules to run for an event (all of them without the index). */
+  private candidates(facts: EventFacts): readonly CorrelationRule[] {
+    try {
+      return this.windowRules?.candidates(facts) ?? this.rules;
+    } catch {
+      // As in the evaluator: a parser bug must not fail the batch; every rule runs, guarded.
+      return this.rules;
+    }
   }
 
   private holds(rule: CorrelationRule, condition: CompiledNode, facts: EventFacts): boolean {

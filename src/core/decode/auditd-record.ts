@@ -1,3 +1,4 @@
+import { ownEntry } from '../own-entry';
 /**
  * Parsing of one Linux audit record line, as auditd writes it to
  * /var/log/audit/audit.log (RAW or ENRICHED), as audisp-syslog forwards it, or
@@ -58,7 +59,7 @@ export function parseAuditRecord(line: string): AuditRecord | undefined {
   }
   return {
     node,
-    type: NUMERIC_TYPES[rawType] ?? rawType,
+    type: ownEntry(NUMERIC_TYPES, rawType) ?? rawType,
     eventKey: `${node ?? ''}/${seconds}.${millis}:${serial}`,
     timeMs: Number(seconds) * 1000 + Number(millis.padEnd(3, '0').slice(0, 3)),
     fields: parseAuditFields(body),

@@ -1,4 +1,5 @@
 import { INTEGER_PATHS, STRING_PATHS } from './event-fields';
+import { ownEntry } from '../own-entry';
 
 /** Every event path an operator format may write (besides `labels.<name>`). */
 export const PATHS = new Set<string>(['@timestamp', ...STRING_PATHS, ...INTEGER_PATHS]);
@@ -35,5 +36,5 @@ export function groupPath(group: string, fields: Record<string, unknown>): strin
   if (typeof mapped === 'string') return mapped;
   const spelled = group.replace(/__/g, '.');
   if (PATHS.has(spelled)) return spelled;
-  return SHORT_NAMES[group] ?? `labels.${group}`;
+  return ownEntry(SHORT_NAMES, group) ?? `labels.${group}`;
 }

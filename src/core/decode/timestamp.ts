@@ -1,3 +1,4 @@
+import { ownEntry } from '../own-entry';
 /**
  * Timestamp parsing for every shape the input formats use. One parser for all
  * decoders so that "when did the command run" means the same everywhere, and a
@@ -94,7 +95,7 @@ function fromIso(m: RegExpExecArray): TimestampResult {
 function fromSyslog(m: RegExpExecArray, referenceMs: number | undefined): TimestampResult {
   const [, mon = '', d, leadingYear, h, mi, s, frac = '', trailingYear] = m;
   const year = leadingYear ?? trailingYear;
-  const month = MONTHS[mon.toLowerCase()];
+  const month = ownEntry(MONTHS, mon.toLowerCase());
   if (month === undefined) return { ok: false, reason: `unknown month ${mon}` };
   const at = (yr: number): number | undefined =>
     civilToMs(yr, month, Number(d), Number(h), Number(mi), Number(s));

@@ -65,8 +65,17 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
   evaluate(event: CommandEvent): RuleMatch[] {
     const facts = factsOf(event);
     const matches: RuleMatch[] = [];
-    const prefilter = this.prefilter;
-    for (const rule of this.candidates(facts)) {
+    let prefilter = this.prefilter;
+    let candidates: readonly LoadedRule[];
+    try {
+      candidates = this.candidates(facts);
+    } catch {
+      // Only a bug in the parser could get here; then every rule runs, each guarded,
+      // rather than one command line failing its whole batch again and again.
+      candidates = this.enabled;
+      prefilter = undefined;
+    }
+    for (const rule of candidates) {
       // Gated conditions are valid only right after candidates() for this event.
       const conditions = prefilter === undefined ? rule.conditions : prefilter.conditionsOf(rule);
       const match = evaluateRule(rule, conditions, facts);

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
+import { Prefilter } from './prefilter';
 import { commandEvent, listFile, ruleFile } from './testing/rule-factory';
 
 describe('loadRuleSet', () => {
@@ -288,5 +289,29 @@ describe('matches', () => {
     expect(result.evaluator.evaluateRule('SW-TST-0001', commandEvent('rm x'))?.rule.id).toBe(
       'SW-TST-0001',
     );
+  });
+});
+
+describe('evaluator robustness', () => {
+  it('runs every rule, guarded, when choosing candidates throws (a parser bug), instead of failing the batch', () => {
+    const loaded = loadRuleSet([
+      ruleFile(),
+      ruleFile({
+        id: 'SW-TST-0002',
+        conditions: { all: [{ fact: 'programs', operator: 'contains', value: 'ls' }] },
+      }),
+    ]);
+    if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+    const spy = vi.spyOn(Prefilter.prototype, 'candidates').mockImplementationOnce(() => {
+      throw new Error('parser bug');
+    });
+    try {
+      expect(
+        loaded.evaluator.evaluate(commandEvent('rm -rf /tmp/x')).map((m) => m.rule.id),
+      ).toEqual(['SW-TST-0001']);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

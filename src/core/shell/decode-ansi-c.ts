@@ -1,3 +1,4 @@
+import { ownEntry } from '../own-entry';
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   a: '\x07',
   b: '\b',
@@ -31,7 +32,7 @@ export function decodeAnsiC(body: string): string {
       continue;
     }
     const next = body[i + 1] ?? '';
-    const simple = SIMPLE_ESCAPES[next];
+    const simple = ownEntry(SIMPLE_ESCAPES, next);
     if (simple !== undefined) {
       out += simple;
       i += 1;

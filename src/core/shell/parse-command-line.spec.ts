@@ -157,6 +157,13 @@ describe('parseCommandLine: sub-commands', () => {
 });
 
 describe('parseCommandLine: robustness', () => {
+  it('takes names inherited by every object for programs, not wrappers', () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty']) {
+      expect(parseCommandLine(`${name} --x -v rm -rf /`).map((c) => c.program)).toEqual([name]);
+      expect(only(`sudo ${name} rm`).wrappers).toEqual(['sudo']);
+    }
+  });
+
   it('never throws and stays bounded on any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (line) => {
@@ -186,6 +193,10 @@ describe('parseCommandLine: robustness', () => {
       ' ',
       'bash -c ',
       'sudo ',
+      // Names Object.prototype carries: a lookup table must not take them for wrappers.
+      'toString ',
+      'constructor ',
+      '--x ',
       'rm',
       '-rf',
       '\n',

@@ -1,3 +1,4 @@
+import { ownEntry } from '../own-entry';
 /**
  * Finds the program a simple command really runs, looking through wrappers that run
  * another command (`sudo -u x env A=1 nohup /bin/rm ...` runs `rm`), and the command
@@ -269,9 +270,7 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
     if (i >= words.length) break;
     if (argvStart === -1) argvStart = i;
     const name = basename(words[i] ?? '');
-    // A plain object lookup, so inherited names (`toString`, `constructor`) find a
-    // "spec" too; kept as it was, since the parser's output for them depends on it.
-    const spec = WRAPPERS[name];
+    const spec = ownEntry(WRAPPERS, name);
     if (spec === undefined) break;
     const opts = skipOptions(words, i + 1, spec);
     if (name === 'command' && (opts.flags.has('v') || opts.flags.has('V'))) break;
