@@ -3,7 +3,9 @@
 # (KRaft) on 127.0.0.1:9092 and a single-node Elasticsearch on 127.0.0.1:9200,
 # both fetched from Maven Central and run as plain processes — no Docker needed.
 #
-#   scripts/stack.sh up       start both (idempotent: a running stack is left alone)
+#   scripts/stack.sh up       start both (idempotent: a running stack is left alone),
+#                             then prune: remove test indices older than 30 minutes
+#   scripts/stack.sh prune    only that (SHELLWATCH_PRUNE_AFTER_MINUTES to change the age)
 #   scripts/stack.sh down     stop both and leave no process behind
 #   scripts/stack.sh status   what runs, where its logs and data are
 #   scripts/stack.sh reset    down, then delete data (topics, indices)
@@ -285,6 +287,33 @@ kill_strays() {
   fi
 }
 
+# Indices the tests, the bench and the API fuzz create (each run its own names).
+# They are not needed once their run is over, and a single node holds 1,000 shards:
+# left to pile up, they make every later service start fail on its index templates.
+TEST_INDEX_PREFIXES="e2e- bench- proflat- api-fuzz-"
+PRUNE_AFTER_MINUTES="${SHELLWATCH_PRUNE_AFTER_MINUTES:-30}"
+
+es_prune() {
+  local cutoff listing names=() prefix index created
+  cutoff=$(( ($(date +%s) - PRUNE_AFTER_MINUTES * 60) * 1000 ))
+  listing="$(curl -fsS "http://127.0.0.1:$ES_PORT/_cat/indices?h=index,creation.date" 2>/dev/null)" || return 0
+  while read -r index created; do
+    [[ -n "$index" && "$created" =~ ^[0-9]+$ ]] || continue
+    ((created < cutoff)) || continue
+    for prefix in $TEST_INDEX_PREFIXES; do
+      [[ "$index" == "$prefix"* ]] && { names+=("$index"); break; }
+    done
+  done <<<"$listing"
+  ((${#names[@]} > 0)) || return 0
+  local i
+  for ((i = 0; i < ${#names[@]}; i += 50)); do
+    local batch
+    batch="$(IFS=,; echo "${names[*]:i:50}")"
+    curl -fsS -X DELETE "http://127.0.0.1:$ES_PORT/$batch" >/dev/null
+  done
+  log "removed ${#names[@]} test indices older than $PRUNE_AFTER_MINUTES minutes (${TEST_INDEX_PREFIXES// /*, }*)"
+}
+
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
@@ -298,6 +327,7 @@ cmd_up() {
   es_start
   kafka_wait
   es_wait
+  es_prune
   log "stack up in $((SECONDS - t0)) s — Kafka 127.0.0.1:$KAFKA_PORT, Elasticsearch http://127.0.0.1:$ES_PORT (logs and data: $STACK_DIR)"
 }
 
@@ -329,6 +359,7 @@ cmd_status() {
 
 case "${1:-}" in
   up) cmd_up ;;
+  prune) es_prune ;;
   down) cmd_down ;;
   status) cmd_status ;;
   reset) cmd_down; log "deleting $STACK_DIR"; rm -rf "$STACK_DIR" ;;
@@ -336,5 +367,5 @@ case "${1:-}" in
   kafka-start) kafka_start; kafka_wait ;;
   es-stop) stop_pidfile Elasticsearch "$ES_PIDFILE" ;;
   es-start) es_start; es_wait ;;
-  *) echo "usage: $0 up|down|status|reset|kafka-stop|kafka-start|es-stop|es-start" >&2; exit 2 ;;
+  *) echo "usage: $0 up|prune|down|status|reset|kafka-stop|kafka-start|es-stop|es-start" >&2; exit 2 ;;
 esac

@@ -19,8 +19,10 @@ function portOpen(port: number): Promise<boolean> {
 
 /** Brings the local stack up when it is not already running (a running one is reused). */
 export async function ensureStack(): Promise<void> {
-  if ((await portOpen(9092)) && (await portOpen(9200))) return;
-  execFileSync('bash', [resolve(REPO_ROOT, 'scripts/stack.sh'), 'up'], { stdio: 'inherit' });
+  const stack = resolve(REPO_ROOT, 'scripts/stack.sh');
+  // `up` prunes too; a running stack still needs the indices of old runs removed.
+  const running = (await portOpen(9092)) && (await portOpen(9200));
+  execFileSync('bash', [stack, running ? 'prune' : 'up'], { stdio: 'inherit' });
 }
 
 /**
