@@ -84,11 +84,9 @@ export type AsyncEvaluate = (event: CommandEvent) => Promise<RuleMatch[]>;
  */
 export function processBatch(records: BatchRecord[], options: ProcessBatchOptions): ProcessedBatch {
   const decoded = decodeRecords(records, options);
-  return assemble(
-    decoded,
-    decoded.events.map((item) => options.evaluator.evaluate(item.event)),
-    options,
-  );
+  // Evaluated inside assemble, right before the event's correlation: both then share
+  // the event's parsed facts (factsOf keeps the last event's).
+  return assemble(decoded, (event) => options.evaluator.evaluate(event), options);
 }
 
 /**
@@ -103,7 +101,7 @@ export async function processBatchAsync(
   const decoded = decodeRecords(records, options);
   const matches: RuleMatch[][] = [];
   for (const item of decoded.events) matches.push(await evaluate(item.event));
-  return assemble(decoded, matches, options);
+  return assemble(decoded, (_event, i) => matches[i] ?? [], options);
 }
 
 interface DecodedBatch {
@@ -156,10 +154,10 @@ function decodeRecords(
   return batch;
 }
 
-/** Builds the alert and command documents of decoded events, given each event's matches. */
+/** Builds the alert and command documents of decoded events; `matchesOf` gives each event's matches. */
 function assemble(
   decoded: DecodedBatch,
-  matchesPerEvent: RuleMatch[][],
+  matchesOf: (event: CommandEvent, index: number) => RuleMatch[],
   options: Omit<ProcessBatchOptions, 'evaluator'>,
 ): ProcessedBatch {
   const result: ProcessedBatch = {
@@ -172,7 +170,7 @@ function assemble(
   const { createdAt } = decoded;
   decoded.events.forEach(({ event, offset, eventIndex }, i) => {
     const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
-    const evaluated = matchesPerEvent[i] ?? [];
+    const evaluated = matchesOf(event, i);
     const matches = options.correlate
       ? options.correlate(
           event,

@@ -135,19 +135,22 @@ export class EventFacts {
   }
 }
 
-const factsByEvent = new WeakMap<CommandEvent, EventFacts>();
+let lastEvent: CommandEvent | undefined;
+let lastFacts: EventFacts | undefined;
 
 /**
- * The one EventFacts of an event object: the evaluator and the correlation engine see
- * the same event one after the other, and this way parse its line once between them.
+ * The EventFacts of an event object, kept for the last event asked about: the
+ * evaluator and then the correlation engine see each event one right after the other
+ * (processBatch), and this way parse its line once between them. One entry rather
+ * than a WeakMap of every event: weak tables cost the garbage collector on every
+ * event, and nothing asks about an older one.
  */
 export function factsOf(event: CommandEvent): EventFacts {
-  let facts = factsByEvent.get(event);
-  if (facts === undefined) {
-    facts = new EventFacts(event);
-    factsByEvent.set(event, facts);
+  if (event !== lastEvent || lastFacts === undefined) {
+    lastFacts = new EventFacts(event);
+    lastEvent = event;
   }
-  return facts;
+  return lastFacts;
 }
 
 /** The half of `isRoot` read from the event's user fields, without parsing the line. */

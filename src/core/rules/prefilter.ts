@@ -470,6 +470,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private readonly partBase: number;
   /** Per part: its conjunction's index. */
   private readonly partGroup: number[] = [];
+  /** Per scanner, per keyword: the generation it was last seen in (scannerOf). */
+  private readonly keywordStamps: Uint32Array[] = [];
   /** Per part: the generation it was met in (counted once per event). */
   private partStamp = new Uint32Array(0);
   /** Per conjunction: the rule or child slot it gates, its part count, and this event's hits. */
@@ -578,19 +580,9 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     this.partStamp = new Uint32Array(this.partGroup.length);
     this.groupStamp = new Uint32Array(this.groupOwner.length);
     this.groupHits = new Uint32Array(this.groupOwner.length);
-    const plainRulesOf = [...plainRules.values()];
-    this.plain = {
-      scanner: new KeywordScanner([...plainRules.keys()]),
-      visit: (keywordId) => this.mark(plainRulesOf[keywordId]!),
-    };
+    this.plain = this.scannerOf(plainRules);
     for (const [channel, map] of keywordRules) {
-      if (map.size > 0) {
-        const rulesOf = [...map.values()];
-        this.scanners.set(channel, {
-          scanner: new KeywordScanner([...map.keys()]),
-          visit: (keywordId) => this.mark(rulesOf[keywordId]!),
-        });
-      }
+      if (map.size > 0) this.scanners.set(channel, this.scannerOf(map));
     }
     this.needsPrograms = this.byProgram.size > 0;
     this.needsRoot = this.byRoot.length > 0;
@@ -632,6 +624,28 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     out.length = 0;
     for (let i = 0; i < marked.length; i++) out.push(this.rules[marked[i]!]!);
     return out;
+  }
+
+  /**
+   * A scanner over `targetsOf`'s keywords whose visit marks a keyword's targets the
+   * first time it occurs in this event only: short keywords (a space, `-`, `/`) occur
+   * many times per line, and each repeat would walk the same targets again.
+   */
+  private scannerOf(targetsOf: ReadonlyMap<string, number[]>): {
+    scanner: KeywordScanner;
+    visit: (keywordId: number) => void;
+  } {
+    const targets = [...targetsOf.values()];
+    const seen = new Uint32Array(targets.length);
+    this.keywordStamps.push(seen);
+    return {
+      scanner: new KeywordScanner([...targetsOf.keys()]),
+      visit: (keywordId) => {
+        if (seen[keywordId] === this.current) return;
+        seen[keywordId] = this.current;
+        this.mark(targets[keywordId]!);
+      },
+    };
   }
 
   /** The `line` and `commands` channels and program names, from the parsed line. */
@@ -728,6 +742,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       this.childStamp.fill(0);
       this.partStamp.fill(0);
       this.groupStamp.fill(0);
+      for (const seen of this.keywordStamps) seen.fill(0);
       this.generation = 1;
     }
     return this.generation;

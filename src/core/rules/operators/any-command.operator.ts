@@ -26,15 +26,23 @@ export const COMMAND_SPEC_KEYS: readonly string[] = [
   ...SPEC_FIELDS,
 ];
 
-const argsTexts = new WeakMap<ShellCommand, string>();
+/**
+ * The last few commands asked about and their joined args: the prefilter and every
+ * rule of an event ask about that event's one to three commands, so a small ring
+ * searched by identity is enough, and unlike a WeakMap costs the GC nothing.
+ */
+const RING = 8;
+const ringCommands: (ShellCommand | undefined)[] = new Array<ShellCommand | undefined>(RING);
+const ringTexts: string[] = new Array<string>(RING).fill('');
+let ringNext = 0;
 
 /** `args` joined with spaces, once per command however many rules ask. */
 export function argsText(command: ShellCommand): string {
-  let text = argsTexts.get(command);
-  if (text === undefined) {
-    text = command.args.join(' ');
-    argsTexts.set(command, text);
-  }
+  for (let i = 0; i < RING; i++) if (ringCommands[i] === command) return ringTexts[i]!;
+  const text = command.args.join(' ');
+  ringCommands[ringNext] = command;
+  ringTexts[ringNext] = text;
+  ringNext = (ringNext + 1) % RING;
   return text;
 }
 
@@ -134,15 +142,14 @@ export function compileCommandSpec(
   };
 }
 
-/** Lists already checked by {@link isCommandList}: every rule of an event asks about the same one. */
-const commandLists = new WeakSet<object>();
-
+/** Checked on every call: a line has a command or three, cheaper to look at than to remember in a weak set. */
 function isCommandList(fact: unknown): fact is ShellCommand[] {
   if (!Array.isArray(fact)) return false;
-  if (commandLists.has(fact)) return true;
-  const ok = fact.every((item) => isObject(item) && typeof item['program'] === 'string');
-  if (ok) commandLists.add(fact);
-  return ok;
+  for (let i = 0; i < fact.length; i++) {
+    const item: unknown = fact[i];
+    if (!isObject(item) || typeof item['program'] !== 'string') return false;
+  }
+  return true;
 }
 
 /**
