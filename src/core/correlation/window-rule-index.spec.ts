@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { corpusLines, packFiles } from '../../../test/support/pack';
+import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
 import type { CommandEvent } from '../event';
 import { formatRuleProblems, loadRuleSet } from '../rules/load-rule-set';
 import type { LoadedRule } from '../rules/load-rule-set';

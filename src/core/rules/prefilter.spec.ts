@@ -5,7 +5,7 @@ import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import type { RuleSet } from './load-rule-set';
 import { createReferenceEvaluator } from './reference-evaluator';
 import { generatedEvent, generatedLists, generateRules, prng } from './testing/generate-rules';
-import { corpusLines, packFiles } from '../../../test/support/pack';
+import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
 import { commandEvent } from './testing/rule-factory';
 
 /**
