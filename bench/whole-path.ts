@@ -146,7 +146,10 @@ class Service {
   constructor(private readonly env: Record<string, string>) {}
 
   start(): this {
-    this.child = spawn(process.execPath, [join(REPO_ROOT, 'dist/src/main.js')], {
+    // BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/service-profiles" profiles the
+    // service runs (node refuses --cpu-prof in NODE_OPTIONS).
+    const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist/src/main.js')], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env['PATH'] ?? '',

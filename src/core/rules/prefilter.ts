@@ -661,15 +661,22 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     const commands = this.scanners.get('commands');
     if (commands !== undefined) {
       // Each field on its own: a keyword comes from one field, so it lies inside one.
+      // A field found verbatim in the raw text needs no scan of its own (a keyword in
+      // it is in the raw text too), nor does an argument (it is part of the joined
+      // args): most fields are, and each character is then scanned about once.
       const { scanner, visit } = commands;
       for (const command of facts.commands) {
-        scanner.scanLowerCase(command.program, visit);
-        scanner.scanLowerCase(command.raw, visit);
-        scanner.scanLowerCase(argsText(command), visit);
-        for (const arg of command.args) scanner.scanLowerCase(arg, visit);
-        for (const redirect of command.redirects) scanner.scanLowerCase(redirect.target, visit);
-        for (const assignment of command.assignments) scanner.scanLowerCase(assignment, visit);
-        for (const wrapper of command.wrappers) scanner.scanLowerCase(wrapper, visit);
+        const raw = command.raw;
+        scanner.scanLowerCase(raw, visit);
+        const args = argsText(command);
+        if (!raw.includes(args)) scanner.scanLowerCase(args, visit);
+        if (!raw.includes(command.program)) scanner.scanLowerCase(command.program, visit);
+        for (const redirect of command.redirects)
+          if (!raw.includes(redirect.target)) scanner.scanLowerCase(redirect.target, visit);
+        for (const assignment of command.assignments)
+          if (!raw.includes(assignment)) scanner.scanLowerCase(assignment, visit);
+        for (const wrapper of command.wrappers)
+          if (!raw.includes(wrapper)) scanner.scanLowerCase(wrapper, visit);
       }
     }
   }
