@@ -5,8 +5,8 @@
  * example the main branch's dist/ and a branch built with
  * `npx tsc -p tsconfig.build.json --outDir /tmp/new`).
  *
- * Checks that the two builds give the same output, JSON.stringify of parseCommandLine
- * (a throw counts as an output and must match too), for every corpus line, every line
+ * Checks that the two builds give the same output, JSON of parseCommandLine with keys
+ * sorted, so that key order does not count (a throw counts as an output and must match too), for every corpus line, every line
  * of commandMix(20000) and, after the timing, a seeded fuzz of shell-heavy random
  * lines. The timing parses commandMix(20000) in alternating rounds and prints the
  * median lines/s of each build. Exits 1 on any difference.
@@ -26,10 +26,19 @@ async function load(dist: string): Promise<Parse> {
 /** The output as text, or the kind of exception. */
 function outcome(parse: Parse, line: string): string {
   try {
-    return JSON.stringify(parse(line));
+    return canonicalJson(parse(line));
   } catch (error) {
     return `throws ${error instanceof Error ? error.name : typeof error}`;
   }
+}
+
+/** JSON with every object's keys sorted: the same values in another key order are the same output. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : item,
+  );
 }
 
 const PIECES = [

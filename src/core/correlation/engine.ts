@@ -302,20 +302,7 @@ export class CorrelationEngine {
       seq: this.seq,
       cmd: event.process.command_line.slice(0, MAX_CMD),
     };
-    const facts = this.windowed ? factsOf(event) : undefined;
-    const candidates = facts === undefined ? [] : this.candidates(facts);
-    for (const rule of candidates) {
-      const correlation = rule.correlation;
-      if (correlation === undefined || correlation.type === 'single' || facts === undefined)
-        continue;
-      const alert =
-        correlation.threshold !== undefined
-          ? this.threshold(rule, correlation.threshold, event, entry, facts)
-          : correlation.sequence !== undefined
-            ? this.sequence(rule, correlation.sequence, event, entry, facts)
-            : undefined;
-      if (alert !== undefined) this.emit(rule, alert, step.alerts);
-    }
+    if (this.windowed) this.runWindowRules(event, entry, factsOf(event), step.alerts);
     if (this.maxTs === null || ts > this.maxTs) {
       this.maxTs = ts;
       this.resolveAbsences(this.watermark, step.alerts);
@@ -446,6 +433,26 @@ export class CorrelationEngine {
     this.keys.delete(key);
     this.dirty.delete(key);
     this.removed.add(key);
+  }
+
+  /** Feeds an event in time to the threshold and sequence rules that could hold for it. */
+  private runWindowRules(
+    event: CommandEvent,
+    entry: Entry,
+    facts: EventFacts,
+    alerts: CorrelationAlert[],
+  ): void {
+    for (const rule of this.candidates(facts)) {
+      const correlation = rule.correlation;
+      if (correlation === undefined || correlation.type === 'single') continue;
+      const alert =
+        correlation.threshold !== undefined
+          ? this.threshold(rule, correlation.threshold, event, entry, facts)
+          : correlation.sequence !== undefined
+            ? this.sequence(rule, correlation.sequence, event, entry, facts)
+            : undefined;
+      if (alert !== undefined) this.emit(rule, alert, alerts);
+    }
   }
 
   /** The threshold and sequence rules to run for an event (all of them without the index). */

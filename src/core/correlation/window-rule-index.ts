@@ -36,7 +36,7 @@ export class WindowRuleIndex {
   }
 
   /** Builds the index of the enabled threshold and sequence rules of `rules`. */
-  static build(rules: readonly CorrelationRule[]): WindowRuleIndex | undefined {
+  private static build(rules: readonly CorrelationRule[]): WindowRuleIndex | undefined {
     const windowed = rules.filter(
       (rule) =>
         rule.definition.enabled &&

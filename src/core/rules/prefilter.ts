@@ -265,22 +265,33 @@ const COMMAND_STRING_FIELDS = new Set([
   'wrappedBy',
 ]);
 
-/** The requirement of an `anyCommand` spec: every key must hold, so the best key's requirement. */
-function specRequirement(spec: unknown, ctx: CompileContext): Requirement {
-  if (!isRecord(spec)) return undefined;
-  let best: Requirement;
+/** Per key of an `anyCommand` spec, what that key alone needs (every key must hold). */
+function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
+  if (!isRecord(spec)) return [];
+  const parts: Requirement[] = [];
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'program') {
-      best = bestOf(best, programs(matcherPrograms(value, ctx)));
-      best = bestOf(best, keywords('commands', matcherKeywords(value, ctx)));
+      parts.push(
+        bestOf(
+          programs(matcherPrograms(value, ctx)),
+          keywords('commands', matcherKeywords(value, ctx)),
+        ),
+      );
     } else if (COMMAND_STRING_FIELDS.has(key)) {
-      best = bestOf(best, keywords('commands', matcherKeywords(value, ctx)));
+      parts.push(keywords('commands', matcherKeywords(value, ctx)));
     } else if (key === 'pipedFrom' || key === 'pipesTo') {
       // Another command of the same line must match the nested spec.
-      best = bestOf(best, specRequirement(value, ctx));
+      parts.push(...specParts(value, ctx));
     }
     // `not`, flags and `elevated` say nothing about which words are present.
   }
+  return parts;
+}
+
+/** The requirement of an `anyCommand` spec: every key must hold, so the best key's requirement. */
+function specRequirement(spec: unknown, ctx: CompileContext): Requirement {
+  let best: Requirement;
+  for (const part of specParts(spec, ctx)) best = bestOf(best, part);
   return best;
 }
 
@@ -349,27 +360,6 @@ function strongest(parts: readonly Requirement[]): Conjunction {
     .sort((a, b) => b.score - a.score)
     .slice(0, MAX_PARTS)
     .map(({ part }) => part);
-}
-
-/** Per key of an `anyCommand` spec, what that key alone needs (every key must hold). */
-function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
-  if (!isRecord(spec)) return [];
-  const parts: Requirement[] = [];
-  for (const [key, value] of Object.entries(spec)) {
-    if (key === 'program') {
-      parts.push(
-        bestOf(
-          programs(matcherPrograms(value, ctx)),
-          keywords('commands', matcherKeywords(value, ctx)),
-        ),
-      );
-    } else if (COMMAND_STRING_FIELDS.has(key)) {
-      parts.push(keywords('commands', matcherKeywords(value, ctx)));
-    } else if (key === 'pipedFrom' || key === 'pipesTo') {
-      parts.push(...specParts(value, ctx));
-    }
-  }
-  return parts;
 }
 
 /**
@@ -473,12 +463,12 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   /** Per scanner, per keyword: the generation it was last seen in (scannerOf). */
   private readonly keywordStamps: Uint32Array[] = [];
   /** Per part: the generation it was met in (counted once per event). */
-  private partStamp = new Uint32Array(0);
+  private readonly partStamp: Uint32Array;
   /** Per conjunction: the rule or child slot it gates, its part count, and this event's hits. */
   private readonly groupOwner: number[] = [];
   private readonly groupParts: number[] = [];
-  private groupStamp = new Uint32Array(0);
-  private groupHits = new Uint32Array(0);
+  private readonly groupStamp: Uint32Array;
+  private readonly groupHits: Uint32Array;
   private readonly gates = new Map<R, CompiledNode>();
   /** Rules with no necessary condition, by index. */
   private readonly alwaysList: number[] = [];

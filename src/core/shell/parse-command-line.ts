@@ -128,37 +128,14 @@ function toShellCommand(
   position: number,
   inheritedElevation: boolean,
 ): ShellCommand {
-  const elevated = unwrapped.elevated || inheritedElevation;
-  const flags = parseFlags(unwrapped.args);
-  // Two literals instead of a `...(runAs ? { runAs } : {})` spread, which cost a
-  // temporary object and a slow copy per command. `runAs` must stay absent, not
-  // undefined, when unknown, and keeps its place among the keys.
-  if (unwrapped.runAs === undefined) {
-    return {
-      program: unwrapped.program,
-      args: unwrapped.args,
-      argv: unwrapped.argv,
-      raw: raw.raw,
-      flags,
-      wrappers: unwrapped.wrappers,
-      elevated,
-      assignments: unwrapped.assignments,
-      redirects,
-      pipeline: raw.pipeline,
-      position,
-      depth: raw.depth,
-      origin: raw.origin,
-    };
-  }
-  return {
+  const command: ShellCommand = {
     program: unwrapped.program,
     args: unwrapped.args,
     argv: unwrapped.argv,
     raw: raw.raw,
-    flags,
+    flags: parseFlags(unwrapped.args),
     wrappers: unwrapped.wrappers,
-    elevated,
-    runAs: unwrapped.runAs,
+    elevated: unwrapped.elevated || inheritedElevation,
     assignments: unwrapped.assignments,
     redirects,
     pipeline: raw.pipeline,
@@ -166,4 +143,8 @@ function toShellCommand(
     depth: raw.depth,
     origin: raw.origin,
   };
+  // Set only when known: `runAs` stays absent, not undefined (and no spread of a
+  // temporary object per command).
+  if (unwrapped.runAs !== undefined) command.runAs = unwrapped.runAs;
+  return command;
 }
