@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../shell/parse-command-line';
+import { prng } from '../testing/generate-rules';
 import { checkRegex } from './check-regex';
 import type { CompileContext, Predicate } from './operator';
 import { compileOperator, OPERATORS } from './registry';
@@ -200,6 +201,81 @@ describe('timeOfDay / dayOfWeek', () => {
       expect(weekend(Date.parse('2026-01-17T22:30:00Z'))).toBe(true);
       expect(weekend(undefined)).toBe(false);
     }
+  });
+
+  it('finds the exact local minute and day across offset changes and odd offsets', () => {
+    // The clock derives times inside an hour from its start (time-window.operators.ts);
+    // each sample is checked against Intl formatting it on its own. The zones have DST
+    // (Berlin, New York, Santiago), half and quarter hours (St John's, Kathmandu), a
+    // half-hour DST shift (Lord Howe), a skipped day (Apia, 2011-12-30) and a local mean
+    // time with seconds (Amsterdam before 1937).
+    const zones = [
+      'Europe/Berlin',
+      'America/New_York',
+      'America/Santiago',
+      'America/St_Johns',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+      'Pacific/Apia',
+      'Europe/Amsterdam',
+    ];
+    const windows = [
+      [Date.UTC(1935, 2, 1), Date.UTC(1938, 0, 1)],
+      [Date.UTC(2011, 11, 25), Date.UTC(2012, 0, 5)],
+      [Date.UTC(2026, 0, 1), Date.UTC(2027, 0, 1)],
+    ] as const;
+    const random = prng(20261126);
+    const hhmm = (minutes: number): string =>
+      `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    let checked = 0;
+    let changes = 0;
+    for (const timeZone of zones) {
+      const expected = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        hour: '2-digit',
+        minute: '2-digit',
+        weekday: 'short',
+      });
+      const localOf = (ms: number): { minutes: number; day: string } => {
+        const parts = Object.fromEntries(expected.formatToParts(ms).map((p) => [p.type, p.value]));
+        return {
+          minutes: Number(parts['hour']) * 60 + Number(parts['minute']),
+          day: parts['weekday']!.toLowerCase().slice(0, 3),
+        };
+      };
+      const check = (ms: number): void => {
+        const { minutes, day } = localOf(ms);
+        const timestamp = new Date(ms).toISOString();
+        const window = (start: number): Predicate =>
+          op('timeOfDay', { from: hhmm(start % 1440), to: hhmm((start + 1) % 1440), timeZone });
+        expect(window(minutes)(timestamp), `${timeZone} ${timestamp}`).toBe(true);
+        expect(window(minutes + 1)(timestamp), `${timeZone} ${timestamp}`).toBe(false);
+        expect(op('dayOfWeek', { days: [day], timeZone })(ms), `${timeZone} ${timestamp}`).toBe(
+          true,
+        );
+        checked += 1;
+      };
+      for (const [from, to] of windows) {
+        for (let i = 0; i < 300; i++) check(Math.floor(from + random() * (to - from)));
+        // Every minute of the UTC hours whose local end is not 59 minutes after their
+        // start (an offset change, or an offset with seconds), the first 24 of each window.
+        const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+        const ofWeek = (ms: number): number => {
+          const { minutes, day } = localOf(ms);
+          return DAYS.indexOf(day) * 1440 + minutes;
+        };
+        let sampled = 0;
+        for (let hour = from; hour < to && sampled < 24; hour += 3_600_000) {
+          if ((ofWeek(hour + 3_599_999) - ofWeek(hour) + 10_080) % 10_080 === 59) continue;
+          sampled += 1;
+          for (let minute = 0; minute < 60; minute++) check(hour + minute * 60_000 + 30_000);
+        }
+        changes += sampled;
+      }
+    }
+    expect(changes).toBeGreaterThan(10);
+    expect(checked).toBeGreaterThan(zones.length * windows.length * 300);
   });
 });
 
