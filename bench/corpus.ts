@@ -116,10 +116,18 @@ export function commandMix(
 
 const USERS = ['alice', 'bob', 'deploy', 'root', 'ci'];
 
-/** The command mix as events, as the lines/vssh decoders would produce them. */
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The command mix as events, as the lines/vssh decoders would produce them. Their
+ * times are spread evenly over one week (from a Monday, UTC), as a fleet's are: rules
+ * with a time window (night shift, weekend) are in force for their share of the events,
+ * not for none or all of them.
+ */
 export function eventMix(count: number, maliciousShare = 0.01): CommandEvent[] {
+  const start = Date.UTC(2026, 10, 23);
   return commandMix(count, maliciousShare).map(({ line }, i) => ({
-    '@timestamp': new Date(Date.UTC(2026, 10, 25, 12) + i * 37).toISOString(),
+    '@timestamp': new Date(start + Math.floor((i * WEEK_MS) / count)).toISOString(),
     user: { name: USERS[i % USERS.length]!, ...(i % USERS.length === 3 ? { id: '0' } : {}) },
     host: { name: `web-${i % 5}.example.internal` },
     source: { ip: '198.51.100.23' },

@@ -102,7 +102,7 @@ function escapeRegex(text: string): string {
 
 /**
  * The condition of generated rule `i`. Shapes cycle so any 20 consecutive rules use
- * every operator; shape 19 has no necessary condition (a candidate for every event).
+ * every operator; shape 19 has no keyword or program (only root and a weekend gate it).
  */
 export function generatedCondition(i: number): unknown {
   const p = programFor(i);
@@ -304,7 +304,7 @@ export function generatedCondition(i: number): unknown {
     case 18:
       return { all: [{ fact: 'commandLine', operator: 'equal', value: `${p} ${k}` }] };
     default:
-      // No necessary condition: root on a weekend, outside a glob'd working directory.
+      // No keyword or program: root on a weekend, in a glob'd working directory.
       return {
         all: [
           { fact: 'isRoot', operator: 'equal', value: true },
@@ -313,7 +313,7 @@ export function generatedCondition(i: number): unknown {
             operator: 'dayOfWeek',
             value: { days: ['sat', 'sun'], timeZone: 'America/New_York' },
           },
-          { fact: 'process', path: '$.working_directory', operator: 'not:glob', value: '/srv/*' },
+          { fact: 'process', path: '$.working_directory', operator: 'glob', value: '/srv/*/*' },
           { fact: 'commands', operator: 'not:anyCommand', value: { program: 'ls' } },
         ],
       };
