@@ -146,13 +146,13 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
     const at5000 = whole.latency.find((l) => l.targetRate === 5000);
     if (at5000 !== undefined) {
       out.push({
-        name: 'p99 alert latency (created − produced) at 5,000 rec/s, ms',
+        name: 'p99 alert latency (created − produced) at a steady 5,000 rec/s, ms',
         ratio: at5000.createdMs.p99,
         goal: '< 1000',
         met: at5000.createdMs.p99 < 1000,
       });
       out.push({
-        name: 'p99 written latency (commit seen − produced) at 5,000 rec/s, ms',
+        name: 'p99 written latency (commit seen − produced) at a steady 5,000 rec/s, ms',
         ratio: at5000.committedMs.p99,
         goal: '(report)',
         met: true,
@@ -212,16 +212,20 @@ function markdown(result: {
       lines.push(
         `| ${t.name} | ${fmt(t.recordsPerSecond)} | ${t.seconds.toFixed(1)} | ${t.maxRssMb ?? ''} |`,
       );
-    lines.push('', 'Latency at a steady produce rate (commands index on, 10% malicious):', '');
     lines.push(
-      '| target rec/s | achieved | records | alerts | created − produced p50 / p95 / p99 ms | commit seen − produced p50 / p95 / p99 ms | service max RSS MB |',
+      '',
+      'Latency at a steady produce rate (commands index on, 10% malicious), after a warm-up at the same rate (its own p99 in the last column but one):',
+      '',
     );
-    lines.push('|---:|---:|---:|---:|---|---|---:|');
+    lines.push(
+      '| target rec/s | achieved | records | alerts | created − produced p50 / p95 / p99 ms | commit seen − produced p50 / p95 / p99 ms | warm-up: seconds, created − produced p99 ms | service max RSS MB |',
+    );
+    lines.push('|---:|---:|---:|---:|---|---|---|---:|');
     for (const l of whole.latency) {
       const c = l.createdMs;
       const w = l.committedMs;
       lines.push(
-        `| ${fmt(l.targetRate)} | ${fmt(l.achievedRate)} | ${fmt(l.records)} | ${fmt(l.alerts)} | ${fmt(c.p50)} / ${fmt(c.p95)} / ${fmt(c.p99)} | ${fmt(w.p50)} / ${fmt(w.p95)} / ${fmt(w.p99)} | ${l.maxRssMb} |`,
+        `| ${fmt(l.targetRate)} | ${fmt(l.achievedRate)} | ${fmt(l.records)} | ${fmt(l.alerts)} | ${fmt(c.p50)} / ${fmt(c.p95)} / ${fmt(c.p99)} | ${fmt(w.p50)} / ${fmt(w.p95)} / ${fmt(w.p99)} | ${l.warmupSeconds} s, ${fmt(l.warmupCreatedP99)} | ${l.maxRssMb} |`,
       );
     }
   }
