@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleSet } from './compile-rule-set';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
-import { isPlainLine } from './prefilter';
+import { isPlainLine, unquotedPlainText } from './prefilter';
 import { commandEvent, ruleFile } from './testing/rule-factory';
 
 /**
@@ -107,5 +107,54 @@ describe('prefilter on plain lines', () => {
   it('takes lines the parser rewrites to the full path', () => {
     for (const line of [`r''m -rf /`, 'r"m" x', 'r\\m x', '$(echo rm) x', '`id`', 'rm ÿ'])
       expect(isPlainLine(line)).toBe(false);
+  });
+});
+
+/**
+ * Lines whose only parser-relevant characters are balanced quotes, none inside the
+ * other kind, are scanned as written and with their quotes removed instead of parsed.
+ * Each line here has the rule's text only once its quotes are gone (or only with
+ * them, for the raw text and the line itself).
+ */
+const QUOTED_CASES: { line: string; expected: string[] }[] = [
+  { line: `r''m -rf /`, expected: ['SW-TST-0001', 'SW-TST-0002'] },
+  { line: `"rm" "-rf" '/'`, expected: ['SW-TST-0001', 'SW-TST-0002'] },
+  { line: `'/bin/rm' -f x;"ls"`, expected: ['SW-TST-0002', 'SW-TST-0006'] },
+  { line: `echo x >"/tmp/.x"`, expected: ['SW-TST-0004'] },
+  { line: `"sudo" id`, expected: ['SW-TST-0005'] },
+  { line: `nohup 'i'd&`, expected: ['SW-TST-0007'] },
+  { line: `grep "a  b" f`, expected: ['SW-TST-0008'] },
+  { line: `sh -c "rm -rf /tmp/x"`, expected: ['SW-TST-0001', 'SW-TST-0002', 'SW-TST-0003'] },
+  { line: `echo "it's" 'say "hi"'`, expected: [] },
+];
+
+describe('prefilter on lines with simple quotes', () => {
+  const loaded = loadRuleSet(RULES);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const withPrefilter = compileRuleSet(loaded.ruleSet);
+  const without = compileRuleSet(loaded.ruleSet, { prefilter: false });
+  const ids = (matches: { rule: { id: string } }[]): string[] => matches.map((m) => m.rule.id);
+
+  it.each(QUOTED_CASES)('$line', ({ line, expected }) => {
+    const event = commandEvent(line);
+    expect(ids(without.evaluate(event))).toEqual(expected);
+    expect(ids(withPrefilter.evaluate(event))).toEqual(expected);
+  });
+
+  it('removes quote characters only where the parser would', () => {
+    expect(unquotedPlainText('ls -la /tmp')).toBe('ls -la /tmp');
+    expect(unquotedPlainText(`r''m -rf "/"`)).toBe('rm -rf /');
+    expect(unquotedPlainText(`grep "a b" 'c d'`)).toBe('grep a b c d');
+    // Unbalanced, or one kind inside the other: parsed.
+    for (const line of [`echo "a`, `echo 'a`, `echo "it's"`, `sh -c "r'm' -rf /"`, 'a $b', 'a\\b'])
+      expect(unquotedPlainText(line)).toBeUndefined();
+  });
+
+  it('leaves a quote inside the other kind to the parser, which re-parses scripts', () => {
+    // Kept literally by the outer parse and removed by the parse of `sh -c`'s script:
+    // `rm` appears in neither the line nor the line without its outer quotes.
+    const event = commandEvent(`sh -c "r'm' -rf /"`);
+    expect(ids(without.evaluate(event))).toEqual(['SW-TST-0001', 'SW-TST-0002']);
+    expect(ids(withPrefilter.evaluate(event))).toEqual(['SW-TST-0001', 'SW-TST-0002']);
   });
 });

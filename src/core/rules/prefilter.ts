@@ -39,6 +39,14 @@ import type { CompileContext } from './operators/operator';
  * redirection can sit between two arguments). So for such a line each `commands`
  * keyword is restated as its longest space-free piece, each program name as itself,
  * and one scan of the line stands in for parsing it and scanning every field.
+ *
+ * Lines whose only such characters are quotes, balanced and never one kind inside the
+ * other (`grep "a b" f`, `r''m -rf /`), skip it too. Removing a quote is all the
+ * parser does with them, so every word is a piece of the line with its quote
+ * characters deleted, and a command's raw text a piece of the line itself: two scans,
+ * of the line and of its unquoted text. A quote inside the other kind is left to the
+ * parser, because a script re-parsed from a quoted word (`sh -c`, `eval`) would
+ * remove it too.
  */
 export type Channel = 'line' | 'commands' | 'decoded';
 
@@ -94,6 +102,31 @@ export function isPlainLine(line: string): boolean {
       return false;
   }
   return true;
+}
+
+/**
+ * `line` without its quote characters when the parser can only cut it into pieces
+ * and remove quotes (see the module comment): ASCII, none of \ ` $, quotes balanced
+ * and none inside the other kind. `line` itself when it has no quotes (a plain line);
+ * undefined when it must be parsed.
+ */
+export function unquotedPlainText(line: string): string | undefined {
+  let unquoted = '';
+  let copiedTo = 0;
+  let open = 0;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    // 0x22 " 0x24 $ 0x27 ' 0x5c \ 0x60 `
+    if (code >= 128 || code === 0x24 || code === 0x5c || code === 0x60) return undefined;
+    if (code !== 0x22 && code !== 0x27) continue;
+    if (open === 0) open = code;
+    else if (open === code) open = 0;
+    else return undefined;
+    unquoted += line.slice(copiedTo, i);
+    copiedTo = i + 1;
+  }
+  if (open !== 0) return undefined;
+  return copiedTo === 0 ? line : unquoted + line.slice(copiedTo);
 }
 
 /**
@@ -597,8 +630,11 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     this.mark(this.alwaysList);
     if (this.needsRoot && userIsRoot(facts.event)) this.mark(this.byRoot);
     const commandLine = facts.commandLine;
-    if (isPlainLine(commandLine)) {
+    const unquoted = unquotedPlainText(commandLine);
+    if (unquoted !== undefined) {
       this.plain.scanner.scanFolded(commandLine, PLAIN_FOLD, SPACE, this.plain.visit);
+      if (unquoted !== commandLine)
+        this.plain.scanner.scanFolded(unquoted, PLAIN_FOLD, SPACE, this.plain.visit);
       this.mark(this.plainAlways);
     } else {
       this.scanParsed(facts);
