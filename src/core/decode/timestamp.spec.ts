@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp } from './timestamp';
+import { prng } from '../rules/testing/generate-rules';
+import { JsonFields } from './json';
+import { isCanonicalIso, parseTimestamp } from './timestamp';
 
 const iso = (value: unknown, ref?: number): string | undefined => {
   const r = parseTimestamp(value, ref);
@@ -66,5 +68,37 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp({}).ok).toBe(false);
     expect(parseTimestamp(null).ok).toBe(false);
     expect(parseTimestamp(Number.NaN).ok).toBe(false);
+  });
+});
+
+describe('JSON timestamps already in the output shape', () => {
+  const readTimestamp = (value: unknown): string | undefined =>
+    new JsonFields({ timestamp: value }, 'test').timestamp(['timestamp'], 0);
+
+  it('keeps the text when it is exactly what formatting the instant gives', () => {
+    const random = prng(20261126);
+    for (let i = 0; i < 2000; i++) {
+      const ms = Math.floor(
+        Date.UTC(1990, 0, 1) + random() * (Date.UTC(2200, 0, 1) - Date.UTC(1990, 0, 1) - 1),
+      );
+      const text = new Date(ms).toISOString();
+      expect(isCanonicalIso(text)).toBe(true);
+      expect(readTimestamp(text)).toBe(text);
+    }
+  });
+
+  it('formats every other accepted shape, a leap second included', () => {
+    for (const [value, expected] of [
+      ['2026-06-30T23:59:60.000Z', '2026-07-01T00:00:00.000Z'],
+      ['2026-11-25T16:34:43.123z', '2026-11-25T16:34:43.123Z'],
+      ['2026-11-25 16:34:43.123Z', '2026-11-25T16:34:43.123Z'],
+      ['2026-11-25T17:34:43.123+01', '2026-11-25T16:34:43.123Z'],
+      ['2026-11-25T16:34:43.12Z', '2026-11-25T16:34:43.120Z'],
+      [' 2026-11-25T16:34:43.123Z', '2026-11-25T16:34:43.123Z'],
+    ]) {
+      expect(isCanonicalIso(value), value).toBe(false);
+      expect(readTimestamp(value), value).toBe(expected);
+    }
+    expect(() => readTimestamp('2026-02-30T00:00:00.000Z')).toThrow(/invalid date/);
   });
 });

@@ -68,6 +68,24 @@ export function toIso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** `YYYY-MM-DDThh:mm:ss.sssZ`: a digit where 'd' is, the character itself elsewhere. */
+const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
+/**
+ * Whether a timestamp that `parseTimestamp` accepted is already what `toIso` would make
+ * of it: in that exact shape, and not a leap second (`:60` becomes the next minute).
+ * Most shippers send that shape; keeping the text spares formatting it again.
+ */
+export function isCanonicalIso(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== CANONICAL_SHAPE.length) return false;
+  for (let i = 0; i < CANONICAL_SHAPE.length; i++) {
+    const code = value.charCodeAt(i);
+    const expected = CANONICAL_SHAPE.charCodeAt(i);
+    if (expected === 0x64 /* d */ ? code < 0x30 || code > 0x39 : code !== expected) return false;
+  }
+  return value.charCodeAt(17) !== 0x36; /* 6 */
+}
+
 function checked(ms: number, what: string): TimestampResult {
   if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) {
     return { ok: false, reason: `${what} is outside 1990..2200` };
