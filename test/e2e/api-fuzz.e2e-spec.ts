@@ -1,27 +1,7 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess } from '../support/service';
 import { ES_NODE, KAFKA_BROKER, REPO_ROOT } from '../support/stack';
-
-interface FuzzRun {
-  code: number | null;
-  output: string;
-}
-
-function runApiFuzz(): Promise<FuzzRun> {
-  return new Promise((done, fail) => {
-    const child = spawn('bash', [resolve(REPO_ROOT, 'scripts/api-fuzz.sh')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, KAFKA_BROKERS: KAFKA_BROKER, ES_NODE, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, output }));
-  });
-}
 
 /**
  * The property-based run of the REST API (scripts/api-fuzz.sh, schemathesis over
@@ -30,7 +10,12 @@ function runApiFuzz(): Promise<FuzzRun> {
  */
 describe('REST API against its own OpenAPI document (schemathesis)', () => {
   it('answers every generated request as documented, never with a 5xx', async () => {
-    const { code, output } = await runApiFuzz();
+    const { code, output } = await runProcess(
+      'bash',
+      [resolve(REPO_ROOT, 'scripts/api-fuzz.sh')],
+      { ...process.env, KAFKA_BROKERS: KAFKA_BROKER, ES_NODE, NO_COLOR: '1' },
+      880_000,
+    );
     const tail = output.split('\n').slice(-80).join('\n');
     expect(code, `api-fuzz exited ${code}; its report ends with:\n${tail}`).toBe(0);
 

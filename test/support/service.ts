@@ -93,27 +93,39 @@ export class ServiceProcess {
   }
 }
 
-/** Runs the service binary once and returns its exit code and output (bad-configuration tests). */
-export function runToExit(
-  env: Record<string, string>,
-  timeoutMs = 60_000,
+/** Runs a program to its end and returns its exit code and its stdout and stderr, interleaved. */
+export function runProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', fail);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`service did not exit within ${timeoutMs} ms:\n${output}`));
+      fail(new Error(`${command} did not exit within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       done({ code, output });
     });
   });
+}
+
+/** Runs the service binary once and returns its exit code and output (bad-configuration tests). */
+export function runToExit(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  return runProcess(
+    process.execPath,
+    [resolve(REPO_ROOT, 'dist/src/main.js')],
+    { PATH: process.env.PATH ?? '', ...env },
+    timeoutMs,
+  );
 }

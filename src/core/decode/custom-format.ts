@@ -130,7 +130,7 @@ function assign(path: string, value: string, format: string, referenceMs: number
     const parsed = parseTimestamp(value, referenceMs);
     if (!parsed.ok)
       return fail('INVALID_TIMESTAMP', `${format}: ${parsed.reason}`, { field: path, format });
-    return { '@timestamp': toIso(parsed.ms) };
+    return { '@timestamp': toIso(parsed.ms, value) };
   }
   if (path === 'source.ip') return sourceAddress(value);
   if ((INTEGER_PATHS as readonly string[]).includes(path)) {

@@ -1,5 +1,5 @@
 import { fail } from './context';
-import { isCanonicalIso, parseTimestamp, toIso } from './timestamp';
+import { parseTimestamp, toIso } from './timestamp';
 
 /** A parsed JSON object. Values stay `unknown` until a reader checks them. */
 export type JsonObject = Record<string, unknown>;
@@ -114,7 +114,7 @@ export class JsonFields {
         format: this.format,
       });
     }
-    return isCanonicalIso(hit.value) ? hit.value : toIso(parsed.ms);
+    return toIso(parsed.ms, hit.value);
   }
 
   /** Scalar top-level keys no reader used, as string labels (so nothing is silently dropped). */

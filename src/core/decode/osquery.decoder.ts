@@ -76,7 +76,7 @@ function rowEvent(
         field: 'columns.time',
         format: 'osquery',
       });
-    at = toIso(parsed.ms);
+    at = toIso(parsed.ms, time.value);
   }
   const labels: Record<string, string> = {};
   const file = c.string(['history_file']);

@@ -96,7 +96,7 @@ function snoopyFields(
         field: 'datetime',
         format: 'snoopy',
       });
-    fields['@timestamp'] = toIso(parsed.ms);
+    fields['@timestamp'] = toIso(parsed.ms, time);
   }
   const labels: Record<string, string> = {};
   for (const [key, value] of pairs) labels[labelKey(key)] = value;

@@ -127,7 +127,7 @@ function stamp(value: string, referenceMs: number): { timestamp: string; timesta
       format: 'syslog',
     });
   }
-  return { timestamp: toIso(parsed.ms), timestampMs: parsed.ms };
+  return { timestamp: toIso(parsed.ms, value), timestampMs: parsed.ms };
 }
 
 function fromRsyslogJson(obj: JsonObject, ctx: DecodeContext): SyslogHeader {
@@ -143,7 +143,7 @@ function fromRsyslogJson(obj: JsonObject, ctx: DecodeContext): SyslogHeader {
         format: 'syslog',
       });
     }
-    header.timestamp = toIso(parsed.ms);
+    header.timestamp = toIso(parsed.ms, time.value);
     header.timestampMs = parsed.ms;
   }
   header.host = r.string(['host', 'hostname', 'fromhost']);

@@ -63,9 +63,13 @@ export function parseTimestamp(value: unknown, referenceMs?: number): TimestampR
   return { ok: false, reason: `unrecognized timestamp ${JSON.stringify(text.slice(0, 40))}` };
 }
 
-/** Formats epoch milliseconds as the event's `@timestamp`. */
-export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
+/**
+ * Formats epoch milliseconds as the event's `@timestamp`. `given`, the value `ms` was
+ * parsed from, is returned as it is when it already is that text: most shippers send
+ * this shape, and formatting it again costs a Date per record.
+ */
+export function toIso(ms: number, given?: unknown): string {
+  return isCanonicalIso(given) ? given : new Date(ms).toISOString();
 }
 
 /** `YYYY-MM-DDThh:mm:ss.sssZ`: a digit where 'd' is, the character itself elsewhere. */
@@ -83,7 +87,7 @@ export function isCanonicalIso(value: unknown): value is string {
     const expected = CANONICAL_SHAPE.charCodeAt(i);
     if (expected === 0x64 /* d */ ? code < 0x30 || code > 0x39 : code !== expected) return false;
   }
-  return value.charCodeAt(17) !== 0x36; /* 6 */
+  return value[17] !== '6';
 }
 
 function checked(ms: number, what: string): TimestampResult {

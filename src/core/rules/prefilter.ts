@@ -84,27 +84,6 @@ const ROOT_REQUIREMENT: readonly Atom[] = [
 ];
 
 /**
- * Whether the parser can only cut `line` into pieces (see the module comment): ASCII,
- * and none of the characters ' " \ ` $.
- */
-export function isPlainLine(line: string): boolean {
-  for (let i = 0; i < line.length; i++) {
-    const code = line.charCodeAt(i);
-    // 0x22 " 0x24 $ 0x27 ' 0x5c \ 0x60 `
-    if (
-      code >= 128 ||
-      code === 0x22 ||
-      code === 0x24 ||
-      code === 0x27 ||
-      code === 0x5c ||
-      code === 0x60
-    )
-      return false;
-  }
-  return true;
-}
-
-/**
  * `line` without its quote characters when the parser can only cut it into pieces
  * and remove quotes (see the module comment): ASCII, none of \ ` $, quotes balanced
  * and none inside the other kind. `line` itself when it has no quotes (a plain line);
@@ -127,6 +106,14 @@ export function unquotedPlainText(line: string): string | undefined {
   }
   if (open !== 0) return undefined;
   return copiedTo === 0 ? line : unquoted + line.slice(copiedTo);
+}
+
+/**
+ * Whether the parser can only cut `line` into pieces (see the module comment): ASCII,
+ * and none of the characters ' " \ ` $.
+ */
+export function isPlainLine(line: string): boolean {
+  return unquotedPlainText(line) === line;
 }
 
 /**
