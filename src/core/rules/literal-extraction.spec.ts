@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { requiredLiterals } from './literal-extraction';
+import { literalWeight, minimalDisjunction, requiredLiterals } from './literal-extraction';
 
 describe('requiredLiterals', () => {
   it.each([
@@ -13,6 +13,10 @@ describe('requiredLiterals', () => {
     ['\\x2fbin', '', ['/bin']],
     ['[Nn][Cc] -e', '', ['nc -e']],
     ['(?:ab|cd)+ef', '', ['ef']],
+    // "?/" and "*/" contain "/": the disjunction is "/" alone, weaker than "/?" or "/*".
+    ['^(sudo |nohup |exec )?/[?*][?*]?[?*]?/', '', ['/?', '/*']],
+    // Both "/" and "?" are required; "?" is the rarer in command lines.
+    ['(/[a-z]+)*/[a-z]*[?][a-z]*', '', ['?']],
   ] as const)('%s /%s → %j', (source, flags, expected) => {
     expect(requiredLiterals(source, flags)?.sort()).toEqual([...expected].sort());
   });
@@ -31,6 +35,17 @@ describe('requiredLiterals', () => {
     ['k', 'iu'],
   ] as const)('%s /%s → nothing', (source, flags) => {
     expect(requiredLiterals(source, flags)).toBeUndefined();
+  });
+
+  it('drops the strings that contain another of the same disjunction', () => {
+    expect(minimalDisjunction(['?/', 'sudo /?', '/', 'x/y', '/'])).toEqual(['/']);
+    expect(minimalDisjunction(['curl', 'wget', 'curl -s'])).toEqual(['curl', 'wget']);
+  });
+
+  it('weighs glob, expansion and escape characters double', () => {
+    expect(literalWeight('/')).toBe(1);
+    expect(literalWeight('?')).toBe(2);
+    expect(literalWeight('${x}')).toBe(7);
   });
 
   it('drops k and s only under Unicode case folding (the Kelvin sign and the long s fold to them)', () => {

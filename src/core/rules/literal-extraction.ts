@@ -64,11 +64,37 @@ function literalChar(code: number, context: Context): string | undefined {
   return ch;
 }
 
-/** A score for a disjunction: longer literals and fewer alternatives are more selective. */
+/**
+ * Shell syntax most command lines do without (globs, expansions, escapes): a literal
+ * holding one is rarer than one of letters, digits, spaces and the punctuation of paths
+ * and options, so `?` is a better keyword than `/` although both are one character.
+ */
+const RARE_CHARS = new Set('?*\\$!`{}[]^~%@#');
+
+/** How selective a literal is: its length, a rare character counting twice. */
+export function literalWeight(text: string): number {
+  let weight = 0;
+  for (const ch of text) weight += RARE_CHARS.has(ch) ? 2 : 1;
+  return weight;
+}
+
+/** A score for a disjunction: heavier literals and fewer alternatives are more selective. */
 export function disjunctionScore(strings: readonly string[]): number {
-  let shortest = Infinity;
-  for (const s of strings) shortest = Math.min(shortest, s.length);
-  return Math.min(shortest, 12) - Math.log2(strings.length) / 2;
+  let lightest = Infinity;
+  for (const s of strings) lightest = Math.min(lightest, literalWeight(s));
+  return Math.min(lightest, 12) - Math.log2(strings.length) / 2;
+}
+
+/**
+ * The same disjunction without the strings that contain another of its strings: a
+ * text containing `?/` contains `/`, so `["?/", "/"]` needs exactly what `["/"]`
+ * needs, and scoring it as two alternatives of which one is long would overrate it.
+ */
+export function minimalDisjunction(strings: readonly string[]): string[] {
+  const byLength = [...new Set(strings)].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const s of byLength) if (!kept.some((k) => s.includes(k))) kept.push(s);
+  return kept;
 }
 
 function valid(strings: readonly string[] | null): strings is readonly string[] {
@@ -79,9 +105,11 @@ function better(
   a: readonly string[] | null,
   b: readonly string[] | null,
 ): readonly string[] | null {
-  if (!valid(a)) return valid(b) ? b : null;
-  if (!valid(b)) return a;
-  return disjunctionScore(b) > disjunctionScore(a) ? b : a;
+  const x = valid(a) ? minimalDisjunction(a) : null;
+  const y = valid(b) ? minimalDisjunction(b) : null;
+  if (x === null) return y;
+  if (y === null) return x;
+  return disjunctionScore(y) > disjunctionScore(x) ? y : x;
 }
 
 function bestRequired(info: Info): readonly string[] | null {

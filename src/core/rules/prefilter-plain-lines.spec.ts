@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleSet } from './compile-rule-set';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
-import { isPlainLine, unquotedPlainText } from './prefilter';
+import { factsOf } from './facts';
+import { isPlainLine, Prefilter, unquotedPlainText } from './prefilter';
 import { commandEvent, ruleFile } from './testing/rule-factory';
 
 /**
@@ -28,6 +29,7 @@ const RULES = [
   rule('SW-TST-0006', { all: [{ fact: 'programs', operator: 'contains', value: 'ls' }] }),
   rule('SW-TST-0007', anyCommand({ wrappedBy: 'nohup', program: 'id' })),
   rule('SW-TST-0008', { all: [{ fact: 'commandLine', operator: 'containsI', value: 'A  B' }] }),
+  rule('SW-TST-0009', anyCommand({ elevated: true })),
 ];
 
 const CASES: { line: string; user?: { name: string; id: string }; expected: string[] }[] = [
@@ -43,10 +45,12 @@ const CASES: { line: string; user?: { name: string; id: string }; expected: stri
   { line: 'echo x >/tmp/.x', expected: ['SW-TST-0004'] },
   { line: 'echo x 1> /TMP/.X', expected: ['SW-TST-0004'] },
   { line: 'id', user: { name: 'root', id: '0' }, expected: ['SW-TST-0005'] },
-  { line: 'sudo -u root id', expected: ['SW-TST-0005'] },
-  { line: 'doas id', expected: ['SW-TST-0005'] },
-  { line: 'su -c id', expected: ['SW-TST-0005'] },
-  { line: 'sudo -u alice id', expected: [] },
+  { line: 'sudo -u root id', expected: ['SW-TST-0005', 'SW-TST-0009'] },
+  { line: 'doas id', expected: ['SW-TST-0005', 'SW-TST-0009'] },
+  { line: 'su -c id', expected: ['SW-TST-0005', 'SW-TST-0009'] },
+  { line: 'sudo -u alice id', expected: ['SW-TST-0009'] },
+  { line: '/usr/bin/sudo -i', expected: ['SW-TST-0005', 'SW-TST-0009'] },
+  { line: 'ls /etc/sudoers.d', expected: ['SW-TST-0006'] },
   { line: 'ls', expected: ['SW-TST-0006'] },
   { line: 'lsblk', expected: [] },
   { line: 'nohup id&', expected: ['SW-TST-0007'] },
@@ -104,6 +108,17 @@ describe('prefilter on plain lines', () => {
     expect(matched).toBe(4 + 6);
   });
 
+  it('runs an `elevated: true` rule only on lines naming sudo, doas or su', () => {
+    expect(withPrefilter.prefilterStats?.alwaysCandidates).toBe(0);
+    const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
+    const candidates = (line: string): string[] =>
+      prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id);
+    expect(candidates('ls -la /tmp')).not.toContain('SW-TST-0009');
+    expect(candidates('id')).toEqual([]);
+    for (const line of ['sudo id', 'doas id', 'su -', 'nohup sudo id'])
+      expect(candidates(line)).toContain('SW-TST-0009');
+  });
+
   it('takes lines the parser rewrites to the full path', () => {
     for (const line of [`r''m -rf /`, 'r"m" x', 'r\\m x', '$(echo rm) x', '`id`', 'rm ÿ'])
       expect(isPlainLine(line)).toBe(false);
@@ -121,7 +136,8 @@ const QUOTED_CASES: { line: string; expected: string[] }[] = [
   { line: `"rm" "-rf" '/'`, expected: ['SW-TST-0001', 'SW-TST-0002'] },
   { line: `'/bin/rm' -f x;"ls"`, expected: ['SW-TST-0002', 'SW-TST-0006'] },
   { line: `echo x >"/tmp/.x"`, expected: ['SW-TST-0004'] },
-  { line: `"sudo" id`, expected: ['SW-TST-0005'] },
+  { line: `"sudo" id`, expected: ['SW-TST-0005', 'SW-TST-0009'] },
+  { line: `sudo sh -c "id; ls"`, expected: ['SW-TST-0005', 'SW-TST-0006', 'SW-TST-0009'] },
   { line: `nohup 'i'd&`, expected: ['SW-TST-0007'] },
   { line: `grep "a  b" f`, expected: ['SW-TST-0008'] },
   { line: `sh -c "rm -rf /tmp/x"`, expected: ['SW-TST-0001', 'SW-TST-0002', 'SW-TST-0003'] },

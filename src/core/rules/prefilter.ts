@@ -4,7 +4,7 @@ import { anyChildren } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
 import { argsText } from './operators/any-command.operator';
-import { disjunctionScore, requiredLiterals } from './literal-extraction';
+import { disjunctionScore, literalWeight, requiredLiterals } from './literal-extraction';
 import type { LoadedRule } from './load-rule-set';
 import type { CompileContext } from './operators/operator';
 
@@ -72,16 +72,19 @@ const MAX_ATOMS = 4096;
 /** Parts kept of a conjunction: the second cuts most of the first's false hits, a third adds little. */
 const MAX_PARTS = 2;
 const INDEX_PATH = /^\$\[[0-9]+\]$/;
-/** `isRoot` holds only for a root user or a command elevated by one of these programs (facts.ts). */
-const ROOT_REQUIREMENT: readonly Atom[] = [
-  { kind: 'root' },
-  ...['sudo', 'doas', 'su'].map((text): Atom => ({
-    kind: 'keyword',
-    channel: 'commands',
-    text,
-    endsWord: true,
-  })),
-];
+/**
+ * A command is `elevated` only when one of these programs runs it or an enclosing
+ * script (unwrap-program.ts), and that program's name is a field of some command of
+ * the line.
+ */
+const ELEVATION_REQUIREMENT: readonly Atom[] = ['sudo', 'doas', 'su'].map((text): Atom => ({
+  kind: 'keyword',
+  channel: 'commands',
+  text,
+  endsWord: true,
+}));
+/** `isRoot` holds only for a root user or an elevated command (facts.ts). */
+const ROOT_REQUIREMENT: readonly Atom[] = [{ kind: 'root' }, ...ELEVATION_REQUIREMENT];
 
 /**
  * `line` without its quote characters when the parser can only cut it into pieces
@@ -165,7 +168,7 @@ function stringList(value: unknown): string[] | undefined {
 }
 
 function atomScore(atom: Atom): number {
-  if (atom.kind === 'keyword') return Math.min(atom.text.length, 12);
+  if (atom.kind === 'keyword') return Math.min(literalWeight(atom.text), 12);
   return PROGRAM_SCORE;
 }
 
@@ -302,8 +305,10 @@ function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
     } else if (key === 'pipedFrom' || key === 'pipesTo') {
       // Another command of the same line must match the nested spec.
       parts.push(...specParts(value, ctx));
+    } else if (key === 'elevated' && value === true) {
+      parts.push(ELEVATION_REQUIREMENT);
     }
-    // `not`, flags and `elevated` say nothing about which words are present.
+    // `not`, flags and `elevated: false` say nothing about which words are present.
   }
   return parts;
 }
