@@ -50,7 +50,7 @@ function isSingleEventFile(file: SourceFile): boolean {
 
 /**
  * Rule and list files for `count` single-event rules: the pack's (the first `count` by
- * id when the pack has more), then generated ones (testing/generate-rules.ts) up to
+ * file path, i.e. by category and id, when the pack has more), then generated ones (testing/generate-rules.ts) up to
  * `count`. Threshold and sequence rules are left out: the service's evaluator holds
  * single-event rules only (loadRuleSet's `evaluator`), and the correlation engine
  * runs the others, which the whole-path runs measure.
