@@ -78,11 +78,19 @@ export function literalWeight(text: string): number {
   return weight;
 }
 
-/** A score for a disjunction: heavier literals and fewer alternatives are more selective. */
+/**
+ * The score of a disjunction of `count` alternatives whose weakest weighs `weakest`:
+ * heavier alternatives and fewer of them are more selective.
+ */
+export function selectivityScore(weakest: number, count: number): number {
+  return Math.min(weakest, 12) - Math.log2(count) / 2;
+}
+
+/** {@link selectivityScore} of a disjunction of literals. */
 export function disjunctionScore(strings: readonly string[]): number {
   let lightest = Infinity;
   for (const s of strings) lightest = Math.min(lightest, literalWeight(s));
-  return Math.min(lightest, 12) - Math.log2(strings.length) / 2;
+  return selectivityScore(lightest, strings.length);
 }
 
 /**

@@ -4,7 +4,7 @@ import { anyChildren } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
 import { argsText } from './operators/any-command.operator';
-import { disjunctionScore, literalWeight, requiredLiterals } from './literal-extraction';
+import { literalWeight, requiredLiterals, selectivityScore } from './literal-extraction';
 import type { LoadedRule } from './load-rule-set';
 import type { CompileContext } from './operators/operator';
 
@@ -167,15 +167,14 @@ function stringList(value: unknown): string[] | undefined {
   return strings.every((v): v is string => typeof v === 'string') ? strings : undefined;
 }
 
-function atomScore(atom: Atom): number {
-  if (atom.kind === 'keyword') return Math.min(literalWeight(atom.text), 12);
-  return PROGRAM_SCORE;
+function atomWeight(atom: Atom): number {
+  return atom.kind === 'keyword' ? literalWeight(atom.text) : PROGRAM_SCORE;
 }
 
 function requirementScore(requirement: readonly Atom[]): number {
   let weakest = Infinity;
-  for (const atom of requirement) weakest = Math.min(weakest, atomScore(atom));
-  return weakest - Math.log2(requirement.length) / 2;
+  for (const atom of requirement) weakest = Math.min(weakest, atomWeight(atom));
+  return selectivityScore(weakest, requirement.length);
 }
 
 function bestOf(a: Requirement, b: Requirement): Requirement {
@@ -773,6 +772,3 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     return this.generation;
   }
 }
-
-/** Exposed for tests: the keyword score used to pick among `all` children. */
-export { disjunctionScore };
