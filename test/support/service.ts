@@ -58,9 +58,10 @@ export class ServiceProcess {
         if (this.exitCode !== undefined) {
           throw new Error(`service exited with ${String(this.exitCode)}:\n${this.logs()}`);
         }
-        return (await this.readiness()).status;
+        // The whole answer, so a timeout says which component was not ready and why.
+        return this.readiness();
       },
-      (status) => status === 200,
+      ({ status }) => status === 200,
       { timeoutMs },
     ).catch((error: unknown) => {
       throw new Error(
