@@ -4,7 +4,7 @@
 # both fetched from Maven Central and run as plain processes — no Docker needed.
 #
 #   scripts/stack.sh up       start both (idempotent: a running stack is left alone),
-#                             then prune: remove test indices older than 30 minutes
+#                             then prune: remove test indices and topics older than 30 minutes
 #   scripts/stack.sh prune    only that (SHELLWATCH_PRUNE_AFTER_MINUTES to change the age)
 #   scripts/stack.sh down     stop both and leave no process behind
 #   scripts/stack.sh status   what runs, where its logs and data are
@@ -287,10 +287,10 @@ kill_strays() {
   fi
 }
 
-# Indices the tests, the bench and the API fuzz create (each run its own names).
+# Indices (and topics) the tests, the bench and the API fuzz create (each run its own names).
 # They are not needed once their run is over, and a single node holds 1,000 shards:
 # left to pile up, they make every later service start fail on its index templates.
-TEST_INDEX_PREFIXES="e2e- bench- proflat- api-fuzz-"
+TEST_PREFIXES="e2e- bench- proflat- api-fuzz-"
 PRUNE_AFTER_MINUTES="${SHELLWATCH_PRUNE_AFTER_MINUTES:-30}"
 
 es_prune() {
@@ -300,7 +300,7 @@ es_prune() {
   while read -r index created; do
     [[ -n "$index" && "$created" =~ ^[0-9]+$ ]] || continue
     ((created < cutoff)) || continue
-    for prefix in $TEST_INDEX_PREFIXES; do
+    for prefix in $TEST_PREFIXES; do
       [[ "$index" == "$prefix"* ]] && { names+=("$index"); break; }
     done
   done <<<"$listing"
@@ -311,7 +311,36 @@ es_prune() {
     batch="$(IFS=,; echo "${names[*]:i:50}")"
     curl -fsS -X DELETE "http://127.0.0.1:$ES_PORT/$batch" >/dev/null
   done
-  log "removed ${#names[@]} test indices older than $PRUNE_AFTER_MINUTES minutes (${TEST_INDEX_PREFIXES// /*, }*)"
+  log "removed ${#names[@]} test indices older than $PRUNE_AFTER_MINUTES minutes (${TEST_PREFIXES// /*, }*)"
+}
+
+# Their Kafka topics (with the service's `.dlq` and `.shellwatch-state` companions)
+# pile up the same way: each keeps its segments and index files for the retention
+# week, and the broker loads every one at start. Their age is read from the data
+# folder (a partition's partition.metadata is written when the topic is created);
+# the deletion goes through the broker (dist/scripts/delete-topics.js, built by
+# `npm ci`), never by removing files under a running Kafka.
+kafka_prune() {
+  local deleter="$REPO_DIR/dist/scripts/delete-topics.js" names=() dir topic prefix
+  [[ -d "$KAFKA_HOME/data" ]] || return 0
+  if [[ ! -f "$deleter" ]]; then
+    log "not pruning Kafka test topics: $deleter is missing (run npm ci first)"
+    return 0
+  fi
+  while IFS= read -r dir; do
+    topic="$(basename "$(dirname "$dir")")"
+    topic="${topic%-0}"
+    for prefix in $TEST_PREFIXES; do
+      [[ "$topic" == "$prefix"* ]] && { names+=("$topic"); break; }
+    done
+  done < <(find "$KAFKA_HOME/data" -mindepth 2 -maxdepth 2 -path '*-0/partition.metadata' \
+    -mmin "+$PRUNE_AFTER_MINUTES" 2>/dev/null)
+  ((${#names[@]} > 0)) || return 0
+  local deleted
+  deleted="$(printf '%s\n' "${names[@]}" \
+    | KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" node "$deleter")" \
+    || { log "pruning Kafka test topics failed (see above); continuing"; return 0; }
+  log "removed ${deleted:-0} Kafka test topics older than $PRUNE_AFTER_MINUTES minutes"
 }
 
 # ---------------------------------------------------------------- commands
@@ -328,6 +357,7 @@ cmd_up() {
   kafka_wait
   es_wait
   es_prune
+  kafka_prune
   log "stack up in $((SECONDS - t0)) s — Kafka 127.0.0.1:$KAFKA_PORT, Elasticsearch http://127.0.0.1:$ES_PORT (logs and data: $STACK_DIR)"
 }
 
@@ -359,7 +389,7 @@ cmd_status() {
 
 case "${1:-}" in
   up) cmd_up ;;
-  prune) es_prune ;;
+  prune) es_prune; kafka_prune ;;
   down) cmd_down ;;
   status) cmd_status ;;
   reset) cmd_down; log "deleting $STACK_DIR"; rm -rf "$STACK_DIR" ;;
