@@ -293,16 +293,22 @@ kill_strays() {
 TEST_PREFIXES="e2e- bench- proflat- api-fuzz-"
 PRUNE_AFTER_MINUTES="${SHELLWATCH_PRUNE_AFTER_MINUTES:-30}"
 
+is_test_name() {
+  local prefix
+  for prefix in $TEST_PREFIXES; do
+    [[ "$1" == "$prefix"* ]] && return 0
+  done
+  return 1
+}
+
 es_prune() {
-  local cutoff listing names=() prefix index created
+  local cutoff listing names=() index created
   cutoff=$(( ($(date +%s) - PRUNE_AFTER_MINUTES * 60) * 1000 ))
   listing="$(curl -fsS "http://127.0.0.1:$ES_PORT/_cat/indices?h=index,creation.date" 2>/dev/null)" || return 0
   while read -r index created; do
     [[ -n "$index" && "$created" =~ ^[0-9]+$ ]] || continue
     ((created < cutoff)) || continue
-    for prefix in $TEST_PREFIXES; do
-      [[ "$index" == "$prefix"* ]] && { names+=("$index"); break; }
-    done
+    if is_test_name "$index"; then names+=("$index"); fi
   done <<<"$listing"
   ((${#names[@]} > 0)) || return 0
   local i
@@ -321,7 +327,7 @@ es_prune() {
 # the deletion goes through the broker (dist/scripts/delete-topics.js, built by
 # `npm ci`), never by removing files under a running Kafka.
 kafka_prune() {
-  local deleter="$REPO_DIR/dist/scripts/delete-topics.js" names=() dir topic prefix
+  local deleter="$REPO_DIR/dist/scripts/delete-topics.js" names=() dir topic
   [[ -d "$KAFKA_HOME/data" ]] || return 0
   if [[ ! -f "$deleter" ]]; then
     log "not pruning Kafka test topics: $deleter is missing (run npm ci first)"
@@ -330,9 +336,7 @@ kafka_prune() {
   while IFS= read -r dir; do
     topic="$(basename "$(dirname "$dir")")"
     topic="${topic%-0}"
-    for prefix in $TEST_PREFIXES; do
-      [[ "$topic" == "$prefix"* ]] && { names+=("$topic"); break; }
-    done
+    if is_test_name "$topic"; then names+=("$topic"); fi
   done < <(find "$KAFKA_HOME/data" -mindepth 2 -maxdepth 2 -path '*-0/partition.metadata' \
     -mmin "+$PRUNE_AFTER_MINUTES" 2>/dev/null)
   ((${#names[@]} > 0)) || return 0

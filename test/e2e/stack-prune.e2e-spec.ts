@@ -1,7 +1,7 @@
 import { existsSync, utimesSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTopic, testKafka, uniqueName } from '../support/kafka';
+import { createTopic, uniqueName, withAdmin } from '../support/kafka';
 import { runProcess } from '../support/service';
 import { REPO_ROOT } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -16,16 +16,6 @@ const STACK_DIR =
 
 function creationMarker(topic: string): string {
   return resolve(STACK_DIR, 'kafka/data', `${topic}-0`, 'partition.metadata');
-}
-
-async function topicNames(): Promise<string[]> {
-  const admin = testKafka.admin();
-  await admin.connect();
-  try {
-    return await admin.listTopics();
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 describe('stack prune', () => {
@@ -56,14 +46,12 @@ describe('stack prune', () => {
 
     const remaining = await waitFor(
       `${old} to be deleted`,
-      topicNames,
+      () => withAdmin((admin) => admin.listTopics()),
       (names) => !names.includes(old),
     );
     expect(remaining).toContain(fresh);
     expect(remaining).toContain(notATest);
     // Not a test prefix, so no later prune would take it: this test removes its own.
-    const admin = testKafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [notATest] }).finally(() => admin.disconnect());
+    await withAdmin((admin) => admin.deleteTopics({ topics: [notATest] }));
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import type { Message } from 'kafkajs';
+import type { Admin, Message } from 'kafkajs';
 import { KAFKA_BROKER } from './stack';
 
 export const testKafka = new Kafka({
@@ -19,23 +19,35 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/** Runs `work` with a connected admin client of `kafka`, disconnected afterwards. */
+export async function withAdmin<T>(
+  work: (admin: Admin) => Promise<T>,
+  kafka: Kafka = testKafka,
+): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function createTopic(
   topic: string,
   numPartitions: number,
   config: Record<string, string> = {},
   kafka: Kafka = testKafka,
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
-    await admin.createTopics({
-      topics: [{ topic, numPartitions, configEntries }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+  await withAdmin(
+    (admin) =>
+      admin.createTopics({
+        topics: [{ topic, numPartitions, configEntries }],
+        waitForLeaders: true,
+      }),
+    kafka,
+  );
 }
 
 /** Produces with a real kafkajs producer, acks=all, in chunks. */

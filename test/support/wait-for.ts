@@ -12,7 +12,7 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   // The latest outcome only: an early error (a port not yet listening) must not
   // hide what the probe returned for the rest of the wait.
-  let last: { value: T } | { error: unknown } | undefined;
+  let last: { value: T } | { error: unknown };
   for (;;) {
     try {
       const value = await probe();
@@ -22,12 +22,7 @@ export async function waitFor<T>(
       last = { error };
     }
     if (Date.now() > deadline) {
-      const seen =
-        last === undefined
-          ? 'nothing'
-          : 'error' in last
-            ? describeError(last.error)
-            : JSON.stringify(last.value);
+      const seen = 'error' in last ? describeError(last.error) : JSON.stringify(last.value);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
