@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { literalWeight, minimalDisjunction, requiredLiterals } from './literal-extraction';
+import {
+  literalWeight,
+  minimalDisjunction,
+  requiredLiteralParts,
+  requiredLiterals,
+} from './literal-extraction';
 
 describe('requiredLiterals', () => {
   it.each([
@@ -35,6 +40,25 @@ describe('requiredLiterals', () => {
     ['k', 'iu'],
   ] as const)('%s /%s → nothing', (source, flags) => {
     expect(requiredLiterals(source, flags)).toBeUndefined();
+  });
+
+  it('gives each necessary disjunction of a sequence, most selective first', () => {
+    const sorted = (parts: string[][]): string[][] => parts.map((p) => [...p].sort());
+    expect(sorted(requiredLiteralParts('^sudo +(-[a-zA-Z]+ +)*(-R|--chroot[= ])', ''))).toEqual([
+      ['sudo'],
+      ['--chroot ', '--chroot=', '-r'],
+      [' '],
+    ]);
+    expect(sorted(requiredLiteralParts('curl .*\\| *(ba)?sh', 'i'))).toEqual([
+      ['curl '],
+      ['sh'],
+      ['|'],
+    ]);
+    // An alternation needs one branch: only the union of the branches' best is necessary.
+    expect(sorted(requiredLiteralParts('(curl .*-k|wget .*--no-check)', ''))).toEqual([
+      ['--no-check', 'curl '],
+    ]);
+    expect(requiredLiteralParts('.*', '')).toEqual([]);
   });
 
   it('drops the strings that contain another of the same disjunction', () => {
@@ -126,7 +150,7 @@ describe('requiredLiterals', () => {
     )
     .map((chars) => chars.join(''));
 
-  it('never misses: a match always contains an extracted literal', () => {
+  it('never misses: a match always contains a literal of every extracted disjunction', () => {
     fc.assert(
       fc.property(
         regexSource,
@@ -139,17 +163,18 @@ describe('requiredLiterals', () => {
           } catch {
             return;
           }
-          const literals = requiredLiterals(source, flags);
-          if (literals === undefined) return;
+          const parts = requiredLiteralParts(source, flags);
+          expect(requiredLiterals(source, flags)).toEqual(parts[0]);
           for (const s of texts) {
             if (regex.test(s)) {
               const lower = s.toLowerCase();
-              expect([source, flags, s, literals.some((l) => lower.includes(l))]).toEqual([
-                source,
-                flags,
-                s,
-                true,
-              ]);
+              for (const literals of parts)
+                expect([source, flags, s, literals.some((l) => lower.includes(l))]).toEqual([
+                  source,
+                  flags,
+                  s,
+                  true,
+                ]);
             }
           }
         },

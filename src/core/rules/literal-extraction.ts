@@ -2,9 +2,11 @@ import { RegExpParser } from '@eslint-community/regexpp';
 import type { AST } from '@eslint-community/regexpp';
 
 /**
- * Required literals of a regular expression, for the prefilter: a set of strings
- * such that EVERY match of the regex contains at least one of them (as lowercase
- * ASCII, so they are searched for in the lowercased text).
+ * Required literals of a regular expression, for the prefilter: sets of strings
+ * such that EVERY match of the regex contains at least one string of each set (as
+ * lowercase ASCII, so they are searched for in the lowercased text). A sequence gives
+ * one set per literal run it must match (`^sudo .*(-R|--chroot)`: `sudo`, and `-r` or
+ * `--chroot`); the prefilter requires the two most selective together.
  *
  * Conservative by construction — when in doubt a part is "unknown" and breaks the
  * literal it was in, never guessed:
@@ -17,38 +19,56 @@ import type { AST } from '@eslint-community/regexpp';
  *   modifier groups are unknown; `x*`, `x{0,n}` and lazy/greedy variants match
  *   the empty string; zero-width assertions (`^`, `$`, `\b`, lookarounds) add
  *   nothing to the matched text;
- * - an alternation needs a literal from every branch (the union is the result).
+ * - an alternation needs a literal from every branch (the union of each branch's
+ *   most selective set is its one set).
  * The parser is ESLint's regexpp, which follows the ECMAScript grammar including
  * Annex B (what V8 accepts without the `u` flag).
  */
 
 /** Largest set of exact strings tracked for one node before it becomes "unknown". */
 const MAX_SET = 64;
+/** Necessary disjunctions kept per node, the most selective: the prefilter uses two. */
+const MAX_PARTS = 4;
+
+/** Independent necessary disjunctions: every match contains a string of each. */
+type Parts = readonly (readonly string[])[];
 
 interface Info {
   /** Every string the node can match (folded), when few and all known; may hold ''. */
   exact: ReadonlySet<string> | null;
-  /** Strings one of which every match contains; null when nothing is known. */
-  required: readonly string[] | null;
+  /** Disjunctions of which every match contains a string, most selective first. */
+  required: Parts;
 }
 
-const UNKNOWN: Info = { exact: null, required: null };
-const EMPTY: Info = { exact: new Set(['']), required: null };
+const UNKNOWN: Info = { exact: null, required: [] };
+const EMPTY: Info = { exact: new Set(['']), required: [] };
 
-/** Returns the required-literal disjunction of `source`/`flags`, or undefined when there is none. */
-export function requiredLiterals(source: string, flags: string): string[] | undefined {
-  let pattern: AST.Pattern;
+function parse(source: string, flags: string): AST.Pattern | undefined {
   try {
-    pattern = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, {
+    return new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, {
       unicode: flags.includes('u'),
       unicodeSets: flags.includes('v'),
     });
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Necessary literal disjunctions of `source`/`flags`, most selective first: every match
+ * contains a string of each (`^sudo .*(-R|--chroot)` gives `["sudo"]` and
+ * `["-r", "--chroot"]`). Empty when none is known.
+ */
+export function requiredLiteralParts(source: string, flags: string): string[][] {
+  const pattern = parse(source, flags);
+  if (pattern === undefined) return [];
   const context: Context = { ignoreCase: flags.includes('i'), unicode: /[uv]/.test(flags) };
-  const best = bestRequired(alternativesInfo(pattern.alternatives, context));
-  return best === null ? undefined : [...best];
+  return allRequired(alternativesInfo(pattern.alternatives, context)).map((part) => [...part]);
+}
+
+/** Returns the required-literal disjunction of `source`/`flags`, or undefined when there is none. */
+export function requiredLiterals(source: string, flags: string): string[] | undefined {
+  return requiredLiteralParts(source, flags)[0];
 }
 
 interface Context {
@@ -109,20 +129,37 @@ function valid(strings: readonly string[] | null): strings is readonly string[] 
   return strings !== null && strings.length > 0 && strings.every((s) => s !== '');
 }
 
-function better(
-  a: readonly string[] | null,
-  b: readonly string[] | null,
-): readonly string[] | null {
-  const x = valid(a) ? minimalDisjunction(a) : null;
-  const y = valid(b) ? minimalDisjunction(b) : null;
-  if (x === null) return y;
-  if (y === null) return x;
-  return disjunctionScore(y) > disjunctionScore(x) ? y : x;
+/**
+ * `parts` plus `more`, each minimal, without repeats, most selective first, at most
+ * MAX_PARTS of them.
+ */
+function withParts(parts: Parts, more: readonly (readonly string[] | null)[]): Parts {
+  const all = [...parts];
+  const keys = new Set(parts.map((p) => [...p].sort().join('\0')));
+  for (const candidate of more) {
+    if (!valid(candidate)) continue;
+    const part = minimalDisjunction(candidate);
+    const key = [...part].sort().join('\0');
+    if (keys.has(key)) continue;
+    keys.add(key);
+    all.push(part);
+  }
+  if (all.length === parts.length) return parts;
+  return all
+    .map((part) => ({ part, score: disjunctionScore(part) }))
+    .sort((x, y) => y.score - x.score)
+    .slice(0, MAX_PARTS)
+    .map(({ part }) => part);
 }
 
+/** Every necessary disjunction of a node: its own, and its exact strings when '' is not one. */
+function allRequired(info: Info): Parts {
+  return info.exact === null ? info.required : withParts(info.required, [[...info.exact]]);
+}
+
+/** The most selective necessary disjunction of a node, or null. */
 function bestRequired(info: Info): readonly string[] | null {
-  const exact = info.exact === null ? null : [...info.exact];
-  return better(info.required, exact);
+  return allRequired(info)[0] ?? null;
 }
 
 function alternativesInfo(alternatives: readonly AST.Alternative[], context: Context): Info {
@@ -136,17 +173,20 @@ function alternativesInfo(alternatives: readonly AST.Alternative[], context: Con
     for (const s of info.exact) exact.add(s);
     if (exact.size > MAX_SET) exact = null;
   }
-  let required: Set<string> | null = new Set();
+  // One branch: all of its necessary disjunctions hold. Several: a match holds one
+  // branch's, so only the union of each branch's best is necessary.
+  if (infos.length === 1) return { exact, required: infos[0]!.required };
+  let union: Set<string> | null = new Set();
   for (const info of infos) {
     const branch = bestRequired(info);
-    if (branch === null || required === null) {
-      required = null;
+    if (branch === null || union === null) {
+      union = null;
       break;
     }
-    for (const s of branch) required.add(s);
-    if (required.size > MAX_SET) required = null;
+    for (const s of branch) union.add(s);
+    if (union.size > MAX_SET) union = null;
   }
-  return { exact, required: required === null ? null : [...required] };
+  return { exact, required: union === null ? [] : withParts([], [[...union]]) };
 }
 
 function concat(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
@@ -158,13 +198,15 @@ function concat(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
 function sequenceInfo(elements: readonly AST.Element[], context: Context): Info {
   let run: ReadonlySet<string> = new Set(['']);
   let whole = true;
-  let required: readonly string[] | null = null;
+  // Every element must match, so each one's disjunctions and each run of exact
+  // strings are necessary on their own.
+  let required: Parts = [];
   const flush = (): void => {
-    required = better(required, [...run]);
+    required = withParts(required, [[...run]]);
   };
   for (const element of elements) {
     const info = elementInfo(element, context);
-    required = better(required, info.required);
+    required = withParts(required, info.required);
     if (info.exact === null) {
       flush();
       run = new Set(['']);
@@ -185,7 +227,7 @@ function elementInfo(element: AST.Element, context: Context): Info {
   switch (element.type) {
     case 'Character': {
       const ch = literalChar(element.value, context);
-      return ch === undefined ? UNKNOWN : { exact: new Set([ch]), required: null };
+      return ch === undefined ? UNKNOWN : { exact: new Set([ch]), required: [] };
     }
     case 'CharacterClass':
       return classInfo(element, context);
@@ -209,11 +251,11 @@ function quantifierInfo(quantifier: AST.Quantifier, context: Context): Info {
   const inner = elementInfo(quantifier.element, context);
   if (quantifier.min === 0) {
     if (quantifier.max === 1 && inner.exact !== null && inner.exact.size < MAX_SET) {
-      return { exact: new Set([...inner.exact, '']), required: null };
+      return { exact: new Set([...inner.exact, '']), required: [] };
     }
     return UNKNOWN;
   }
-  const required = bestRequired(inner);
+  const required = allRequired(inner);
   if (quantifier.min === quantifier.max && inner.exact !== null && quantifier.min <= 8) {
     let exact: ReadonlySet<string> | null = new Set(['']);
     for (let i = 0; i < quantifier.min && exact !== null; i++) {
@@ -245,5 +287,5 @@ function classInfo(node: AST.CharacterClass, context: Context): Info {
     }
   }
   // An empty class `[]` matches nothing; "unknown" keeps that harmless.
-  return chars.size === 0 ? UNKNOWN : { exact: chars, required: null };
+  return chars.size === 0 ? UNKNOWN : { exact: chars, required: [] };
 }

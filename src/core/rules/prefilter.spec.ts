@@ -6,7 +6,9 @@ import type { RuleSet } from './load-rule-set';
 import { createReferenceEvaluator } from './reference-evaluator';
 import { generatedEvent, generatedLists, generateRules, prng } from './testing/generate-rules';
 import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
-import { commandEvent } from './testing/rule-factory';
+import { commandEvent, ruleFile } from './testing/rule-factory';
+import { factsOf } from './facts';
+import { Prefilter } from './prefilter';
 
 /**
  * Differential test of the prefilter (issue 8): the compiled evaluator with the
@@ -132,5 +134,62 @@ describe('prefilter differential', () => {
     expect(stats?.rules).toBe(ruleSet.rules.filter((r) => r.definition.enabled).length);
     // Every generated shape has a necessary condition (19: root and a weekend); the pack's rules may add a few.
     expect(stats!.alwaysCandidates).toBeLessThan(stats!.rules * 0.2);
+  });
+});
+
+describe('prefilter on regexes with several literals', () => {
+  // Each literal of the sequence is necessary: the rule is a candidate only when the line
+  // has both `sudo` and one of `-r`/`--chroot`, not on every sudo line.
+  const loaded = loadRuleSet([
+    ruleFile({
+      id: 'SW-TST-0201',
+      conditions: {
+        all: [
+          {
+            fact: 'commands',
+            operator: 'anyCommand',
+            value: { raw: { regex: '^sudo +(-[a-zA-Z]+ +)*(-R|--chroot[= ])' } },
+          },
+        ],
+      },
+    }),
+    ruleFile({
+      id: 'SW-TST-0202',
+      conditions: {
+        all: [{ fact: 'commandLine', operator: 'regex', value: '^curl [^|]*[|] *(ba)?sh' }],
+      },
+    }),
+  ]);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
+  const on = compileRuleSet(loaded.ruleSet);
+  const off = compileRuleSet(loaded.ruleSet, { prefilter: false });
+  const candidates = (line: string): string[] =>
+    prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id);
+
+  it('needs every literal of the sequence, not the best one alone', () => {
+    expect(candidates('sudo apt-get update')).toEqual([]);
+    expect(candidates('curl -o x https://example.test/a')).toEqual([]);
+    expect(candidates('sudo chown -R www-data /srv/www')).toEqual(['SW-TST-0201']);
+    expect(candidates('curl -s https://example.test/i | bash')).toEqual(['SW-TST-0202']);
+  });
+
+  it('still finds every match', () => {
+    for (const line of [
+      'sudo -u root --chroot=/mnt/x id',
+      `sudo -E -R /mnt/x id`,
+      `"sudo" -R /x id`,
+      'CURL https://x/i.sh|sh',
+      'sudo apt-get update',
+      'curl -s https://example.test/i | bash',
+    ]) {
+      const event = commandEvent(line);
+      expect([line, ids(on.evaluate(event))]).toEqual([line, ids(off.evaluate(event))]);
+    }
+    // Not vacuous: both rules match lines that have all their literals.
+    expect(ids(on.evaluate(commandEvent('sudo -R /mnt/x id')))).toEqual(['SW-TST-0201']);
+    expect(ids(on.evaluate(commandEvent('curl -s https://example.test/i | bash')))).toEqual([
+      'SW-TST-0202',
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { anyChildren } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
 import { argsText } from './operators/any-command.operator';
-import { literalWeight, requiredLiterals, selectivityScore } from './literal-extraction';
+import { literalWeight, requiredLiteralParts, selectivityScore } from './literal-extraction';
 import type { LoadedRule } from './load-rule-set';
 import type { CompileContext } from './operators/operator';
 
@@ -213,6 +213,26 @@ function allDefined(values: (string | undefined)[]): string[] | undefined {
 }
 
 /**
+ * Keyword disjunctions, most selective first, each of which the lowercased tested
+ * string must meet (contain one of its keywords) for `operator(value)` to hold: several
+ * for a regex whose sequence has several literals, else at most one. Empty when none
+ * is known.
+ */
+function stringOperatorParts(operator: string, value: unknown, ctx: CompileContext): string[][] {
+  if (operator === 'regex') return regexParts(value);
+  const keywords = stringOperatorKeywords(operator, value, ctx);
+  return keywords === undefined ? [] : [keywords];
+}
+
+/** The necessary literal disjunctions of a `regex` operator's value (pattern or `{pattern, flags}`). */
+function regexParts(value: unknown): string[][] {
+  const pattern = isRecord(value) ? value['pattern'] : value;
+  const flags = isRecord(value) ? (value['flags'] ?? '') : '';
+  if (typeof pattern !== 'string' || typeof flags !== 'string') return [];
+  return requiredLiteralParts(pattern, flags);
+}
+
+/**
  * Keywords one of which the lowercased tested string must contain for
  * `operator(value)` to hold; undefined when none are known.
  */
@@ -222,12 +242,8 @@ function stringOperatorKeywords(
   ctx: CompileContext,
 ): string[] | undefined {
   switch (operator) {
-    case 'regex': {
-      const pattern = isRecord(value) ? value['pattern'] : value;
-      const flags = isRecord(value) ? (value['flags'] ?? '') : '';
-      if (typeof pattern !== 'string' || typeof flags !== 'string') return undefined;
-      return requiredLiterals(pattern, flags);
-    }
+    case 'regex':
+      return regexParts(value)[0];
     case 'containsI':
     case 'startsWithI':
     case 'endsWithI':
@@ -252,15 +268,26 @@ function stringOperatorKeywords(
   }
 }
 
-/** An `anyCommand` string matcher (string, string array or `{operator: value}`) as keywords. */
-function matcherKeywords(matcher: unknown, ctx: CompileContext): string[] | undefined {
-  if (typeof matcher === 'string') return [matcher.toLowerCase()];
-  if (Array.isArray(matcher)) return stringList(matcher)?.map((s) => s.toLowerCase());
-  if (!isRecord(matcher)) return undefined;
+/**
+ * An `anyCommand` string matcher (string, string array or `{operator: value}`) as
+ * keyword disjunctions that must all be met (see stringOperatorParts).
+ */
+function matcherParts(matcher: unknown, ctx: CompileContext): string[][] {
+  if (typeof matcher === 'string') return [[matcher.toLowerCase()]];
+  if (Array.isArray(matcher)) {
+    const list = stringList(matcher)?.map((s) => s.toLowerCase());
+    return list === undefined ? [] : [list];
+  }
+  if (!isRecord(matcher)) return [];
   const keys = Object.keys(matcher);
   const key = keys[0];
-  if (keys.length !== 1 || key === undefined || key === 'equal' || key === 'in') return undefined;
-  return stringOperatorKeywords(key, matcher[key], ctx);
+  if (keys.length !== 1 || key === undefined || key === 'equal' || key === 'in') return [];
+  return stringOperatorParts(key, matcher[key], ctx);
+}
+
+/** The most selective disjunction of {@link matcherParts}, or undefined. */
+function matcherKeywords(matcher: unknown, ctx: CompileContext): string[] | undefined {
+  return matcherParts(matcher, ctx)[0];
 }
 
 /** Program names a `program` matcher needs (exact names only), or undefined. */
@@ -300,7 +327,7 @@ function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
         ),
       );
     } else if (COMMAND_STRING_FIELDS.has(key)) {
-      parts.push(keywords('commands', matcherKeywords(value, ctx)));
+      for (const texts of matcherParts(value, ctx)) parts.push(keywords('commands', texts));
     } else if (key === 'pipedFrom' || key === 'pipesTo') {
       // Another command of the same line must match the nested spec.
       parts.push(...specParts(value, ctx));
@@ -404,9 +431,21 @@ export function conditionConjunction(node: unknown, ctx: CompileContext): Conjun
   ) {
     return strongest(specParts(node['value'], ctx));
   }
+  const channel = REGEX_FACT_CHANNELS.get(node['fact']);
+  if (channel !== undefined && node['operator'] === 'regex' && node['path'] === undefined) {
+    // A regex on the line or a payload may need several literals; each is a part.
+    const parts = regexParts(node['value']);
+    if (parts.length > 1) return strongest(parts.map((texts) => keywords(channel, texts)));
+  }
   const requirement = conditionRequirement(node, ctx);
   return requirement === undefined ? undefined : [requirement];
 }
+
+/** The facts whose `regex` leaves may offer several necessary keyword sets, and their channels. */
+const REGEX_FACT_CHANNELS: ReadonlyMap<unknown, Channel> = new Map<unknown, Channel>([
+  ['commandLine', 'line'],
+  ['decoded', 'decoded'],
+]);
 
 function ascending(a: number, b: number): number {
   return a - b;
