@@ -193,3 +193,58 @@ describe('prefilter on regexes with several literals', () => {
     ]);
   });
 });
+
+describe('prefilter on an `all` holding an `any`', () => {
+  // `all: [any: [A, B], C]` is a candidate on "A and C, or B and C", each with its two
+  // most selective parts; the union of the children's best atoms (`cp` or `shadow.bak`)
+  // with `C` would let every `cp … /tmp/…` line through.
+  const loaded = loadRuleSet([
+    ruleFile({
+      id: 'SW-TST-0301',
+      conditions: {
+        all: [
+          {
+            any: [
+              {
+                fact: 'commands',
+                operator: 'anyCommand',
+                value: { program: 'cp', anyArg: { startsWithI: '/etc/' } },
+              },
+              { fact: 'commandLine', operator: 'containsI', value: 'shadow.bak' },
+            ],
+          },
+          { fact: 'commandLine', operator: 'containsI', value: '/tmp/' },
+        ],
+      },
+    }),
+  ]);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
+  const on = compileRuleSet(loaded.ruleSet);
+  const off = compileRuleSet(loaded.ruleSet, { prefilter: false });
+  const candidates = (line: string): string[] =>
+    prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id);
+
+  it('needs one child together with the other conditions', () => {
+    expect(candidates('cp -a /srv/app /tmp/app')).toEqual([]);
+    expect(candidates('cp /etc/hosts /tmp/x')).toEqual(['SW-TST-0301']);
+    expect(candidates('mv /tmp/shadow.bak /root/')).toEqual(['SW-TST-0301']);
+  });
+
+  it('still finds every match', () => {
+    let matched = 0;
+    for (const line of [
+      'cp /etc/shadow /tmp/x',
+      'sudo cp /etc/hosts /tmp/',
+      'mv /TMP/SHADOW.BAK /root/',
+      'cp -a /srv/app /tmp/app',
+      'cat /etc/shadow > /tmp/s',
+    ]) {
+      const event = commandEvent(line);
+      const expected = ids(off.evaluate(event));
+      expect([line, ids(on.evaluate(event))]).toEqual([line, expected]);
+      matched += expected.length;
+    }
+    expect(matched).toBe(3);
+  });
+});

@@ -447,6 +447,63 @@ const REGEX_FACT_CHANNELS: ReadonlyMap<unknown, Channel> = new Map<unknown, Chan
   ['decoded', 'decoded'],
 ]);
 
+/**
+ * Conjunctions one of which holds whenever the condition does: an `any` offers each
+ * child's, an `all` one per choice of an alternative for each child, their parts put
+ * together. Sharper than one conjunction, where an `any` is the union of its children's
+ * single best atoms and so as weak as its weakest child: `all: [any: [A, B], C]`
+ * becomes "A and C, or B and C". Undefined when none is known.
+ */
+export type Alternatives = readonly NonNullable<Conjunction>[] | undefined;
+/** Alternatives kept for one condition; beyond, it falls back to a single conjunction. */
+const MAX_ALTERNATIVES = 64;
+
+export function conditionAlternatives(node: unknown, ctx: CompileContext): Alternatives {
+  if (!isRecord(node) || (!Array.isArray(node['any']) && !Array.isArray(node['all'])))
+    return single(conditionConjunction(node, ctx));
+  if (Array.isArray(node['any'])) {
+    const out: NonNullable<Conjunction>[] = [];
+    for (const child of node['any']) {
+      // A child with no known condition may hold on any event, and the `any` with it.
+      const alternatives = conditionAlternatives(child, ctx);
+      if (alternatives === undefined) return undefined;
+      out.push(...alternatives);
+      if (out.length > MAX_ALTERNATIVES) return single(conditionConjunction(node, ctx));
+    }
+    return out.length === 0 ? undefined : out;
+  }
+  let choices: (readonly Atom[])[][] = [[]];
+  for (const child of allChildren(node)) {
+    // A child with no known condition adds no part; the others must still hold.
+    const alternatives = conditionAlternatives(child, ctx);
+    if (alternatives === undefined) continue;
+    if (choices.length * alternatives.length > MAX_ALTERNATIVES)
+      return single(conditionConjunction(node, ctx));
+    choices = choices.flatMap((parts) => alternatives.map((alt) => [...parts, ...alt]));
+  }
+  const out: NonNullable<Conjunction>[] = [];
+  for (const parts of choices) {
+    const conjunction = strongest(parts);
+    if (conjunction === undefined) return undefined;
+    out.push(conjunction);
+  }
+  return out;
+}
+
+function single(conjunction: Conjunction): Alternatives {
+  return conjunction === undefined ? undefined : [conjunction];
+}
+
+/** An `all`'s children, with those of nested `all`s in their place (exceptions are folded in that way). */
+function allChildren(node: Record<string, unknown>): unknown[] {
+  const children: unknown[] = [];
+  for (const child of node['all'] as unknown[]) {
+    if (isRecord(child) && Array.isArray(child['all'])) children.push(...allChildren(child));
+    else children.push(child);
+  }
+  return children;
+}
+
 function ascending(a: number, b: number): number {
   return a - b;
 }
@@ -481,17 +538,17 @@ function plainKeyOf(atom: Atom): string | undefined {
 }
 
 /**
- * The necessary condition of each child of a rule's top-level `any` (undefined for a
+ * The necessary conditions of each child of a rule's top-level `any` (undefined for a
  * child without one), or undefined when the rule is not such an `any` or no child has
  * one. The children's order is the compiled node's (compile-condition.ts keeps it).
  */
-function childConjunctionsOf(rule: PrefilterRule, ctx: CompileContext): Conjunction[] | undefined {
+function childAlternativesOf(rule: PrefilterRule, ctx: CompileContext): Alternatives[] | undefined {
   const node: unknown = rule.definition.conditions;
   const compiled = anyChildren.get(rule.conditions);
   if (!isRecord(node) || !Array.isArray(node['any']) || compiled === undefined) return undefined;
   if (compiled.length !== node['any'].length || compiled.length < 2) return undefined;
-  const conjunctions = node['any'].map((child) => conditionConjunction(child, ctx));
-  return conjunctions.some((c) => c !== undefined) ? conjunctions : undefined;
+  const alternatives = node['any'].map((child) => conditionAlternatives(child, ctx));
+  return alternatives.some((a) => a !== undefined) ? alternatives : undefined;
 }
 
 /** Counts for docs and the bench: how many rules the index can skip. */
@@ -578,8 +635,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       if (plainKey === '') addTo(this.plainAlways, target);
       else if (plainKey !== undefined) addIndex(plainRules, plainKey, target);
     };
-    const childConjunctions = rules.map((rule) => childConjunctionsOf(rule, ctx));
-    const slotCount = childConjunctions.reduce((n, c) => n + (c?.length ?? 0), 0);
+    const childAlternatives = rules.map((rule) => childAlternativesOf(rule, ctx));
+    const slotCount = childAlternatives.reduce((n, c) => n + (c?.length ?? 0), 0);
     this.childStamp = new Uint32Array(slotCount);
     this.partBase = rules.length + slotCount;
     let conjunctionCount = 0;
@@ -604,14 +661,15 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     let alwaysCount = 0;
     let gatedCount = 0;
     rules.forEach((rule, index) => {
-      const children = childConjunctions[index];
+      const children = childAlternatives[index];
       if (children !== undefined) {
         gatedCount += 1;
         const first = this.slotRule.length;
-        const ungated = children.map((conjunction) => conjunction === undefined);
-        children.forEach((conjunction, i) => {
+        const ungated = children.map((alternatives) => alternatives === undefined);
+        children.forEach((alternatives, i) => {
           this.slotRule.push(index);
-          registerAll(conjunction, rules.length + first + i);
+          for (const conjunction of alternatives ?? [])
+            registerAll(conjunction, rules.length + first + i);
         });
         if (ungated.includes(true)) {
           this.alwaysList.push(index);
@@ -622,13 +680,13 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       }
       // engineConditions: what the rule really evaluates (a sequence's steps included);
       // its folded-in exceptions sit under `not`, which adds no atom.
-      const conjunction = conditionConjunction(rule.engineConditions, ctx);
-      if (conjunction === undefined) {
+      const alternatives = conditionAlternatives(rule.engineConditions, ctx);
+      if (alternatives === undefined) {
         this.alwaysList.push(index);
         alwaysCount += 1;
         return;
       }
-      registerAll(conjunction, index);
+      for (const conjunction of alternatives) registerAll(conjunction, index);
     });
     this.partStamp = new Uint32Array(this.partGroup.length);
     this.groupStamp = new Uint32Array(this.groupOwner.length);
