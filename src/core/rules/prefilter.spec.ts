@@ -137,10 +137,27 @@ describe('prefilter differential', () => {
   });
 });
 
+/** The rules' candidates per line, and their evaluators with the prefilter on and off. */
+function indexed(files: ReturnType<typeof ruleFile>[]): {
+  candidates: (line: string) => string[];
+  on: ReturnType<typeof compileRuleSet>;
+  off: ReturnType<typeof compileRuleSet>;
+} {
+  const loaded = loadRuleSet(files);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
+  return {
+    candidates: (line) =>
+      prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id),
+    on: compileRuleSet(loaded.ruleSet),
+    off: compileRuleSet(loaded.ruleSet, { prefilter: false }),
+  };
+}
+
 describe('prefilter on regexes with several literals', () => {
   // Each literal of the sequence is necessary: the rule is a candidate only when the line
   // has both `sudo` and one of `-r`/`--chroot`, not on every sudo line.
-  const loaded = loadRuleSet([
+  const { candidates, on, off } = indexed([
     ruleFile({
       id: 'SW-TST-0201',
       conditions: {
@@ -160,12 +177,6 @@ describe('prefilter on regexes with several literals', () => {
       },
     }),
   ]);
-  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
-  const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
-  const on = compileRuleSet(loaded.ruleSet);
-  const off = compileRuleSet(loaded.ruleSet, { prefilter: false });
-  const candidates = (line: string): string[] =>
-    prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id);
 
   it('needs every literal of the sequence, not the best one alone', () => {
     expect(candidates('sudo apt-get update')).toEqual([]);
@@ -198,7 +209,7 @@ describe('prefilter on an `all` holding an `any`', () => {
   // `all: [any: [A, B], C]` is a candidate on "A and C, or B and C", each with its two
   // most selective parts; the union of the children's best atoms (`cp` or `shadow.bak`)
   // with `C` would let every `cp … /tmp/…` line through.
-  const loaded = loadRuleSet([
+  const { candidates, on, off } = indexed([
     ruleFile({
       id: 'SW-TST-0301',
       conditions: {
@@ -218,12 +229,6 @@ describe('prefilter on an `all` holding an `any`', () => {
       },
     }),
   ]);
-  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
-  const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
-  const on = compileRuleSet(loaded.ruleSet);
-  const off = compileRuleSet(loaded.ruleSet, { prefilter: false });
-  const candidates = (line: string): string[] =>
-    prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id);
 
   it('needs one child together with the other conditions', () => {
     expect(candidates('cp -a /srv/app /tmp/app')).toEqual([]);
