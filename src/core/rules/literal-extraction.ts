@@ -125,15 +125,15 @@ export function minimalDisjunction(strings: readonly string[]): string[] {
   return kept;
 }
 
-function valid(strings: readonly string[] | null): strings is readonly string[] {
-  return strings !== null && strings.length > 0 && strings.every((s) => s !== '');
+function valid(strings: readonly string[]): boolean {
+  return strings.length > 0 && strings.every((s) => s !== '');
 }
 
 /**
  * `parts` plus `more`, each minimal, without repeats, most selective first, at most
  * MAX_PARTS of them.
  */
-function withParts(parts: Parts, more: readonly (readonly string[] | null)[]): Parts {
+function withParts(parts: Parts, more: Parts): Parts {
   const all = [...parts];
   const keys = new Set(parts.map((p) => [...p].sort().join('\0')));
   for (const candidate of more) {

@@ -347,24 +347,26 @@ function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
   return parts;
 }
 
-/** The requirement of an `anyCommand` spec: every key must hold, so the best key's requirement. */
-function specRequirement(spec: unknown, ctx: CompileContext): Requirement {
-  let best: Requirement;
-  for (const part of specParts(spec, ctx)) best = bestOf(best, part);
-  return best;
+/** Keyword disjunctions on `channel`, one Requirement each. */
+function keywordParts(channel: Channel, parts: readonly string[][]): Requirement[] {
+  return parts.map((texts) => keywords(channel, texts));
 }
 
-function leafRequirement(node: Record<string, unknown>, ctx: CompileContext): Requirement {
+/**
+ * The necessary disjunctions of a leaf, each of which must hold: several for an
+ * `anyCommand` spec (one per key) or a regex with several literals, else at most one.
+ */
+function leafParts(node: Record<string, unknown>, ctx: CompileContext): Requirement[] {
   const { fact, operator, value, path } = node;
-  if (typeof operator !== 'string' || operator.startsWith('not:')) return undefined;
+  if (typeof operator !== 'string' || operator.startsWith('not:')) return [];
   const indexed = typeof path === 'string' && INDEX_PATH.test(path);
   const whole = path === undefined;
   switch (fact) {
     case 'commandLine':
       // A path on a string fact is ignored (json-rules-engine only walks objects).
-      return keywords('line', stringOperatorKeywords(operator, value, ctx));
+      return keywordParts('line', stringOperatorParts(operator, value, ctx));
     case 'programs': {
-      if (!whole && !indexed) return undefined;
+      if (!whole && !indexed) return [];
       let names: string[] | undefined;
       if (operator === 'inList') names = matcherPrograms({ inList: value }, ctx);
       else if (operator === 'contains' && whole && typeof value === 'string') names = [value];
@@ -373,19 +375,19 @@ function leafRequirement(node: Record<string, unknown>, ctx: CompileContext): Re
         names = value.filter((v): v is string => typeof v === 'string');
       // `programs` never holds '', so '' can be dropped from the names.
       const byName = programs(names?.filter((n) => n !== ''));
-      if (byName !== undefined) return byName;
-      if (['equal', 'in', 'contains'].includes(operator)) return undefined;
-      return keywords('commands', stringOperatorKeywords(operator, value, ctx));
+      if (byName !== undefined) return [byName];
+      if (['equal', 'in', 'contains'].includes(operator)) return [];
+      return keywordParts('commands', stringOperatorParts(operator, value, ctx));
     }
     case 'commands':
-      return whole && operator === 'anyCommand' ? specRequirement(value, ctx) : undefined;
+      return whole && operator === 'anyCommand' ? specParts(value, ctx) : [];
     case 'isRoot':
-      return whole && operator === 'equal' && value === true ? ROOT_REQUIREMENT : undefined;
+      return whole && operator === 'equal' && value === true ? [ROOT_REQUIREMENT] : [];
     case 'decoded':
-      if ((!whole && !indexed) || ['equal', 'in', 'contains'].includes(operator)) return undefined;
-      return keywords('decoded', stringOperatorKeywords(operator, value, ctx));
+      if ((!whole && !indexed) || ['equal', 'in', 'contains'].includes(operator)) return [];
+      return keywordParts('decoded', stringOperatorParts(operator, value, ctx));
     default:
-      return undefined;
+      return [];
   }
 }
 
@@ -407,7 +409,10 @@ export function conditionRequirement(node: unknown, ctx: CompileContext): Requir
     return atoms.length === 0 || atoms.length > MAX_ATOMS ? undefined : atoms;
   }
   if ('not' in node) return undefined;
-  return leafRequirement(node, ctx);
+  // Every part must hold, so the most selective one alone is necessary.
+  let best: Requirement;
+  for (const part of leafParts(node, ctx)) best = bestOf(best, part);
+  return best;
 }
 
 /** The most selective `MAX_PARTS` of several necessary disjunctions (each must hold). */
@@ -433,28 +438,10 @@ export function conditionConjunction(node: unknown, ctx: CompileContext): Conjun
     for (const child of node['all']) parts.push(...(conditionConjunction(child, ctx) ?? []));
     return strongest(parts);
   }
-  if (
-    node['fact'] === 'commands' &&
-    node['operator'] === 'anyCommand' &&
-    node['path'] === undefined
-  ) {
-    return strongest(specParts(node['value'], ctx));
-  }
-  const channel = REGEX_FACT_CHANNELS.get(node['fact']);
-  if (channel !== undefined && node['operator'] === 'regex' && node['path'] === undefined) {
-    // A regex on the line or a payload may need several literals; each is a part.
-    const parts = regexParts(node['value']);
-    if (parts.length > 1) return strongest(parts.map((texts) => keywords(channel, texts)));
-  }
+  if (!Array.isArray(node['any']) && !('not' in node)) return strongest(leafParts(node, ctx));
   const requirement = conditionRequirement(node, ctx);
   return requirement === undefined ? undefined : [requirement];
 }
-
-/** The facts whose `regex` leaves may offer several necessary keyword sets, and their channels. */
-const REGEX_FACT_CHANNELS: ReadonlyMap<unknown, Channel> = new Map<unknown, Channel>([
-  ['commandLine', 'line'],
-  ['decoded', 'decoded'],
-]);
 
 /**
  * Conjunctions one of which holds whenever the condition does: an `any` offers each

@@ -47,10 +47,11 @@ const MIN_RUN = 16;
 
 /**
  * Calls `visit(start, end)` for every maximal run of `table`'s code units at least
- * MIN_RUN long, in order. These are the matches of BASE64 and HEX, up to the padding
- * and evenness the caller applies: a `{16,}` pattern over one character class, tried
- * from left to right, first matches where a long enough run starts and takes all of it.
- * One pass instead of a regex that restarts at every position of every shorter run.
+ * MIN_RUN long, in order. These are the matches of `/[A-Za-z0-9+/]{16,}={0,2}/g` and
+ * `/(?:[0-9a-fA-F]{2}){8,}/g`, up to the padding and evenness the caller applies: a
+ * `{16,}` pattern over one character class, tried from left to right, first matches
+ * where a long enough run starts and takes all of it. One pass instead of a regex that
+ * restarts at every position of every shorter run.
  */
 function forEachRun(
   text: string,
