@@ -4,7 +4,15 @@ import { resolve } from 'node:path';
 import { ES_NODE, KAFKA_BROKER, REPO_ROOT } from './stack';
 import { waitFor } from './wait-for';
 
-let nextPort = 3900 + Math.floor(Math.random() * 500);
+/**
+ * Ports for the services tests start, from a range where fetch refuses none: fetch (undici)
+ * blocks the WHATWG "bad ports", and the old range 3900–4400 held two of them (4045,
+ * 4190). A service that landed there listened fine while every readiness probe failed
+ * with "fetch failed (bad port)": the rsyslog failure of 2026-11-26 14:09 (port 4190),
+ * and most likely the crash-recovery failure of stop 15, whose third start timed out
+ * on the same bare "fetch failed" although the service had listened and done its work.
+ */
+let nextPort = 20_000 + Math.floor(Math.random() * 5_000);
 
 /** The service started as a user starts it: the built dist/src/main.js, configured by environment only. */
 export class ServiceProcess {
