@@ -15,6 +15,19 @@ describe('KeywordScanner', () => {
     expect(found(scanner, 'nothing')).toEqual([]);
   });
 
+  it('scans folded text as if a boundary code unit preceded and followed it', () => {
+    const scanner = new KeywordScanner([' rm ', '/rm ', 'rm', ' ']);
+    const fold = new Uint8Array(128).map((_, code) => (code === 0x3b ? 0x20 : code)); // ';' → ' '
+    const foldedIds = (text: string): number[] => {
+      const ids = new Set<number>();
+      scanner.scanFolded(text, fold, 0x20, (id) => ids.add(id));
+      return [...ids].sort((a, b) => a - b);
+    };
+    expect(foldedIds('rm')).toEqual([0, 2, 3]);
+    expect(foldedIds('x;/bin/rm')).toEqual([1, 2, 3]);
+    expect(foldedIds('form')).toEqual([2, 3]);
+  });
+
   it('matches non-ASCII code units and keeps going after them', () => {
     const scanner = new KeywordScanner(['\u00e9t\u00e9', 'rm', 't\u00e9']);
     expect(found(scanner, 'r\u00e9t\u00e9rm\u0301')).toEqual([0, 1, 2]);

@@ -152,19 +152,17 @@ export class KeywordScanner {
   }
 
   /**
-   * `scan` of an ASCII-only `text` with each code unit replaced by `fold[code]`, followed
-   * by `terminator`: for callers that fold keywords and text alike (case, separators).
+   * `scan` of an ASCII-only `text` with each code unit replaced by `fold[code]`, between
+   * two `boundary` code units: for callers that fold keywords and text alike (case,
+   * separators) and look for keywords at the text's ends too.
    */
-  scanFolded(
-    text: string,
-    fold: Uint8Array,
-    terminator: number,
-    visit: (id: number) => void,
-  ): void {
+  scanFolded(text: string, fold: Uint8Array, boundary: number, visit: (id: number) => void): void {
     const { table, output, columnOf, width } = this;
-    let state = 0;
+    let state = table[columnOf[boundary]!]!;
+    const first = output[state];
+    if (first !== null && first !== undefined) for (const id of first) visit(id);
     for (let i = 0; i <= text.length; i++) {
-      const code = i < text.length ? fold[text.charCodeAt(i) & 0x7f]! : terminator;
+      const code = i < text.length ? fold[text.charCodeAt(i) & 0x7f]! : boundary;
       state = table[state * width + columnOf[code]!]!;
       const hits = output[state];
       if (hits !== null && hits !== undefined) for (const id of hits) visit(id);

@@ -55,6 +55,12 @@ const CASES: { line: string; user?: { name: string; id: string }; expected: stri
   { line: 'lsblk', expected: [] },
   { line: 'nohup id&', expected: ['SW-TST-0007'] },
   { line: 'echo a  b', expected: ['SW-TST-0008'] },
+  // A command inside an option value: a program not at a word start (module comment).
+  { line: 'env -Srm -rf /', expected: ['SW-TST-0002'] },
+  { line: '/usr/bin/env -iSrm -rf /tmp/x', expected: ['SW-TST-0002', 'SW-TST-0003'] },
+  { line: 'env --split-string=rm x', expected: ['SW-TST-0002'] },
+  { line: 'su -cls', expected: ['SW-TST-0005', 'SW-TST-0006', 'SW-TST-0009'] },
+  { line: 'su --command=ls', expected: ['SW-TST-0005', 'SW-TST-0006', 'SW-TST-0009'] },
 ];
 
 describe('prefilter on plain lines', () => {
@@ -117,6 +123,16 @@ describe('prefilter on plain lines', () => {
     expect(candidates('id')).toEqual([]);
     for (const line of ['sudo id', 'doas id', 'su -', 'nohup sudo id'])
       expect(candidates(line)).toContain('SW-TST-0009');
+  });
+
+  it('takes a program name only as a word or the tail of a path', () => {
+    const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
+    const candidates = (line: string): string[] =>
+      prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id);
+    for (const line of ['echo form', 'git confirm x', 'cat alarm.log'])
+      expect([line, candidates(line)]).toEqual([line, []]);
+    for (const line of ['rm x', '/bin/rm x', 'x;rm', '(rm x)', 'a|rm', 'nohup rm'])
+      expect([line, candidates(line)]).toEqual([line, ['SW-TST-0002']]);
   });
 
   it('takes lines the parser rewrites to the full path', () => {

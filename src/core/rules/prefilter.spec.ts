@@ -132,14 +132,14 @@ describe('prefilter differential', () => {
   it('indexes most generated rules', () => {
     const stats = withPrefilter.prefilterStats;
     expect(stats?.rules).toBe(ruleSet.rules.filter((r) => r.definition.enabled).length);
-    // Every generated shape has a necessary condition (19: root and a weekend); the pack's rules may add a few.
+    // Every generated shape has a necessary condition (19: root and its working directory); the pack's rules may add a few.
     expect(stats!.alwaysCandidates).toBeLessThan(stats!.rules * 0.2);
   });
 });
 
 /** The rules' candidates per line, and their evaluators with the prefilter on and off. */
 function indexed(files: ReturnType<typeof ruleFile>[]): {
-  candidates: (line: string) => string[];
+  candidates: (line: string, overrides?: Partial<CommandEvent>) => string[];
   on: ReturnType<typeof compileRuleSet>;
   off: ReturnType<typeof compileRuleSet>;
 } {
@@ -147,8 +147,8 @@ function indexed(files: ReturnType<typeof ruleFile>[]): {
   if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
   const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
   return {
-    candidates: (line) =>
-      prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id),
+    candidates: (line, overrides) =>
+      prefilter.candidates(factsOf(commandEvent(line, overrides))).map((r) => r.definition.id),
     on: compileRuleSet(loaded.ruleSet),
     off: compileRuleSet(loaded.ruleSet, { prefilter: false }),
   };
@@ -251,5 +251,63 @@ describe('prefilter on an `all` holding an `any`', () => {
       matched += expected.length;
     }
     expect(matched).toBe(3);
+  });
+});
+
+describe('prefilter on event fields', () => {
+  // Root on a weekend in /srv/*/*: before fields were indexed, a candidate on every root
+  // line. The glob's literal `/srv/` is necessary in the working directory.
+  const { candidates, on, off } = indexed([
+    ruleFile({
+      id: 'SW-TST-0401',
+      conditions: {
+        all: [
+          { fact: 'isRoot', operator: 'equal', value: true },
+          { fact: 'process', path: '$.working_directory', operator: 'glob', value: '/srv/*/*' },
+        ],
+      },
+    }),
+    ruleFile({
+      id: 'SW-TST-0402',
+      conditions: {
+        all: [
+          { fact: 'user', path: '$.name', operator: 'in', value: ['Deploy', 'ci'] },
+          { fact: 'host', path: '$.name', operator: 'startsWithI', value: 'db-' },
+        ],
+      },
+    }),
+  ]);
+  const root = { user: { name: 'root', id: '0' } };
+  const at = (cwd: unknown, line = 'id'): Partial<CommandEvent> => ({
+    ...root,
+    process: { command_line: line, working_directory: cwd } as CommandEvent['process'],
+  });
+
+  it("needs the field's keyword", () => {
+    expect(candidates('id', at('/home/alice'))).toEqual([]);
+    expect(candidates('id', at('/srv/app/x'))).toEqual(['SW-TST-0401']);
+    expect(candidates('ls', { user: { name: 'alice' }, host: { name: 'DB-1' } })).toEqual([]);
+    expect(candidates('ls', { user: { name: 'Deploy' }, host: { name: 'web-1' } })).toEqual([]);
+    expect(candidates('ls', { user: { name: 'Deploy' }, host: { name: 'DB-1' } })).toEqual([
+      'SW-TST-0402',
+    ]);
+  });
+
+  it('still finds every match, whatever the field holds', () => {
+    let matched = 0;
+    for (const cwd of ['/srv/app/x', '/SRV/app/x', '/srv/app', '/home/x', ['/srv/a/b'], 7, null]) {
+      const event = commandEvent('id', at(cwd));
+      const expected = ids(off.evaluate(event));
+      expect([cwd, ids(on.evaluate(event))]).toEqual([cwd, expected]);
+      matched += expected.length;
+    }
+    for (const name of ['Deploy', 'deploy', 'ci', 'CI']) {
+      const event = commandEvent('ls', { user: { name }, host: { name: 'db-2' } });
+      const expected = ids(off.evaluate(event));
+      expect([name, ids(on.evaluate(event))]).toEqual([name, expected]);
+      matched += expected.length;
+    }
+    // Not vacuous: /srv/app/x and the array; Deploy and ci.
+    expect(matched).toBe(4);
   });
 });

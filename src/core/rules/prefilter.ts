@@ -1,5 +1,6 @@
-import { userIsRoot } from './facts';
-import type { EventFacts } from './facts';
+import picomatch from 'picomatch';
+import { EVENT_FACT_NAMES, userIsRoot } from './facts';
+import type { EventFacts, FactName } from './facts';
 import { anyChildren } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
@@ -7,6 +8,7 @@ import { argsText } from './operators/any-command.operator';
 import { literalWeight, requiredLiteralParts, selectivityScore } from './literal-extraction';
 import type { LoadedRule } from './load-rule-set';
 import type { CompileContext } from './operators/operator';
+import { compilePath } from './resolve-path';
 
 /**
  * The prefilter: which rules could match an event, decided from a necessary
@@ -27,6 +29,10 @@ import type { CompileContext } from './operators/operator';
  * - `root`: the event's user fields name root (the half of `isRoot` that needs no
  *   parsing); `isRoot = true` becomes `root`, or `sudo`/`doas`/`su` among the
  *   `commands` keywords, since elevation comes only from those programs.
+ * - `field`: the lowercased value of one event field (a fact read straight from the
+ *   event, such as `process` at `$.working_directory` or `user` at `$.name`) contains
+ *   this keyword; from the string operators and `glob` on that field. A rule scoped to
+ *   a directory, a user or a host then runs only for events in it.
  * `all` keeps the most selective child's condition, `any` the union of its
  * children's (nothing if one child has none), `not` yields nothing; exceptions
  * only remove matches and are ignored.
@@ -37,8 +43,17 @@ import type { CompileContext } from './operators/operator';
  * space-separated pieces of the lowercased line (words are substrings; `argsText`,
  * `eval` scripts and `find -exec` argv are words joined by one space, and a
  * redirection can sit between two arguments). So for such a line each `commands`
- * keyword is restated as its longest space-free piece, each program name as itself,
- * and one scan of the line stands in for parsing it and scanning every field.
+ * keyword is restated as its longest space-free piece (with the one space before or
+ * after it in the keyword: a space in a field is a word end in the line), and one scan
+ * of the line, as if a space preceded and followed it, stands in for parsing it and
+ * scanning every field.
+ *
+ * A program (or wrapper) name is a word or the tail of one after its last `/`, so it is
+ * restated twice, ` name ` and `/name `: `sh` is not found in `ssh` or `run.sh`. The
+ * only words the parser does not take at a word start are option values that become
+ * commands — `env -S`/`--split-string`, `su -c`/`--command` (`env -Sbash`,
+ * `su -cid`) — so a plain line where `env ` or `su ` occurs is also scanned the parsed
+ * way, which has no such assumption.
  *
  * Lines whose only such characters are quotes, balanced and never one kind inside the
  * other (`grep "a b" f`, `r''m -rf /`), skip it too. Removing a quote is all the
@@ -53,7 +68,14 @@ export type Channel = 'line' | 'commands' | 'decoded';
 export type Atom =
   | { kind: 'program'; name: string }
   | { kind: 'keyword'; channel: Channel; text: string; endsWord?: true }
+  | { kind: 'field'; field: EventField; text: string }
   | { kind: 'root' };
+
+/** An event fact and the path read from it, as a condition names them. */
+export interface EventField {
+  fact: FactName;
+  path: string | undefined;
+}
 
 /** A disjunction of atoms; undefined when no necessary condition is known. */
 export type Requirement = readonly Atom[] | undefined;
@@ -164,6 +186,25 @@ function longestPiece(text: string): string {
   return best;
 }
 
+/**
+ * The longest run of `text` without a space, tab, CR or LF, with the single space
+ * before and after it when `text` has one there ('' when there is no run).
+ */
+function longestPieceWithSpaces(text: string): string {
+  const piece = longestPiece(text);
+  if (piece === '') return '';
+  const at = text.indexOf(piece);
+  const before = at > 0 && text[at - 1] === ' ' ? ' ' : '';
+  const after = text[at + piece.length] === ' ' ? ' ' : '';
+  return `${before}${piece}${after}`;
+}
+
+/**
+ * Plain-line keywords that send the line to the parsed scan as well: where they occur,
+ * a command may start inside a word (see the module comment).
+ */
+const WORD_START_EXCEPTIONS = ['env ', 'su '];
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -176,7 +217,9 @@ function stringList(value: unknown): string[] | undefined {
 }
 
 function atomWeight(atom: Atom): number {
-  return atom.kind === 'keyword' ? literalWeight(atom.text) : PROGRAM_SCORE;
+  return atom.kind === 'keyword' || atom.kind === 'field'
+    ? literalWeight(atom.text)
+    : PROGRAM_SCORE;
 }
 
 function requirementScore(requirement: readonly Atom[]): number {
@@ -271,9 +314,34 @@ function stringOperatorKeywords(
       const items = typeof value === 'string' ? ctx.lists.get(value) : undefined;
       return items === undefined ? undefined : [...items].map((s) => s.toLowerCase());
     }
+    case 'glob':
+      return globKeywords(value);
     default:
       return undefined;
   }
+}
+
+/**
+ * One keyword per pattern of a `glob` operator's value, lowercased: a literal that the
+ * regex picomatch builds for the pattern (as the operator does) needs; undefined when
+ * some pattern needs none (`*`, `**`) or is invalid.
+ */
+function globKeywords(value: unknown): string[] | undefined {
+  const patterns = stringList(value);
+  if (patterns === undefined) return undefined;
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    let regex: RegExp;
+    try {
+      regex = picomatch.makeRe(pattern, { dot: true });
+    } catch {
+      return undefined;
+    }
+    const best = requiredLiteralParts(regex.source, regex.flags)[0];
+    if (best === undefined) return undefined;
+    out.push(...best);
+  }
+  return out;
 }
 
 /**
@@ -347,6 +415,17 @@ function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
   return parts;
 }
 
+/** Keyword disjunctions on one event field, one Requirement each. */
+function fieldParts(field: EventField, parts: readonly string[][]): Requirement[] {
+  return parts.map((texts) =>
+    texts.length === 0 || texts.some((t) => t === '')
+      ? undefined
+      : [...new Set(texts)].map((text): Atom => ({ kind: 'field', field, text })),
+  );
+}
+
+const EVENT_FACTS: ReadonlySet<string> = new Set(EVENT_FACT_NAMES);
+
 /** Keyword disjunctions on `channel`, one Requirement each. */
 function keywordParts(channel: Channel, parts: readonly string[][]): Requirement[] {
   return parts.map((texts) => keywords(channel, texts));
@@ -387,7 +466,13 @@ function leafParts(node: Record<string, unknown>, ctx: CompileContext): Requirem
       if ((!whole && !indexed) || ['equal', 'in', 'contains'].includes(operator)) return [];
       return keywordParts('decoded', stringOperatorParts(operator, value, ctx));
     default:
-      return [];
+      // A string test on a field read from the event: the field's text must hold its keywords.
+      if (typeof fact !== 'string' || !EVENT_FACTS.has(fact)) return [];
+      if (path !== undefined && typeof path !== 'string') return [];
+      return fieldParts(
+        { fact: fact as FactName, path },
+        stringOperatorParts(operator, value, ctx),
+      );
   }
 }
 
@@ -515,22 +600,37 @@ function addIndex(map: Map<string, number[]>, key: string, index: number): void 
 }
 
 /**
- * What a plain line must contain, folded (PLAIN_FOLD), for the atom to hold: '' when any
- * plain line may do; undefined when the scan does not decide it (`decoded`, `root`) or
- * no plain line can meet it (non-ASCII text).
+ * What a plain line must contain, folded (PLAIN_FOLD), for the atom to hold: one of
+ * these keywords ('' when any plain line may do); undefined when the scan does not
+ * decide it (`decoded`, `field`, `root`) or no plain line can meet it (non-ASCII text).
  */
-function plainKeyOf(atom: Atom): string | undefined {
+function plainKeysOf(atom: Atom): string[] | undefined {
   switch (atom.kind) {
     case 'program':
-      // A program is a whole word or a word's tail, so a word end follows it.
-      return foldPlain(`${longestPiece(atom.name)} `);
+      return wordKeys(atom.name);
     case 'keyword':
-      if (atom.channel === 'line') return foldPlain(atom.text);
+      if (atom.channel === 'line') return defined(foldPlain(atom.text));
       if (atom.channel === 'decoded') return undefined;
-      return foldPlain(atom.endsWord === true ? `${atom.text} ` : longestPiece(atom.text));
+      return atom.endsWord === true
+        ? wordKeys(atom.text)
+        : defined(foldPlain(longestPieceWithSpaces(atom.text)));
+    case 'field':
     case 'root':
       return undefined;
   }
+}
+
+/** A program or wrapper name on a plain line: a whole word, or a word's tail after a `/`. */
+function wordKeys(name: string): string[] | undefined {
+  const piece = longestPiece(name);
+  // A name with a space is no word of a plain line; its piece stays a safe keyword.
+  if (piece !== name) return defined(foldPlain(`${piece} `));
+  const keys = [foldPlain(` ${name} `), foldPlain(`/${name} `)];
+  return keys.every((key): key is string => key !== undefined) ? keys : undefined;
+}
+
+function defined(key: string | undefined): string[] | undefined {
+  return key === undefined ? undefined : [key];
 }
 
 /**
@@ -558,6 +658,9 @@ export interface PrefilterStats {
   conjunctions: number;
   programNames: number;
   keywords: Record<Channel, number>;
+  /** Event fields indexed (`process$.working_directory`, …) and their keywords in all. */
+  fields: number;
+  fieldKeywords: number;
 }
 
 /**
@@ -565,6 +668,13 @@ export interface PrefilterStats {
  * compiled node (whose children it gates) and what the rule really evaluates.
  */
 export type PrefilterRule = Pick<LoadedRule, 'definition' | 'conditions' | 'engineConditions'>;
+
+/** A scanner whose visit marks its keywords' targets; `seen[id]` is the generation a keyword was last seen in. */
+interface KeywordIndex {
+  scanner: KeywordScanner;
+  visit: (keywordId: number) => void;
+  seen: Uint32Array;
+}
 
 /** The per-rule-set index; `candidates(facts)` runs per event. */
 export class Prefilter<R extends PrefilterRule = LoadedRule> {
@@ -593,10 +703,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private readonly stamp: Uint32Array;
   private generation = 0;
   private readonly byProgram = new Map<string, number[]>();
-  private readonly scanners = new Map<
-    Channel,
-    { scanner: KeywordScanner; visit: (keywordId: number) => void }
-  >();
+  private readonly scanners = new Map<Channel, KeywordIndex>();
   /** The generation of the event being scanned; a rule is a candidate when its stamp equals it. */
   private current = 0;
   /** The candidates array, reused from event to event (no allocation per event). */
@@ -604,10 +711,14 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private readonly needsPrograms: boolean;
   private readonly needsRoot: boolean;
   private readonly byRoot: number[] = [];
+  /** One scanner per indexed event field, with the reader of that field's value. */
+  private readonly fieldScanners: (KeywordIndex & { read: (facts: EventFacts) => unknown })[] = [];
   /** Every `line`/`commands` keyword and program name, restated for plain lines (module comment). */
-  private readonly plain: { scanner: KeywordScanner; visit: (keywordId: number) => void };
+  private readonly plain: KeywordIndex;
   /** Rules with a `commands` keyword that has no space-free piece: candidates for every plain line. */
   private readonly plainAlways: number[] = [];
+  /** Ids of WORD_START_EXCEPTIONS in the plain scanner. */
+  private readonly wordStartExceptions: number[];
   readonly stats: PrefilterStats;
 
   constructor(
@@ -619,17 +730,27 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       CHANNELS.map((c) => [c, new Map()]),
     );
     const plainRules = new Map<string, number[]>();
+    const fieldRules = new Map<string, { field: EventField; texts: Map<string, number[]> }>();
     // A target is a rule (id < rules.length) or one child of a rule's top-level `any`.
     const register = (atom: Atom, target: number): void => {
       if (atom.kind === 'root') {
         addTo(this.byRoot, target);
         return;
       }
+      if (atom.kind === 'field') {
+        const key = `${atom.field.fact}${atom.field.path ?? ''}`;
+        let entry = fieldRules.get(key);
+        if (entry === undefined)
+          fieldRules.set(key, (entry = { field: atom.field, texts: new Map() }));
+        addIndex(entry.texts, atom.text, target);
+        return;
+      }
       if (atom.kind === 'program') addIndex(this.byProgram, atom.name, target);
       else addIndex(keywordRules.get(atom.channel)!, atom.text, target);
-      const plainKey = plainKeyOf(atom);
-      if (plainKey === '') addTo(this.plainAlways, target);
-      else if (plainKey !== undefined) addIndex(plainRules, plainKey, target);
+      for (const plainKey of plainKeysOf(atom) ?? []) {
+        if (plainKey === '') addTo(this.plainAlways, target);
+        else addIndex(plainRules, plainKey, target);
+      }
     };
     const childAlternatives = rules.map((rule) => childAlternativesOf(rule, ctx));
     const slotCount = childAlternatives.reduce((n, c) => n + (c?.length ?? 0), 0);
@@ -687,9 +808,19 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     this.partStamp = new Uint32Array(this.partGroup.length);
     this.groupStamp = new Uint32Array(this.groupOwner.length);
     this.groupHits = new Uint32Array(this.groupOwner.length);
+    for (const key of WORD_START_EXCEPTIONS) if (!plainRules.has(key)) plainRules.set(key, []);
     this.plain = this.scannerOf(plainRules);
+    const plainKeys = [...plainRules.keys()];
+    this.wordStartExceptions = WORD_START_EXCEPTIONS.map((key) => plainKeys.indexOf(key));
     for (const [channel, map] of keywordRules) {
       if (map.size > 0) this.scanners.set(channel, this.scannerOf(map));
+    }
+    for (const { field, texts } of fieldRules.values()) {
+      const resolve = compilePath(field.path);
+      this.fieldScanners.push({
+        read: (facts) => resolve(facts.get(field.fact)),
+        ...this.scannerOf(texts),
+      });
     }
     this.needsPrograms = this.byProgram.size > 0;
     this.needsRoot = this.byRoot.length > 0;
@@ -704,6 +835,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
         commands: keywordRules.get('commands')!.size,
         decoded: keywordRules.get('decoded')!.size,
       },
+      fields: fieldRules.size,
+      fieldKeywords: [...fieldRules.values()].reduce((n, { texts }) => n + texts.size, 0),
     };
   }
 
@@ -716,16 +849,29 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     const commandLine = facts.commandLine;
     const unquoted = unquotedPlainText(commandLine);
     if (unquoted !== undefined) {
-      this.plain.scanner.scanFolded(commandLine, PLAIN_FOLD, SPACE, this.plain.visit);
-      if (unquoted !== commandLine)
-        this.plain.scanner.scanFolded(unquoted, PLAIN_FOLD, SPACE, this.plain.visit);
+      const { scanner, visit, seen } = this.plain;
+      scanner.scanFolded(commandLine, PLAIN_FOLD, SPACE, visit);
+      if (unquoted !== commandLine) scanner.scanFolded(unquoted, PLAIN_FOLD, SPACE, visit);
       this.mark(this.plainAlways);
+      for (const id of this.wordStartExceptions)
+        if (seen[id] === this.current) {
+          // Marks only add up: the parsed scan's are the ones the word-start keys may miss.
+          this.scanParsed(facts);
+          break;
+        }
     } else {
       this.scanParsed(facts);
     }
     const decoded = this.scanners.get('decoded');
     if (decoded !== undefined) {
       for (const text of facts.decoded) decoded.scanner.scanLowerCase(text, decoded.visit);
+    }
+    for (const { read, scanner, visit } of this.fieldScanners) {
+      // The string operators test a string, or each string of an array (anyString).
+      const value = read(facts);
+      if (typeof value === 'string') scanner.scanLowerCase(value, visit);
+      else if (Array.isArray(value))
+        for (const item of value) if (typeof item === 'string') scanner.scanLowerCase(item, visit);
     }
     // Only the marked rules are visited (not every rule): a few dozen among thousands.
     const marked = this.marked;
@@ -741,15 +887,13 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
    * first time it occurs in this event only: short keywords (a space, `-`, `/`) occur
    * many times per line, and each repeat would walk the same targets again.
    */
-  private scannerOf(targetsOf: ReadonlyMap<string, number[]>): {
-    scanner: KeywordScanner;
-    visit: (keywordId: number) => void;
-  } {
+  private scannerOf(targetsOf: ReadonlyMap<string, number[]>): KeywordIndex {
     const targets = [...targetsOf.values()];
     const seen = new Uint32Array(targets.length);
     this.keywordStamps.push(seen);
     return {
       scanner: new KeywordScanner([...targetsOf.keys()]),
+      seen,
       visit: (keywordId) => {
         if (seen[keywordId] === this.current) return;
         seen[keywordId] = this.current;

@@ -102,7 +102,8 @@ function escapeRegex(text: string): string {
 
 /**
  * The condition of generated rule `i`. Shapes cycle so any 20 consecutive rules use
- * every operator; shape 19 has no keyword or program (only root and a weekend gate it).
+ * every operator; shape 19 has no keyword or program (root, a weekend and its working
+ * directory gate it).
  */
 export function generatedCondition(i: number): unknown {
   const p = programFor(i);
