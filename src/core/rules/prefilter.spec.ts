@@ -307,7 +307,24 @@ describe('prefilter on event fields', () => {
       expect([name, ids(on.evaluate(event))]).toEqual([name, expected]);
       matched += expected.length;
     }
-    // Not vacuous: /srv/app/x and the array; Deploy and ci.
-    expect(matched).toBe(4);
+    // Unlike the line, a field may hold a number, which `in` compares as it is.
+    const exitCodes = indexed([
+      ruleFile({
+        id: 'SW-TST-0403',
+        conditions: {
+          all: [{ fact: 'process', path: '$.exit_code', operator: 'in', value: [7, 'seven'] }],
+        },
+      }),
+    ]);
+    for (const exitCode of [7, 'seven', '7', 8]) {
+      const event = commandEvent('ls', {
+        process: { command_line: 'ls', exit_code: exitCode } as CommandEvent['process'],
+      });
+      const expected = ids(exitCodes.off.evaluate(event));
+      expect([exitCode, ids(exitCodes.on.evaluate(event))]).toEqual([exitCode, expected]);
+      matched += expected.length;
+    }
+    // Not vacuous: /srv/app/x and the array; Deploy and ci; 7 and 'seven'.
+    expect(matched).toBe(6);
   });
 });

@@ -469,6 +469,9 @@ function leafParts(node: Record<string, unknown>, ctx: CompileContext): Requirem
       // A string test on a field read from the event: the field's text must hold its keywords.
       if (typeof fact !== 'string' || !EVENT_FACTS.has(fact)) return [];
       if (path !== undefined && typeof path !== 'string') return [];
+      // Unlike the line, a field may hold a number: `in: [7, "x"]` matches exit code 7.
+      if (operator === 'in' && !(Array.isArray(value) && value.every((v) => typeof v === 'string')))
+        return [];
       return fieldParts(
         { fact: fact as FactName, path },
         stringOperatorParts(operator, value, ctx),
