@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './corpus';
-import type { EvaluatorResult } from './evaluator';
+import type { EvaluatorResult, EvaluatorRow } from './evaluator';
 import { benchWholePath } from './whole-path';
 import type { WholePathResult } from './whole-path';
 import { main as benchDecode } from './decode.bench';
@@ -92,21 +92,42 @@ async function evaluatorChild(
   }
 }
 
+/**
+ * The median over the evaluator's rounds of `of(row of round i)`: each round measures
+ * every rule set side by side, so a ratio is taken within a round, and the median
+ * keeps one noisy round from deciding a target (until 2026-11-26 16:00 UTC the
+ * targets used the first round alone).
+ */
+function medianOverRounds(
+  evaluator: EvaluatorResult,
+  sizes: readonly number[],
+  of: (rows: EvaluatorRow[]) => number,
+): number | undefined {
+  const bySize = sizes.map((n) => evaluator.rows.filter((r) => r.rules === n));
+  const rounds = Math.min(...bySize.map((rows) => rows.length));
+  if (rounds === 0) return undefined;
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) ratios.push(of(bySize.map((rows) => rows[i]!)));
+  ratios.sort((a, b) => a - b);
+  const mid = Math.floor(rounds / 2);
+  return rounds % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+}
+
 function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined): Target[] {
-  const row = (n: number) => evaluator.rows.find((r) => r.rules === n);
-  const at10 = row(10);
-  const at100 = row(100);
-  const at1000 = row(1000);
   const out: Target[] = [];
-  if (at100 !== undefined) {
-    const ratio = at100.compiled / at100.referenceShared;
+  const shared = medianOverRounds(evaluator, [100], ([r]) => r!.compiled / r!.referenceShared);
+  if (shared !== undefined) {
     out.push({
       name: 'compiled ÷ json-rules-engine (one shared Engine), 100 rules',
-      ratio,
+      ratio: shared,
       goal: '≥ 100',
-      met: ratio >= 100,
+      met: shared >= 100,
     });
-    const perEvent = at100.compiled / at100.referencePerEvent;
+    const perEvent = medianOverRounds(
+      evaluator,
+      [100],
+      ([r]) => r!.compiled / r!.referencePerEvent,
+    )!;
     out.push({
       name: 'compiled ÷ RULES_ENGINE=reference (Engine per event), 100 rules',
       ratio: perEvent,
@@ -114,8 +135,8 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
       met: true,
     });
   }
-  if (at10 !== undefined && at1000 !== undefined) {
-    const ratio = at1000.compiled / at10.compiled;
+  const ratio = medianOverRounds(evaluator, [10, 1000], ([a, b]) => b!.compiled / a!.compiled);
+  if (ratio !== undefined) {
     out.push({
       name: 'compiled 1,000 rules ÷ compiled 10 rules',
       ratio,
@@ -182,6 +203,10 @@ function markdown(result: {
   lines.push('| target | measured | goal | met |', '|---|---:|---|---|');
   for (const t of result.targets)
     lines.push(`| ${t.name} | ${ratioFmt(t.ratio)} | ${t.goal} | ${t.met ? 'yes' : '**no**'} |`);
+  lines.push(
+    '',
+    "The evaluator targets are the median over the evaluator's rounds of each round's ratio (the rules sets of a round are measured one right after the other).",
+  );
   lines.push(
     '',
     `Evaluator, one core, events/s (${fmt(result.evaluator.events)}-event mix, ~1% malicious, ${result.evaluator.measureMs} ms per figure):`,
