@@ -234,14 +234,21 @@ function bestOf(a: Requirement, b: Requirement): Requirement {
   return requirementScore(b) > requirementScore(a) ? b : a;
 }
 
-function keywords(channel: Channel, texts: readonly string[] | undefined): Requirement {
+/** One atom per distinct text; none when a text is '' (a program or keyword that says nothing). */
+function textAtoms(
+  texts: readonly string[] | undefined,
+  atom: (text: string) => Atom,
+): Requirement {
   if (texts === undefined || texts.length === 0 || texts.some((t) => t === '')) return undefined;
-  return [...new Set(texts)].map((text) => ({ kind: 'keyword', channel, text }));
+  return [...new Set(texts)].map(atom);
+}
+
+function keywords(channel: Channel, texts: readonly string[] | undefined): Requirement {
+  return textAtoms(texts, (text) => ({ kind: 'keyword', channel, text }));
 }
 
 function programs(names: readonly string[] | undefined): Requirement {
-  if (names === undefined || names.length === 0 || names.some((n) => n === '')) return undefined;
-  return [...new Set(names)].map((name) => ({ kind: 'program', name }));
+  return textAtoms(names, (name) => ({ kind: 'program', name }));
 }
 
 /** The longest run of ASCII characters, lowercased: safe for case-sensitive substring tests. */
@@ -417,11 +424,7 @@ function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
 
 /** Keyword disjunctions on one event field, one Requirement each. */
 function fieldParts(field: EventField, parts: readonly string[][]): Requirement[] {
-  return parts.map((texts) =>
-    texts.length === 0 || texts.some((t) => t === '')
-      ? undefined
-      : [...new Set(texts)].map((text): Atom => ({ kind: 'field', field, text })),
-  );
+  return parts.map((texts) => textAtoms(texts, (text) => ({ kind: 'field', field, text })));
 }
 
 const EVENT_FACTS: ReadonlySet<string> = new Set(EVENT_FACT_NAMES);
