@@ -1,12 +1,17 @@
-import picomatch from 'picomatch';
 import { EVENT_FACT_NAMES, userIsRoot } from './facts';
 import type { EventFacts, FactName } from './facts';
 import { anyChildren } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
 import { argsText } from './operators/any-command.operator';
-import { literalWeight, requiredLiteralParts, selectivityScore } from './literal-extraction';
+import {
+  literalWeight,
+  requiredLiteralParts,
+  requiredLiterals,
+  selectivityScore,
+} from './literal-extraction';
 import type { LoadedRule } from './load-rule-set';
+import { globRegex } from './operators/glob.operator';
 import type { CompileContext } from './operators/operator';
 import { compilePath } from './resolve-path';
 
@@ -329,9 +334,9 @@ function stringOperatorKeywords(
 }
 
 /**
- * One keyword per pattern of a `glob` operator's value, lowercased: a literal that the
- * regex picomatch builds for the pattern (as the operator does) needs; undefined when
- * some pattern needs none (`*`, `**`) or is invalid.
+ * Keywords of a `glob` operator's value, lowercased: for each pattern, literals one of
+ * which the operator's own regex (globRegex) needs; undefined when some pattern needs
+ * none (`*`, `**`) or is invalid.
  */
 function globKeywords(value: unknown): string[] | undefined {
   const patterns = stringList(value);
@@ -340,11 +345,11 @@ function globKeywords(value: unknown): string[] | undefined {
   for (const pattern of patterns) {
     let regex: RegExp;
     try {
-      regex = picomatch.makeRe(pattern, { dot: true });
+      regex = globRegex(pattern);
     } catch {
       return undefined;
     }
-    const best = requiredLiteralParts(regex.source, regex.flags)[0];
+    const best = requiredLiterals(regex.source, regex.flags);
     if (best === undefined) return undefined;
     out.push(...best);
   }
@@ -427,7 +432,12 @@ function fieldParts(field: EventField, parts: readonly string[][]): Requirement[
   return parts.map((texts) => textAtoms(texts, (text) => ({ kind: 'field', field, text })));
 }
 
-const EVENT_FACTS: ReadonlySet<string> = new Set(EVENT_FACT_NAMES);
+const EVENT_FACTS: ReadonlySet<unknown> = new Set(EVENT_FACT_NAMES);
+
+/** A fact read straight from the event (not derived from the command line). */
+function isEventFact(fact: unknown): fact is FactName {
+  return EVENT_FACTS.has(fact);
+}
 
 /** Keyword disjunctions on `channel`, one Requirement each. */
 function keywordParts(channel: Channel, parts: readonly string[][]): Requirement[] {
@@ -470,15 +480,12 @@ function leafParts(node: Record<string, unknown>, ctx: CompileContext): Requirem
       return keywordParts('decoded', stringOperatorParts(operator, value, ctx));
     default:
       // A string test on a field read from the event: the field's text must hold its keywords.
-      if (typeof fact !== 'string' || !EVENT_FACTS.has(fact)) return [];
+      if (!isEventFact(fact)) return [];
       if (path !== undefined && typeof path !== 'string') return [];
       // Unlike the line, a field may hold a number: `in: [7, "x"]` matches exit code 7.
       if (operator === 'in' && !(Array.isArray(value) && value.every((v) => typeof v === 'string')))
         return [];
-      return fieldParts(
-        { fact: fact as FactName, path },
-        stringOperatorParts(operator, value, ctx),
-      );
+      return fieldParts({ fact, path }, stringOperatorParts(operator, value, ctx));
   }
 }
 

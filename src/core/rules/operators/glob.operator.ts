@@ -8,6 +8,11 @@ import type { OperatorDefinition } from './operator';
  * does; `/etc/*` matches `/etc/shadow` but not `/etc/ssh/sshd_config`. The regex
  * picomatch builds is checked for backtracking like any rule regex.
  */
+/** The regex `glob` tests a pattern with; the prefilter reads its literals from the same one. */
+export function globRegex(pattern: string): RegExp {
+  return picomatch.makeRe(pattern, { dot: true });
+}
+
 export const globOperator: OperatorDefinition = {
   name: 'glob',
   compile(value, ctx) {
@@ -18,7 +23,7 @@ export const globOperator: OperatorDefinition = {
       const pointer = Array.isArray(value) ? `/${index}` : '';
       let regex: RegExp;
       try {
-        regex = picomatch.makeRe(pattern, { dot: true });
+        regex = globRegex(pattern);
       } catch (error) {
         return problem(
           `invalid glob: ${error instanceof Error ? error.message : String(error)}`,
