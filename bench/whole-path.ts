@@ -22,6 +22,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -32,6 +33,7 @@ import { processBatch } from '../src/core/process-batch';
 import type { BatchRecord, OutputDocument } from '../src/core/process-batch';
 import { formatRuleProblems, loadRuleSet } from '../src/core/rules';
 import { commandMix, packFiles, REPO_ROOT } from './corpus';
+import { ownCpuSeconds, processCpuSeconds } from './process-cpu';
 
 const BROKER = process.env['BENCH_KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const ES_NODE = process.env['BENCH_ES_NODE'] ?? 'http://127.0.0.1:9200';
@@ -43,6 +45,11 @@ export interface ThroughputRow {
   seconds: number;
   recordsPerSecond: number;
   maxRssMb?: number;
+  /**
+   * CPU time (user + system, all threads) of the process that read the records, over
+   * the measured window, per record: what one record costs whatever the core count.
+   */
+  cpuMicrosPerRecord?: number;
 }
 
 export interface LatencyRow {
@@ -73,6 +80,9 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 const elasticsearch = new Client({ node: ES_NODE });
+
+/** The cores of this machine (Kafka and Elasticsearch share them with the service in the bench). */
+export const MACHINE_CORES = cpus().length;
 
 function name(prefix: string): string {
   return `bench-${prefix}-${randomUUID().slice(0, 8)}`;
@@ -144,6 +154,24 @@ function sum(map: Map<number, number>): number {
   return total;
 }
 
+/** Settings for every service run, from BENCH_SERVICE_ENV (a JSON object of variables). */
+function serviceEnvOverrides(): Record<string, string> {
+  const text = process.env['BENCH_SERVICE_ENV'];
+  if (text === undefined || text.trim() === '') return {};
+  const parsed: unknown = JSON.parse(text);
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !Object.values(parsed).every((v) => typeof v === 'string')
+  ) {
+    throw new Error(
+      'BENCH_SERVICE_ENV must be a JSON object of strings, e.g. {"LOG_LEVEL":"info"}',
+    );
+  }
+  return parsed as Record<string, string>;
+}
+
 /** The built service as a child process, configured by environment only. */
 class Service {
   private child: ChildProcess | undefined;
@@ -166,6 +194,8 @@ class Service {
         HTTP_PORT: String(this.port),
         HTTP_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // BENCH_SERVICE_ENV='{"KAFKA_PARTITIONS_CONCURRENTLY":"4"}' measures other settings.
+        ...serviceEnvOverrides(),
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,6 +206,12 @@ class Service {
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     return this;
+  }
+
+  /** CPU seconds the service has used so far (see processCpuSeconds). */
+  cpuSeconds(): number | undefined {
+    const pid = this.child?.pid;
+    return pid === undefined ? undefined : processCpuSeconds(pid);
   }
 
   sampleRss(): void {
@@ -254,6 +290,8 @@ async function rawConsume(
   let seen = 0;
   let first = 0;
   let last = 0;
+  let cpuAtFirst = 0;
+  let cpuAtLast = 0;
   const passes = new Map<number, number>();
   await new Promise<void>((done) => {
     let finished = false;
@@ -261,9 +299,13 @@ async function rawConsume(
       eachBatchAutoResolve: true,
       eachBatch: ({ batch }) => {
         if (finished) return Promise.resolve();
-        if (first === 0) first = performance.now();
+        if (first === 0) {
+          first = performance.now();
+          cpuAtFirst = ownCpuSeconds();
+        }
         seen += batch.messages.length;
         last = performance.now();
+        cpuAtLast = ownCpuSeconds();
         const atEnd = BigInt(batch.lastOffset()) + 1n >= BigInt(batch.highWatermark);
         if (atEnd) passes.set(batch.partition, (passes.get(batch.partition) ?? 0) + 1);
         const everyPartition =
@@ -285,6 +327,7 @@ async function rawConsume(
     records: seen,
     seconds,
     recordsPerSecond: Math.round(seen / seconds),
+    cpuMicrosPerRecord: ((cpuAtLast - cpuAtFirst) * 1e6) / seen,
   };
 }
 
@@ -309,6 +352,7 @@ async function serviceRun(
     return await withAdmin(async (admin) => {
       let startAt = 0;
       let startCount = 0;
+      let startCpu: number | undefined;
       let done = 0;
       const deadline = Date.now() + 600_000;
       while (Date.now() < deadline) {
@@ -318,15 +362,21 @@ async function serviceRun(
         if (startAt === 0 && done > 0) {
           startAt = now;
           startCount = done;
+          startCpu = service.cpuSeconds();
         }
         if (done >= count) {
           const seconds = (now - startAt) / 1000;
-          const row = {
+          const endCpu = service.cpuSeconds();
+          const records = done - startCount;
+          const row: ThroughputRow = {
             name: label,
-            records: done - startCount,
+            records,
             seconds,
-            recordsPerSecond: Math.round((done - startCount) / seconds),
+            recordsPerSecond: Math.round(records / seconds),
             maxRssMb: Math.round(service.maxRssKb / 1024),
+            ...(startCpu !== undefined && endCpu !== undefined
+              ? { cpuMicrosPerRecord: ((endCpu - startCpu) * 1e6) / records }
+              : {}),
           };
           log(`whole path: ${JSON.stringify(row)}`);
           return row;
