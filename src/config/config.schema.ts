@@ -148,8 +148,10 @@ export const CONFIG_VARIABLES = {
   },
   kafkaPartitionsConcurrently: {
     name: 'KAFKA_PARTITIONS_CONCURRENTLY',
-    default: '1',
-    doc: 'How many partitions one instance processes at the same time (kafkajs partitionsConsumedConcurrently).',
+    // 2, not 1: while one partition's batch waits for its bulk request, checkpoint and
+    // commit, another's is decoded and evaluated (docs/performance.md, 2026-12-06 A/B).
+    default: '2',
+    doc: "How many partitions one instance processes at the same time (kafkajs partitionsConsumedConcurrently): while one batch waits for Elasticsearch or Kafka, another's records are decoded and evaluated.",
     parse: integer(1, 64),
   },
   kafkaMaxBytesPerPartition: {
