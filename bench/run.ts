@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './corpus';
 import type { EvaluatorResult, EvaluatorRow } from './evaluator';
-import { benchWholePath, MACHINE_CORES } from './whole-path';
+import { benchWholePath } from './whole-path';
 import type { WholePathResult } from './whole-path';
 import { main as benchDecode } from './decode.bench';
 
@@ -61,7 +61,7 @@ async function evaluatorsInChild(
     if (merged === undefined) merged = part;
     else {
       merged.rows.push(...part.rows);
-      // The last round's memory figures, as before.
+      // Memory figures: the last round's.
       merged.rssAt1000RulesMb = part.rssAt1000RulesMb;
       merged.heapAt1000RulesMb = part.heapAt1000RulesMb;
     }
@@ -180,7 +180,7 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
         out.push({
           name: 'cores the service needs for 0.5 × the raw consume rate (its CPU per record × that rate)',
           ratio: cores,
-          goal: `(info: ${MACHINE_CORES} here, shared with Kafka and Elasticsearch)`,
+          goal: `(info: ${cpus().length} here, shared with Kafka and Elasticsearch)`,
         });
       }
     }
@@ -213,9 +213,8 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
 const fmt = (n: number): string =>
   Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : String(n);
 const ratioFmt = (n: number): string => (n >= 100 ? fmt(n) : n.toFixed(2));
-/** µs per event of a rate in events/s ('' when the rate was not measured). */
-const micros = (perSecond: number | undefined): string =>
-  perSecond === undefined || perSecond <= 0 ? '' : (1e6 / perSecond).toFixed(2);
+/** µs per event of a rate in events/s. */
+const micros = (perSecond: number): string => (1e6 / perSecond).toFixed(2);
 
 function markdown(result: {
   startedAt: string;

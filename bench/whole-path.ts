@@ -22,7 +22,6 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -80,9 +79,6 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 const elasticsearch = new Client({ node: ES_NODE });
-
-/** The cores of this machine (Kafka and Elasticsearch share them with the service in the bench). */
-export const MACHINE_CORES = cpus().length;
 
 function name(prefix: string): string {
   return `bench-${prefix}-${randomUUID().slice(0, 8)}`;
@@ -158,7 +154,12 @@ function sum(map: Map<number, number>): number {
 function serviceEnvOverrides(): Record<string, string> {
   const text = process.env['BENCH_SERVICE_ENV'];
   if (text === undefined || text.trim() === '') return {};
-  const parsed: unknown = JSON.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
   if (
     typeof parsed !== 'object' ||
     parsed === null ||
@@ -171,6 +172,9 @@ function serviceEnvOverrides(): Record<string, string> {
   }
   return parsed as Record<string, string>;
 }
+
+/** Read once, when the bench starts: a malformed value fails before minutes of evaluator runs. */
+const SERVICE_ENV_OVERRIDES = serviceEnvOverrides();
 
 /** The built service as a child process, configured by environment only. */
 class Service {
@@ -195,7 +199,7 @@ class Service {
         HTTP_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         // BENCH_SERVICE_ENV='{"KAFKA_PARTITIONS_CONCURRENTLY":"4"}' measures other settings.
-        ...serviceEnvOverrides(),
+        ...SERVICE_ENV_OVERRIDES,
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
