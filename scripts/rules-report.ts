@@ -19,6 +19,9 @@ import { exampleEvent, formatRuleProblems, loadRuleSet, runRuleExamples } from '
 import type { ExampleFailure, LoadedRule } from '../src/core/rules';
 import { format, resolveConfig } from 'prettier';
 import { readRuleFolder } from '../src/rules-store/rule-files';
+import { readAttackCorpus } from './attack-corpus';
+import { computeGeneralization, generalizationMarkdown, percent } from './generalization';
+import type { Generalization } from './generalization';
 
 export const TABLE_START = '<!-- rules-table:start -->';
 export const TABLE_END = '<!-- rules-table:end -->';
@@ -48,6 +51,8 @@ export interface RuleQuality {
   /** Embedded examples that failed (should be 0). */
   exampleFailures: number;
   examples: number;
+  /** Lines of the everyday corpus's tuning and held-out halves on which it fired. */
+  everydayFalsePositives: { tuning: number; heldout: number };
 }
 
 export interface QualityReport {
@@ -75,6 +80,9 @@ export interface QualityReport {
   categories: Record<string, number>;
   missed: { command: string; missing: string[] }[];
   benignAlerts: { command: string; rules: string[] }[];
+  /** Absent until test/fixtures/corpus/attacks/ exists. */
+  generalization?: Generalization;
+  techniquesListed: number;
 }
 
 /** Benign corpus: one command per line; blank lines and `#` comments are skipped. */
@@ -125,6 +133,7 @@ export async function computeRuleQuality(root: string): Promise<QualityReport> {
       falsePositives: 0,
       exampleFailures: failures.length,
       examples: (d.examples?.match?.length ?? 0) + (d.examples?.noMatch?.length ?? 0),
+      everydayFalsePositives: { tuning: 0, heldout: 0 },
     });
   }
 
@@ -171,6 +180,14 @@ export async function computeRuleQuality(root: string): Promise<QualityReport> {
     benignAlerts.push({ command, rules: matches.map((m) => m.rule.id) });
   }
 
+  const corpus = readAttackCorpus(root);
+  const generalization = corpus ? computeGeneralization(corpus, evaluator) : undefined;
+  for (const half of ['tuning', 'heldout'] as const)
+    for (const [id, n] of Object.entries(generalization?.halves[half].falsePositivesByRule ?? {})) {
+      const quality = byId.get(id);
+      if (quality !== undefined) quality.everydayFalsePositives[half] = n;
+    }
+
   const rules = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
   const categories: Record<string, number> = {};
   for (const rule of rules) categories[rule.category] = (categories[rule.category] ?? 0) + 1;
@@ -202,6 +219,8 @@ export async function computeRuleQuality(root: string): Promise<QualityReport> {
     categories,
     missed,
     benignAlerts,
+    ...(generalization ? { generalization } : {}),
+    techniquesListed: corpus?.techniques.length ?? 0,
   };
 }
 
@@ -230,6 +249,9 @@ export function qualityMarkdown(report: QualityReport): string {
     `| benign lines alerted at high or critical | ${o.benignAlertedHigh} / ${o.benignLines} (${pct(o.falsePositiveRateHigh, 3)}) | ≤ 0.1% |`,
     `| benign lines alerted at any severity | ${o.benignAlertedAny} / ${o.benignLines} (${pct(o.falsePositiveRateAny, 3)}) | ≤ 1% |`,
     '',
+    ...(report.generalization
+      ? [generalizationMarkdown(report.generalization, report.techniquesListed)]
+      : []),
     '## Rules per category',
     '',
     '| category | rules |',
@@ -241,13 +263,14 @@ export function qualityMarkdown(report: QualityReport): string {
     '## Per rule',
     '',
     'Detected: malicious lines labelled with the rule on which it fired. False positives: benign',
-    'lines on which it fired (any severity).',
+    'lines on which it fired (any severity); everyday FP: lines of the everyday corpus (tuning /',
+    'held-out half) on which it fired.',
     '',
-    '| rule | severity | detected | false positives | benign FP rate | examples |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| rule | severity | detected | false positives | benign FP rate | everyday FP | examples |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...report.rules.map(
       (r) =>
-        `| ${r.id} ${cell(r.name)} | ${r.severity} | ${r.detected} / ${r.labelled} | ${r.falsePositives} | ${pct(ratio(r.falsePositives, o.benignLines), 3)} | ${r.examples - r.exampleFailures} / ${r.examples} |`,
+        `| ${r.id} ${cell(r.name)} | ${r.severity} | ${r.detected} / ${r.labelled} | ${r.falsePositives} | ${pct(ratio(r.falsePositives, o.benignLines), 3)} | ${r.everydayFalsePositives.tuning} / ${r.everydayFalsePositives.heldout} | ${r.examples - r.exampleFailures} / ${r.examples} |`,
     ),
     '',
     '## Malicious lines missed',
@@ -357,6 +380,16 @@ async function main(): Promise<void> {
       `benign alerted high/critical ${pct(o.falsePositiveRateHigh, 3)}, any ${pct(o.falsePositiveRateAny, 3)}; ` +
       `example failures ${o.exampleFailures}\n`,
   );
+  const g = report.generalization;
+  if (g === undefined) return;
+  for (const half of ['tuning', 'heldout'] as const) {
+    const h = g.halves[half];
+    process.stdout.write(
+      `${half === 'tuning' ? 'tuning  ' : 'held-out'}: attacks detected ${percent(h.cases)} ` +
+        `(high+ ${percent(h.casesHigh)}), variants still alerting ${percent(h.variants)}, ` +
+        `everyday alerted high+ ${percent(h.everydayHigh, 3)}, any ${percent(h.everydayAny, 3)}\n`,
+    );
+  }
 }
 
 if (require.main === module) void main();
