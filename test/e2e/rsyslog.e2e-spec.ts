@@ -195,13 +195,13 @@ const LINES: SentLine[] = [
 const FORWARDED = LINES.filter((l) => l.command !== undefined);
 const MALICIOUS = LINES.filter((l) => l.rule !== undefined);
 
-/** Where rsyslogd is, or a clear failure: the tests never install packages (.ci/run does). */
+/** Where rsyslogd is, or a clear failure (npm test's scripts/test-prerequisites.sh installs it first). */
 function findRsyslogd(): string {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
   const found = dirs.map((d) => join(d, 'rsyslogd')).find((p) => p !== '' && existsSync(p));
   if (found === undefined) {
     throw new Error(
-      'rsyslogd not found: install the rsyslog and rsyslog-kafka packages (apt-get install rsyslog rsyslog-kafka; .ci/run does)',
+      'rsyslogd not found: install the rsyslog and rsyslog-kafka packages (apt-get install rsyslog rsyslog-kafka; npm test does it as root)',
     );
   }
   return found;
