@@ -2,12 +2,15 @@ import { Command, Option } from 'commander';
 import { evalCommand } from './eval.command';
 import { CliUsageError } from './load-rules';
 import { testCommand, validateCommand } from './rules.command';
+import { packageVersion } from './version';
 
 /**
  * The `shellwatch` command line: the same core as the service, no Kafka or
  * Elasticsearch needed. `rules validate`, `rules test`, `eval`.
  */
-const program = new Command('shellwatch').description('Shellwatch: shell-audit rules, offline');
+const program = new Command('shellwatch')
+  .description('Shellwatch: shell-audit rules, offline')
+  .version(packageVersion(), '-V, --version', 'print the version');
 
 const run = (action: () => Promise<number>): Promise<void> =>
   action().then(
