@@ -127,9 +127,11 @@ export function readAttackCorpus(root: string): AttackCorpus | undefined {
   const everydayFile = (half: Half): string =>
     resolve(root, EVERYDAY_DIR, half === 'tuning' ? 'tuning.txt' : 'heldout.txt.gz');
   const everyday = (half: Half): string[] =>
-    readCorpusText(everydayFile(half))
-      .split('\n')
-      .filter((line) => line.trim() !== '');
+    !existsSync(everydayFile(half))
+      ? []
+      : readCorpusText(everydayFile(half))
+          .split('\n')
+          .filter((line) => line.trim() !== '');
   return {
     techniques,
     attacks: {

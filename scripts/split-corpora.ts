@@ -6,7 +6,7 @@
  *   node dist/scripts/split-corpora.js --attacks a.jsonl,b.jsonl \
  *     --techniques ta.jsonl,tb.jsonl --everyday e1.txt,e2.txt
  *
- * Refuses duplicate command lines, a line whose case id is used by another technique,
+ * Without --everyday the everyday halves are left as they are. Refuses duplicate command lines, a line whose case id is used by another technique,
  * and benign lines that are also attack lines. Prints the counts per half.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,10 +22,13 @@ import {
 } from './attack-corpus';
 import type { AttackLine, Half, TechniqueEntry } from './attack-corpus';
 
-function listArgument(name: string): string[] {
+function listArgument(name: string, required = true): string[] {
   const at = process.argv.indexOf(name);
   const value = at >= 0 ? process.argv[at + 1] : undefined;
-  if (value === undefined) throw new Error(`missing ${name} FILE[,FILE...]`);
+  if (value === undefined) {
+    if (required) throw new Error(`missing ${name} FILE[,FILE...]`);
+    return [];
+  }
   return value.split(',').filter((file) => file !== '');
 }
 
@@ -54,8 +57,9 @@ function main(): void {
     techniqueOfCase.set(line.case, line.technique);
   }
   const attackCommands = new Set(attacks.map((line) => line.command));
+  const everydayFiles = listArgument('--everyday', false);
   const everyday = uniqueBy(
-    listArgument('--everyday')
+    everydayFiles
       .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#')),
@@ -100,11 +104,13 @@ function main(): void {
   );
   const benignTuning = everyday.filter((line) => benignHalf(line) === 'tuning');
   const benignHeldout = everyday.filter((line) => benignHalf(line) === 'heldout');
-  writeFileSync(resolve(everydayDir, 'tuning.txt'), benignTuning.join('\n') + '\n');
-  writeFileSync(
-    resolve(everydayDir, 'heldout.txt.gz'),
-    gzipSync(benignHeldout.join('\n') + '\n', { level: 9 }),
-  );
+  if (everydayFiles.length > 0) {
+    writeFileSync(resolve(everydayDir, 'tuning.txt'), benignTuning.join('\n') + '\n');
+    writeFileSync(
+      resolve(everydayDir, 'heldout.txt.gz'),
+      gzipSync(benignHeldout.join('\n') + '\n', { level: 9 }),
+    );
+  }
   const ids = (lines: readonly AttackLine[]): number => new Set(lines.map((l) => l.technique)).size;
   process.stdout.write(
     `attacks: tuning ${tuning.length} lines / ${ids(tuning)} techniques, ` +
