@@ -82,7 +82,7 @@ export interface QualityReport {
   benignAlerts: { command: string; rules: string[] }[];
   /** Absent until test/fixtures/corpus/attacks/ exists. */
   generalization?: Generalization;
-  techniquesListed: number;
+  techniques: { listed: number; included: number };
 }
 
 /** Benign corpus: one command per line; blank lines and `#` comments are skipped. */
@@ -220,7 +220,10 @@ export async function computeRuleQuality(root: string): Promise<QualityReport> {
     missed,
     benignAlerts,
     ...(generalization ? { generalization } : {}),
-    techniquesListed: corpus?.techniques.length ?? 0,
+    techniques: {
+      listed: corpus?.techniques.length ?? 0,
+      included: corpus?.techniques.filter((t) => t.included).length ?? 0,
+    },
   };
 }
 
@@ -250,7 +253,7 @@ export function qualityMarkdown(report: QualityReport): string {
     `| benign lines alerted at any severity | ${o.benignAlertedAny} / ${o.benignLines} (${pct(o.falsePositiveRateAny, 3)}) | ≤ 1% |`,
     '',
     ...(report.generalization
-      ? [generalizationMarkdown(report.generalization, report.techniquesListed)]
+      ? [generalizationMarkdown(report.generalization, report.techniques)]
       : []),
     '## Rules per category',
     '',
