@@ -114,8 +114,14 @@ export interface AttackCorpus {
   everyday: Record<Half, string[]>;
 }
 
-/** The split corpora, or undefined when the tree has none yet. */
-export function readAttackCorpus(root: string): AttackCorpus | undefined {
+/**
+ * The split corpora, or undefined when the tree has none yet. `heldout: false` leaves the
+ * held-out halves unread (empty), for rule authors.
+ */
+export function readAttackCorpus(
+  root: string,
+  { heldout = true }: { heldout?: boolean } = {},
+): AttackCorpus | undefined {
   const dir = resolve(root, ATTACKS_DIR);
   if (!existsSync(resolve(dir, 'techniques.jsonl'))) return undefined;
   const techniques = readCorpusText(resolve(dir, 'techniques.jsonl'))
@@ -127,7 +133,7 @@ export function readAttackCorpus(root: string): AttackCorpus | undefined {
   const everydayFile = (half: Half): string =>
     resolve(root, EVERYDAY_DIR, half === 'tuning' ? 'tuning.txt' : 'heldout.txt.gz');
   const everyday = (half: Half): string[] =>
-    !existsSync(everydayFile(half))
+    !existsSync(everydayFile(half)) || (half === 'heldout' && !heldout)
       ? []
       : readCorpusText(everydayFile(half))
           .split('\n')
@@ -136,7 +142,9 @@ export function readAttackCorpus(root: string): AttackCorpus | undefined {
     techniques,
     attacks: {
       tuning: parseAttackLines(readCorpusText(attackFile('tuning')), attackFile('tuning')),
-      heldout: parseAttackLines(readCorpusText(attackFile('heldout')), attackFile('heldout')),
+      heldout: heldout
+        ? parseAttackLines(readCorpusText(attackFile('heldout')), attackFile('heldout'))
+        : [],
     },
     everyday: { tuning: everyday('tuning'), heldout: everyday('heldout') },
   };

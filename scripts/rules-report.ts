@@ -107,7 +107,10 @@ function categoryOf(rule: LoadedRule): string {
 
 const ratio = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
 
-export async function computeRuleQuality(root: string): Promise<QualityReport> {
+export async function computeRuleQuality(
+  root: string,
+  { heldout = true }: { heldout?: boolean } = {},
+): Promise<QualityReport> {
   const folder = await readRuleFolder(resolve(root, 'rules'));
   const loaded = loadRuleSet(folder.rules, folder.lists);
   if (!loaded.ok)
@@ -180,7 +183,7 @@ export async function computeRuleQuality(root: string): Promise<QualityReport> {
     benignAlerts.push({ command, rules: matches.map((m) => m.rule.id) });
   }
 
-  const corpus = readAttackCorpus(root);
+  const corpus = readAttackCorpus(root, { heldout });
   const generalization = corpus ? computeGeneralization(corpus, evaluator) : undefined;
   for (const half of ['tuning', 'heldout'] as const)
     for (const [id, n] of Object.entries(generalization?.halves[half].falsePositivesByRule ?? {})) {
@@ -356,6 +359,7 @@ async function write(path: string, text: string, parser: 'markdown' | 'json'): P
 async function main(): Promise<void> {
   const root = resolve(__dirname, '../..');
   const check = process.argv.includes('--check');
+  if (process.argv.includes('--tuning-only')) return printTuning(root);
   const report = await computeRuleQuality(root);
   const folder = await readRuleFolder(resolve(root, 'rules'));
   const loaded = loadRuleSet(folder.rules, folder.lists);
@@ -393,6 +397,31 @@ async function main(): Promise<void> {
         `everyday alerted high+ ${percent(h.everydayHigh, 3)}, any ${percent(h.everydayAny, 3)}\n`,
     );
   }
+}
+
+/**
+ * `--tuning-only`, for rule authors: the tuning half's figures, per tactic, and every
+ * missed tuning procedure, on stdout; the held-out halves are not read and nothing is written.
+ */
+async function printTuning(root: string): Promise<void> {
+  const g = (await computeRuleQuality(root, { heldout: false })).generalization;
+  if (g === undefined) throw new Error(`no corpus under ${root}/test/fixtures/corpus/attacks`);
+  const h = g.halves.tuning;
+  const lines = [
+    `tuning: attacks detected ${percent(h.cases)} (high+ ${percent(h.casesHigh)}), ` +
+      `variants still alerting ${percent(h.variants)}, everyday alerted high+ ` +
+      `${percent(h.everydayHigh, 3)}, any ${percent(h.everydayAny, 3)}`,
+    ...Object.entries(h.perTactic)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([tactic, t]) => `  ${tactic}: ${t.detected} / ${t.cases} (high+ ${t.high})`),
+    'everyday false positives by rule (tuning half):',
+    ...Object.entries(h.falsePositivesByRule)
+      .sort(([, a], [, b]) => b - a)
+      .map(([id, n]) => `  ${id}: ${n}`),
+    'missed tuning procedures (case, technique, command):',
+    ...g.tuningMisses.map((m) => `${m.case}\t${m.technique}\t${m.command}`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 if (require.main === module) void main();
