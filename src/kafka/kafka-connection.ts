@@ -8,6 +8,8 @@ export interface KafkaConnectionOptions {
   brokers: string[];
   clientId: string;
   dlqTopic: string;
+  /** Byte budget of one produce request to the dead-letter topic (KAFKA_DLQ_MAX_BYTES). */
+  dlqMaxBytes: number;
   /** TLS and SASL (from kafkaSecurityOptions); none by default. */
   security?: KafkaSecurityOptions;
 }
@@ -25,6 +27,6 @@ export class KafkaConnection {
     this.kafka = new Kafka(
       kafkaClientConfig(options.brokers, options.clientId, new Logger('Kafka'), options.security),
     );
-    this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic);
+    this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic, options.dlqMaxBytes);
   }
 }

@@ -4,8 +4,12 @@ export interface RetryOptions {
   maxDelayMs: number;
   /** False stops the retries (shutdown, partition revoked). */
   isActive: () => boolean;
-  /** Called after each failed attempt, before waiting. */
-  onFailure: (error: unknown, attempt: number) => Promise<void> | void;
+  /**
+   * Called after each failed attempt, before waiting. `retriable` is the error's
+   * own verdict (see isRetriable): false means waiting will not cure it, a person
+   * must act, and the caller should say so at once (readiness).
+   */
+  onFailure: (error: unknown, attempt: number, retriable: boolean) => Promise<void> | void;
 }
 
 /** Gave up because the batch is no longer ours to finish, not because of the error. */
@@ -16,10 +20,22 @@ export class RetryAbandoned extends Error {
 }
 
 /**
+ * Whether trying the same thing again may succeed, as the error says: a
+ * ShellwatchError's (or a kafkajs error's) `retriable`. An error that does not
+ * say (a connection error of the Elasticsearch client) counts as retriable.
+ */
+export function isRetriable(error: unknown): boolean {
+  return (error as { retriable?: unknown } | null)?.retriable !== false;
+}
+
+/**
  * Runs `attempt` until it succeeds, with exponential back-off and full jitter
  * (so a fleet of instances does not hammer a recovering cluster in step), for
  * as long as the batch is still ours. There is no attempt limit on purpose:
- * giving up would mean dropping records or committing unwritten ones.
+ * giving up would mean dropping records or committing unwritten ones. So a
+ * non-retriable error is not given up on either; it is reported as such to
+ * `onFailure`, and it is the attempt's job not to repeat a request that was
+ * refused for good (the dead-letter delivery splits and shrinks it instead).
  */
 export async function retryUntilDone<T>(
   attempt: () => Promise<T>,
@@ -34,7 +50,7 @@ export async function retryUntilDone<T>(
       jitter: 'full',
       retry: async (error: unknown, attemptNumber: number) => {
         if (!options.isActive()) return false;
-        await options.onFailure(error, attemptNumber);
+        await options.onFailure(error, attemptNumber, isRetriable(error));
         return options.isActive();
       },
     });
