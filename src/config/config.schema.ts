@@ -331,7 +331,7 @@ export const CONFIG_VARIABLES = {
   shutdownTimeoutMs: {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
-    doc: 'On SIGTERM/SIGINT, how long to wait for the batch in flight before leaving anyway (uncommitted work is redelivered).',
+    doc: 'On SIGTERM/SIGINT, how long to wait for the batch in flight before leaving anyway, whatever the service is doing (exit code 0; uncommitted work is redelivered).',
     parse: integer(0, 600000),
   },
   correlationGraceMs: {

@@ -11,12 +11,15 @@ import { testWorld } from '../support/world';
  * many there are in one batch and however large one is, they reach the
  * dead-letter topic in requests the broker accepts and the group commits past
  * them. When the dead-letter topic refuses even a minimal letter, readiness says
- * which partition is stuck and why.
+ * which partition is stuck and why, and SIGTERM still ends the process.
  *
  * The dead-letter topics here keep the broker's default max.message.bytes (about
  * 1 MiB, scripts/stack.sh sets no other), as an operator's would.
  */
 const UNDECODABLE = 'not json, not a known format: ' + 'x'.repeat(200);
+const SHUTDOWN_TIMEOUT_MS = 5000;
+/** The contract is "within SHUTDOWN_TIMEOUT_MS"; the margin covers a loaded machine. */
+const EXIT_MARGIN_MS = 20_000;
 
 describe('dead letters', () => {
   let service: ServiceProcess | undefined;
@@ -105,6 +108,27 @@ describe('dead letters', () => {
     expect(reason).toContain(`${world.topic}[0]`);
     expect(reason).toContain(`${world.topic}.dlq`);
     expect(reason).toContain('MESSAGE_TOO_LARGE');
+    expect(await groupLag(world.groupId, world.topic)).toBe(1);
+  });
+
+  it('exits on SIGTERM within SHUTDOWN_TIMEOUT_MS while a dead-letter write is stuck', async () => {
+    const world = testWorld('dlq-sigterm');
+    await createTopic(world.topic, 1);
+    await createTopic(`${world.topic}.dlq`, 1, { 'max.message.bytes': '100' });
+    await produce(world.topic, [{ value: UNDECODABLE }]);
+    service = new ServiceProcess(
+      world.env({ SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }),
+    ).start();
+    await waitFor(
+      'the dead-letter write to fail again and again',
+      () => Promise.resolve(service!.logs().split('dead-letter write failed').length - 1),
+      (failures) => failures >= 3,
+      { timeoutMs: 120_000 },
+    );
+    const exit = await service.terminate(SHUTDOWN_TIMEOUT_MS + EXIT_MARGIN_MS);
+    service = undefined;
+    expect(exit).toEqual({ code: 0, signal: null });
+    // Nothing was committed past the record that could not be dead-lettered.
     expect(await groupLag(world.groupId, world.topic)).toBe(1);
   });
 });
