@@ -52,4 +52,25 @@ describe('isRetriable', () => {
     expect(isRetriable(new Error('socket hang up'))).toBe(true);
     expect(isRetriable(null)).toBe(true);
   });
+
+  it("reads a foreign error's innermost verdict: kafkajs gives up on a retriable cause", () => {
+    // Shaped as kafkajs builds them (src/errors.js); kafkajs stays behind src/kafka.
+    const lost = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      retriable: true,
+    });
+    const exceeded = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      cause: lost,
+    });
+    expect(isRetriable(exceeded)).toBe(true);
+    const refused = Object.assign(new Error('Not authorized to access topics'), {
+      name: 'KafkaJSNonRetriableError',
+      retriable: false,
+      cause: Object.assign(new Error('Not authorized to access topics'), { retriable: false }),
+    });
+    expect(isRetriable(refused)).toBe(false);
+    // Our own verdict wins over its cause's.
+    expect(isRetriable(new ShellwatchError('X', 'x', false, {}, { cause: lost }))).toBe(false);
+  });
 });

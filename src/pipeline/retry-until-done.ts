@@ -1,4 +1,5 @@
 import { backOff } from 'exponential-backoff';
+import { ShellwatchError } from '../core/errors';
 
 export interface RetryOptions {
   maxDelayMs: number;
@@ -21,11 +22,23 @@ export class RetryAbandoned extends Error {
 
 /**
  * Whether trying the same thing again may succeed, as the error says: a
- * ShellwatchError's (or a kafkajs error's) `retriable`. An error that does not
- * say (a connection error of the Elasticsearch client) counts as retriable.
+ * ShellwatchError's `retriable` is our own decision and wins; for another error
+ * the innermost `retriable` of its cause chain, because kafkajs wraps the error
+ * it stopped retrying in a non-retriable "retries exceeded" whose cause (a lost
+ * connection) is retriable. An error that does not say (a connection error of
+ * the Elasticsearch client) counts as retriable.
  */
 export function isRetriable(error: unknown): boolean {
-  return (error as { retriable?: unknown } | null)?.retriable !== false;
+  if (error instanceof ShellwatchError) return error.retriable;
+  let verdict = true;
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && typeof current === 'object' && current !== null; depth += 1) {
+    const { retriable, cause } = current as { retriable?: unknown; cause?: unknown };
+    if (typeof retriable === 'boolean') verdict = retriable;
+    if (cause === current) break;
+    current = cause;
+  }
+  return verdict;
 }
 
 /**
