@@ -87,6 +87,7 @@ export class AppModule {
               brokers: config.kafkaBrokers,
               clientId: config.kafkaClientId,
               dlqTopic: config.kafkaDlqTopic,
+              dlqMaxBytes: config.kafkaDlqMaxBytes,
               security: kafkaSecurityOptions(
                 {
                   ssl: config.kafkaSsl,

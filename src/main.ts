@@ -33,6 +33,8 @@ process.once('SIGINT', exitBeforeStart);
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+  // Armed before anything else can take time (Elasticsearch at start, a stuck batch).
+  boundShutdown(config.shutdownTimeoutMs);
   const decoders = new DecoderFactory(config);
   // JSON lines through pino (src/logging/logger-options.ts); lines logged while
   // Nest builds the app are buffered until the pino logger exists.
@@ -53,7 +55,10 @@ async function bootstrap(): Promise<void> {
       'Shellwatch',
     );
   }
-  app.enableShutdownHooks();
+  // process.exit(0) once closed rather than Nest's default of re-sending the signal
+  // to itself: that would look like a second signal to boundShutdown, and as PID 1
+  // in a container a re-sent SIGTERM is ignored.
+  app.enableShutdownHooks([], { useProcessExit: true });
   process.off('SIGTERM', exitBeforeStart);
   process.off('SIGINT', exitBeforeStart);
   configureHttpApi(app);
@@ -74,7 +79,6 @@ async function bootstrap(): Promise<void> {
     },
     { inheritAppConfig: true },
   );
-  boundShutdown(config.shutdownTimeoutMs, logger);
   await app.startAllMicroservices();
   await app.listen(config.httpPort, config.httpHost);
   logger.log(
@@ -84,22 +88,37 @@ async function bootstrap(): Promise<void> {
 }
 
 /**
- * Nest closes the app on SIGTERM/SIGINT, which stops the consumer after the batch
- * in flight. That batch may be stuck retrying a dead Elasticsearch: past the
- * time-out we exit anyway. Nothing uncommitted is lost; it is redelivered.
+ * The hard deadline of a shutdown, whatever the service is doing. Nest closes the
+ * app on SIGTERM/SIGINT, which stops the consumer after the batch in flight; that
+ * batch may be stuck retrying a dead Elasticsearch or a dead-letter topic that
+ * refuses it, and Nest ignores any further signal while it waits. So the first
+ * signal starts a timer (unref'd: it never keeps an idle process alive) that exits
+ * with code 0 once SHUTDOWN_TIMEOUT_MS is over, and a second signal exits at once.
+ * Nothing uncommitted is lost: it is redelivered to the next consumer.
+ * (A timer needs a free event loop: nothing CPU-bound may run long on the main
+ * thread.)
  */
-function boundShutdown(timeoutMs: number, logger: Logger): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        logger.warn(
-          `shutdown did not finish within ${timeoutMs} ms; exiting, uncommitted records will be redelivered`,
-          'Shellwatch',
-        );
-        process.exit(0);
-      }, timeoutMs).unref();
-    });
-  }
+function boundShutdown(timeoutMs: number): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      leave(`second ${signal} during shutdown; exiting now`);
+      return;
+    }
+    signalled = true;
+    setTimeout(
+      () => leave(`shutdown did not finish within ${timeoutMs} ms; exiting`),
+      timeoutMs,
+    ).unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Exits with 0 (a requested stop), saying so on stderr: the logger may be what is stuck. */
+function leave(why: string): never {
+  process.stderr.write(`shellwatch: ${why}, uncommitted records will be redelivered\n`);
+  process.exit(0);
 }
 
 bootstrap().catch((error: unknown) => {

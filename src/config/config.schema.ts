@@ -140,6 +140,13 @@ export const CONFIG_VARIABLES = {
     doc: 'Dead-letter topic: records that cannot be decoded or indexed, with the reason in headers.',
     parse: topic,
   },
+  kafkaDlqMaxBytes: {
+    name: 'KAFKA_DLQ_MAX_BYTES',
+    // Under the broker's default max.message.bytes (1,048,588), with room to spare.
+    default: '1000000',
+    doc: "Most bytes in one produce request to the dead-letter topic, overhead included: dead letters are split to fit, a larger one is cut (docs/errors.md). Keep below the topic's max.message.bytes.",
+    parse: integer(16384, 104857600),
+  },
   kafkaClientId: {
     name: 'KAFKA_CLIENT_ID',
     default: 'shellwatch',
@@ -315,10 +322,16 @@ export const CONFIG_VARIABLES = {
     doc: 'fatal, error, warn, info, debug or trace. Command lines appear only at debug.',
     parse: oneOf(LOG_LEVELS),
   },
+  stuckPartitionAfterMs: {
+    name: 'STUCK_PARTITION_AFTER_MS',
+    default: '60000',
+    doc: 'How long a batch may keep failing to be written before /health/ready reports its partition stuck, with the cause (at once when retrying cannot cure it).',
+    parse: integer(0, 86400000),
+  },
   shutdownTimeoutMs: {
     name: 'SHUTDOWN_TIMEOUT_MS',
     default: '10000',
-    doc: 'On SIGTERM/SIGINT, how long to wait for the batch in flight before leaving anyway (uncommitted work is redelivered).',
+    doc: 'On SIGTERM/SIGINT, how long to wait for the batch in flight before leaving anyway, whatever the service is doing (exit code 0; uncommitted work is redelivered).',
     parse: integer(0, 600000),
   },
   correlationGraceMs: {

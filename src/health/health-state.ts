@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG } from '../config/config';
+import type { Config } from '../config/config';
 import type { ConsumerStateListener } from '../kafka/kafka-batch.server';
 
 export interface ComponentState {
@@ -7,9 +9,19 @@ export interface ComponentState {
   since: string;
 }
 
+/** A partition whose batch keeps failing to be written, and why. */
+interface FailingWrite {
+  /** What failed and the cause, e.g. "writing dead letters to shell.commands.dlq: MESSAGE_TOO_LARGE: …". */
+  cause: string;
+  /** The error says retrying will not cure it: reported at once. */
+  permanent: boolean;
+  sinceMs: number;
+}
+
 /**
  * What readiness is made of: Kafka consumed, Elasticsearch accepting writes, a
- * valid rule set loaded. Each adapter reports its own part; nobody polls.
+ * valid rule set loaded, no partition stuck on a batch it cannot write. Each
+ * adapter reports its own part; nobody polls.
  */
 @Injectable()
 export class HealthState implements ConsumerStateListener {
@@ -18,6 +30,10 @@ export class HealthState implements ConsumerStateListener {
     elasticsearch: { ok: false, reason: 'not checked yet', since: new Date().toISOString() },
     rules: { ok: false, reason: 'not loaded yet', since: new Date().toISOString() },
   };
+  private readonly failingWrites = new Map<string, FailingWrite>();
+  private partitionsOkSince = new Date().toISOString();
+
+  constructor(@Inject(CONFIG) private readonly config: Pick<Config, 'stuckPartitionAfterMs'>) {}
 
   consumerStateChanged(state: { running: boolean; reason?: string }): void {
     this.set('kafka', state.running, state.reason);
@@ -31,10 +47,58 @@ export class HealthState implements ConsumerStateListener {
     this.set('rules', loaded, reason);
   }
 
+  /**
+   * A batch of `topic[partition]` failed to be written again. The partition is
+   * reported stuck once it has failed for STUCK_PARTITION_AFTER_MS without a
+   * success in between, or at once when the failure is permanent.
+   */
+  batchWriteFailed(
+    where: { topic: string; partition: number },
+    failure: { cause: string; permanent: boolean },
+  ): void {
+    const key = `${where.topic}[${where.partition}]`;
+    const sinceMs = this.failingWrites.get(key)?.sinceMs ?? Date.now();
+    this.failingWrites.set(key, { ...failure, sinceMs });
+  }
+
+  /** The batch of `topic[partition]` was written, or abandoned (shutdown, revoked). */
+  batchWriteSettled(where: { topic: string; partition: number }): void {
+    if (this.failingWrites.delete(`${where.topic}[${where.partition}]`) && !this.anyStuck()) {
+      this.partitionsOkSince = new Date().toISOString();
+    }
+  }
+
   /** Ready when every component is; the reasons of those that are not. */
   readiness(): { ready: boolean; components: Record<string, ComponentState> } {
-    const ready = Object.values(this.components).every((c) => c.ok);
-    return { ready, components: { ...this.components } };
+    const components: Record<string, ComponentState> = {
+      ...this.components,
+      partitions: this.partitionsState(),
+    };
+    const ready = Object.values(components).every((c) => c.ok);
+    return { ready, components };
+  }
+
+  private partitionsState(): ComponentState {
+    const now = Date.now();
+    const stuck = [...this.failingWrites].filter(([, write]) => this.isStuck(write, now));
+    if (stuck.length === 0) return { ok: true, since: this.partitionsOkSince };
+    const reason = stuck
+      .map(
+        ([key, write]) =>
+          `partition ${key} stuck for ${Math.round((now - write.sinceMs) / 1000)} s: ${write.cause}`,
+      )
+      .join('; ');
+    const since = Math.min(...stuck.map(([, write]) => write.sinceMs));
+    return { ok: false, reason, since: new Date(since).toISOString() };
+  }
+
+  private anyStuck(): boolean {
+    const now = Date.now();
+    return [...this.failingWrites.values()].some((write) => this.isStuck(write, now));
+  }
+
+  private isStuck(write: FailingWrite, now: number): boolean {
+    return write.permanent || now - write.sinceMs >= this.config.stuckPartitionAfterMs;
   }
 
   private set(name: keyof HealthState['components'], ok: boolean, reason?: string): void {

@@ -38,6 +38,8 @@ export interface ConsumerStateListener {
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private consumer: Consumer | undefined;
   private stopping = false;
+  /** Why the consumer is not running, when that reason names no cause; else undefined. */
+  private causeless: string | undefined = 'Kafka consumer not connected yet';
   protected override readonly logger = new Logger('KafkaConsumer');
 
   constructor(
@@ -46,6 +48,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     private readonly state: ConsumerStateListener,
   ) {
     super();
+    // While the consumer is down, each new client error (a broker still refusing
+    // connections) keeps readiness's reason current.
+    connection.onError(() => {
+      if (this.causeless !== undefined && !this.stopping) this.notRunning(this.causeless);
+    });
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -81,7 +88,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       retry: (error: unknown, attempt: number) => {
         if (this.stopping) return false;
         const why = explain(error, this.options.topic);
-        this.state.consumerStateChanged({ running: false, reason: `Kafka: ${why}` });
+        this.notRunning(`Kafka: ${why}`, { hasCause: true });
         this.logger.warn(`cannot start consuming (attempt ${attempt}): ${why}; retrying`);
         return true;
       },
@@ -103,13 +110,12 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         .map(([topic, partitions]) => `${topic}[${partitions.join(',')}]`)
         .join(' ');
       this.logger.log(`joined group ${payload.groupId}; assigned ${assigned || 'nothing'}`);
+      this.connection.forgetLastError();
+      this.causeless = undefined;
       this.state.consumerStateChanged({ running: true });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.state.consumerStateChanged({
-        running: false,
-        reason: `Kafka consumer crashed: ${describe(payload.error)}`,
-      });
+      this.notRunning(`Kafka consumer crashed: ${describe(payload.error)}`, { hasCause: true });
       this.logger.error(
         `consumer crashed (restart: ${String(payload.restart)}): ${describe(payload.error)}`,
       );
@@ -121,8 +127,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       }
     });
     consumer.on(consumer.events.DISCONNECT, () => {
-      if (!this.stopping)
-        this.state.consumerStateChanged({ running: false, reason: 'Kafka consumer disconnected' });
+      if (!this.stopping) this.notRunning('Kafka consumer disconnected');
     });
     await deadLetters.connect();
     await consumer.connect();
@@ -132,6 +137,21 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.handleBatch(consumer, payload),
+    });
+  }
+
+  /**
+   * Tells readiness that the consumer does not run, and why. A reason that names
+   * no cause ("Kafka consumer disconnected") gets the last error the Kafka client
+   * logged, and is refreshed with each new one while the consumer stays down: that
+   * is what says the broker refuses connections.
+   */
+  private notRunning(reason: string, { hasCause = false } = {}): void {
+    this.causeless = hasCause ? undefined : reason;
+    const cause = hasCause ? undefined : this.connection.lastError;
+    this.state.consumerStateChanged({
+      running: false,
+      reason: cause === undefined ? reason : `${reason}; last error: ${cause}`,
     });
   }
 

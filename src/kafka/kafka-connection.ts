@@ -8,6 +8,8 @@ export interface KafkaConnectionOptions {
   brokers: string[];
   clientId: string;
   dlqTopic: string;
+  /** Byte budget of one produce request to the dead-letter topic (KAFKA_DLQ_MAX_BYTES). */
+  dlqMaxBytes: number;
   /** TLS and SASL (from kafkaSecurityOptions); none by default. */
   security?: KafkaSecurityOptions;
 }
@@ -20,11 +22,39 @@ export interface KafkaConnectionOptions {
 export class KafkaConnection {
   readonly kafka: Kafka;
   readonly deadLetters: DeadLetterProducer;
+  private lastErrorLine: string | undefined;
+  private readonly errorListeners: ((line: string) => void)[] = [];
 
   constructor(options: KafkaConnectionOptions) {
     this.kafka = new Kafka(
-      kafkaClientConfig(options.brokers, options.clientId, new Logger('Kafka'), options.security),
+      kafkaClientConfig(
+        options.brokers,
+        options.clientId,
+        new Logger('Kafka'),
+        options.security,
+        (line) => this.errorSeen(line),
+      ),
     );
-    this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic);
+    this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic, options.dlqMaxBytes);
+  }
+
+  /** The last error the client logged since forgetLastError(), e.g. "Connection error: connect ECONNREFUSED …". */
+  get lastError(): string | undefined {
+    return this.lastErrorLine;
+  }
+
+  /** Called when the consumer is running again: older errors no longer explain anything. */
+  forgetLastError(): void {
+    this.lastErrorLine = undefined;
+  }
+
+  /** `listener` hears of every error the client logs. */
+  onError(listener: (line: string) => void): void {
+    this.errorListeners.push(listener);
+  }
+
+  private errorSeen(line: string): void {
+    this.lastErrorLine = line;
+    for (const listener of this.errorListeners) listener(line);
   }
 }

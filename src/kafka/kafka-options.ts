@@ -9,6 +9,7 @@ export function kafkaClientConfig(
   clientId: string,
   logger: Logger,
   security: KafkaSecurityOptions = {},
+  onError: (message: string) => void = () => undefined,
 ): KafkaConfig {
   return {
     brokers,
@@ -27,8 +28,28 @@ export function kafkaClientConfig(
         // crash, restart) are logged by our code. So its errors are our warnings.
         if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(line);
         else logger.debug(line);
+        // The cause readiness gives for a consumer that is not running (a lost broker
+        // shows here first, as "Connection error: connect ECONNREFUSED …").
+        if (level === logLevel.ERROR && !NOT_A_CAUSE.some((start) => message.startsWith(start))) {
+          onError(errorLine(message, context));
+        }
       },
   };
+}
+
+/**
+ * Lines kafkajs logs at ERROR that announce what it does next and name no cause:
+ * kept as "the last error" they hid the one that did (seen in a broker outage:
+ * "Restarting the consumer in 5000ms" replaced "connect ECONNREFUSED …").
+ */
+const NOT_A_CAUSE = ['Restarting the consumer', 'Failed to connect to broker, reconnecting'];
+
+/** One line for an error kafkajs logged: its message and the broker it concerns. */
+function errorLine(message: string, context: Record<string, unknown>): string {
+  const broker = typeof context.broker === 'string' ? context.broker : undefined;
+  const text =
+    broker !== undefined && !message.includes(broker) ? `${message} (broker ${broker})` : message;
+  return text.slice(0, 300);
 }
 
 /** Kafka headers to plain strings (kafkajs gives Buffers, strings or arrays of them). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
+import { chunkByBytes } from './chunk-by-bytes';
 
 /** One changelog record: a key and its latest value (null: a tombstone, the key is gone). */
 export interface ChangelogRecord {
@@ -171,20 +172,10 @@ const MAX_SEND_BYTES = 512 * 1024;
 
 /** Consecutive chunks of at most `limit` bytes of keys and values (a larger single record goes alone). */
 export function chunkBySize(records: ChangelogRecord[], limit: number): ChangelogRecord[][] {
-  const chunks: ChangelogRecord[][] = [];
-  let current: ChangelogRecord[] = [];
-  let size = 0;
-  for (const record of records) {
-    const bytes =
-      Buffer.byteLength(record.key) + (record.value === null ? 0 : Buffer.byteLength(record.value));
-    if (current.length > 0 && size + bytes > limit) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(record);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return chunkByBytes(
+    records,
+    limit,
+    (record) =>
+      Buffer.byteLength(record.key) + (record.value === null ? 0 : Buffer.byteLength(record.value)),
+  );
 }

@@ -108,26 +108,29 @@ export class PipelineService {
       }
       await writing;
       deadLetters.push(...this.deadLettersFor(rejected, batch));
-      await retryUntilDone(
-        () => this.kafka.deadLetters.send(batch.topic, batch.partition, deadLetters),
-        {
-          maxDelayMs: this.config.retryMaxDelayMs,
-          isActive: () => batch.isActive(),
-          onFailure: async (error, attempt) => {
-            this.logger.warn(
-              `dead-letter write failed (attempt ${attempt}, topic ${batch.topic}, partition ${batch.partition}): ${describe(error)}`,
-            );
-            await batch.heartbeat();
-          },
+      const delivery = this.kafka.deadLetters.delivery(batch.topic, batch.partition, deadLetters);
+      await retryUntilDone(() => delivery.deliver(), {
+        maxDelayMs: this.config.retryMaxDelayMs,
+        isActive: () => batch.isActive(),
+        onFailure: async (error, attempt, retriable) => {
+          this.health.batchWriteFailed(batch, { cause: describe(error), permanent: !retriable });
+          this.logger.warn(
+            `dead-letter write failed (attempt ${attempt}, topic ${batch.topic}, partition ${batch.partition}, ${delivery.remaining} requests left): ${describe(error)}`,
+          );
+          await batch.heartbeat();
         },
-      );
+      });
       if (correlation) {
         // Elasticsearch has the batch's alerts: checkpoint the state, then acknowledge.
         const last = batch.records[batch.records.length - 1]?.offset ?? '0';
         await retryUntilDone(() => correlation.checkpoint(last), {
           maxDelayMs: this.config.retryMaxDelayMs,
           isActive: () => batch.isActive(),
-          onFailure: async (error, attempt) => {
+          onFailure: async (error, attempt, retriable) => {
+            this.health.batchWriteFailed(batch, {
+              cause: `checkpointing correlation state: ${describe(error)}`,
+              permanent: !retriable,
+            });
             this.logger.warn(
               `correlation checkpoint failed (attempt ${attempt}, partition ${batch.partition}): ${describe(error)}`,
             );
@@ -138,6 +141,7 @@ export class PipelineService {
     } catch (error) {
       // A write still in flight must settle before the batch is reported abandoned.
       await writing?.catch(() => undefined);
+      this.health.batchWriteSettled(batch);
       if (error instanceof RetryAbandoned) {
         this.logger.warn(
           `batch abandoned uncommitted (stopping or partition revoked): topic ${batch.topic}, partition ${batch.partition}, offsets ${batch.records[0]?.offset ?? '?'}..`,
@@ -146,6 +150,7 @@ export class PipelineService {
       }
       throw error;
     }
+    this.health.batchWriteSettled(batch);
     this.metrics.deadLettered(deadLetters.map((letter) => letter.reason));
     if (batch.lag !== undefined) this.metrics.consumerLagObserved(batch.partition, batch.lag);
     if (deadLetters.length > 0) {
@@ -176,8 +181,12 @@ export class PipelineService {
       {
         maxDelayMs: this.config.retryMaxDelayMs,
         isActive: () => batch.isActive(),
-        onFailure: async (error, attempt) => {
+        onFailure: async (error, attempt, retriable) => {
           this.health.elasticsearchStateChanged(false, `Elasticsearch: ${describe(error)}`);
+          this.health.batchWriteFailed(batch, {
+            cause: `writing ${pending.length} documents to Elasticsearch: ${describe(error)}`,
+            permanent: !retriable,
+          });
           this.logger.warn(
             `writing to Elasticsearch failed (attempt ${attempt}, ${pending.length} documents, topic ${batch.topic}, partition ${batch.partition}): ${describe(error)}; retrying`,
           );

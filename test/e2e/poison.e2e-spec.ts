@@ -80,6 +80,8 @@ describe('poison records', () => {
       KAFKA_TOPIC: topic,
       KAFKA_GROUP_ID: groupId,
       KAFKA_DLQ_TOPIC: dlqTopic,
+      // The dead-letter topic takes 3 MiB: the 1.2 MB record is dead-lettered whole.
+      KAFKA_DLQ_MAX_BYTES: String(3 * 1024 * 1024 - 64 * 1024),
       ES_ALERTS_INDEX: alertsIndex,
       ES_COMMANDS_INDEX: commandsIndex,
       RULES_DIR: 'test/fixtures/rules/basic',

@@ -88,6 +88,32 @@ export class ServiceProcess {
     return this.stopWith('SIGTERM');
   }
 
+  /**
+   * Sends `signal` and resolves with how the process ended. If it is still alive
+   * `withinMs` later it is killed and the promise rejects: the shutdown contract
+   * (SHUTDOWN_TIMEOUT_MS) was broken.
+   */
+  terminate(
+    withinMs: number,
+    signal: NodeJS.Signals = 'SIGTERM',
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const child = this.child;
+    if (!child || this.exitCode !== undefined) {
+      return Promise.reject(new Error('the service is not running'));
+    }
+    return new Promise((done, fail) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`still alive ${withinMs} ms after ${signal}:\n${this.logs()}`));
+      }, withinMs);
+      child.once('exit', (code, exitSignal) => {
+        clearTimeout(timer);
+        done({ code, signal: exitSignal });
+      });
+      child.kill(signal);
+    });
+  }
+
   logs(): string {
     return this.output.join('').slice(-20_000);
   }
