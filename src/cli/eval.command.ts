@@ -88,14 +88,20 @@ export async function evalCommand(
   for await (const line of lines) {
     lineNumber += 1;
     if (line.trim() === '') continue;
-    const outcome = decoder.decode(textRecord(line));
+    // The line number as the record's offset: held auditd parts are reported by it.
+    const outcome = decoder.decode(textRecord(line, { offset: String(lineNumber) }));
     if (outcome.kind === 'events') emit(outcome.events, lineNumber);
     else if (outcome.kind === 'error') {
       errors += 1;
       err.write(`line ${lineNumber}: ${outcome.error.code}: ${outcome.error.message}\n`);
     }
   }
-  emit(decoder.flush(Date.now(), true), lineNumber);
+  const closed = decoder.flush(Date.now(), true);
+  for (const { event, record } of closed.events) emit([event], Number(record.offset));
+  for (const { record, error } of closed.deadLetters) {
+    errors += 1;
+    err.write(`line ${record.offset ?? '?'}: ${error.code}: ${error.message}\n`);
+  }
   writeCorrelated(correlation.finish(), lineNumber);
   const { late, suppressed } = correlation.counters;
   const extra = correlation.active

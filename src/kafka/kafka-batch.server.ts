@@ -16,6 +16,8 @@ export interface KafkaBatchServerOptions {
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition: number;
   retryMaxDelayMs: number;
+  /** How often an assigned partition with no batch in progress gets an empty batch (default 1000 ms). */
+  idleTickMs?: number;
 }
 
 /** Reports the consumer's state to whoever needs it (readiness, metrics). */
@@ -33,11 +35,25 @@ export interface ConsumerStateListener {
  * batch as complete; the committed offset is the next one to read (last + 1,
  * kafkajs#540). A batch of a partition that was revoked meanwhile is not
  * committed (kafkajs#1046): its records are redelivered to the new owner, and
- * deterministic document ids make that harmless.
+ * deterministic document ids make that harmless. The handler may name a lower
+ * `commitOffset` (records it still holds, see `BatchAck`).
+ *
+ * Idle ticks: kafkajs calls `eachBatch` only when records arrive, but the
+ * handler may hold records (an auditd event waiting for its other parts) whose
+ * time-out passes while the partition is quiet. Every `idleTickMs`, each
+ * assigned partition with no batch in progress gets an empty batch, and its
+ * `commitOffset` is committed. Batches and ticks of one partition run one at a
+ * time; a tick is abandoned (`isActive` false) as soon as a rebalance starts.
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private consumer: Consumer | undefined;
   private stopping = false;
+  /** Partitions of the current generation (`topic:partition`), empty during a rebalance. */
+  private assigned = new Map<string, { topic: string; partition: number }>();
+  private generation = 0;
+  /** The batch or tick in progress per partition: they run one after the other. */
+  private readonly inProgress = new Map<string, Promise<unknown>>();
+  private idleTimer: NodeJS.Timeout | undefined;
   protected override readonly logger = new Logger('KafkaConsumer');
 
   constructor(
@@ -59,6 +75,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.idleTimer);
     await this.consumer?.disconnect();
     await this.connection.deadLetters.disconnect().catch(() => undefined);
   }
@@ -103,8 +120,17 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         .map(([topic, partitions]) => `${topic}[${partitions.join(',')}]`)
         .join(' ');
       this.logger.log(`joined group ${payload.groupId}; assigned ${assigned || 'nothing'}`);
+      this.generation += 1;
+      this.assigned = new Map(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => [`${topic}:${partition}`, { topic, partition }] as const),
+        ),
+      );
       this.state.consumerStateChanged({ running: true });
     });
+    for (const event of [consumer.events.REBALANCING, consumer.events.STOP]) {
+      consumer.on(event, () => this.forgetAssignment());
+    }
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.state.consumerStateChanged({
         running: false,
@@ -114,6 +140,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         `consumer crashed (restart: ${String(payload.restart)}): ${describe(payload.error)}`,
       );
       // kafkajs restarts by itself after a retriable crash; after any other, we do.
+      this.forgetAssignment();
       if (!payload.restart && !this.stopping) {
         this.start().catch((error: unknown) =>
           this.logger.error(`consumer stopped: ${describe(error)}`),
@@ -121,6 +148,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       }
     });
     consumer.on(consumer.events.DISCONNECT, () => {
+      this.forgetAssignment();
       if (!this.stopping)
         this.state.consumerStateChanged({ running: false, reason: 'Kafka consumer disconnected' });
     });
@@ -131,8 +159,64 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(consumer, payload),
+      eachBatch: (payload) =>
+        this.oneAtATime(`${payload.batch.topic}:${payload.batch.partition}`, () =>
+          this.handleBatch(consumer, payload),
+        ),
     });
+    clearInterval(this.idleTimer);
+    this.idleTimer = setInterval(
+      () => this.tickIdlePartitions(consumer),
+      this.options.idleTickMs ?? 1000,
+    );
+    this.idleTimer.unref();
+  }
+
+  private forgetAssignment(): void {
+    this.generation += 1;
+    this.assigned = new Map();
+  }
+
+  /** Runs `work` after whatever the partition is doing (a batch or a tick). */
+  private oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.inProgress.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.inProgress.set(key, next);
+    const clear = (): void => {
+      if (this.inProgress.get(key) === next) this.inProgress.delete(key);
+    };
+    next.then(clear, clear);
+    return next;
+  }
+
+  /** An empty batch for each assigned partition with nothing in progress. */
+  private tickIdlePartitions(consumer: Consumer): void {
+    if (this.stopping) return;
+    for (const [key, { topic, partition }] of this.assigned) {
+      if (this.inProgress.has(key)) continue;
+      this.oneAtATime(key, () => this.tick(consumer, topic, partition)).catch((error: unknown) =>
+        this.logger.warn(`idle tick of ${key} failed: ${describe(error)}`),
+      );
+    }
+  }
+
+  private async tick(consumer: Consumer, topic: string, partition: number): Promise<void> {
+    const generation = this.generation;
+    const isActive = (): boolean =>
+      !this.stopping &&
+      this.generation === generation &&
+      this.assigned.has(`${topic}:${partition}`);
+    if (!isActive()) return;
+    const ack = await this.dispatch({
+      topic,
+      partition,
+      records: [],
+      // Nothing to keep alive: a tick that waits long is abandoned by the next rebalance.
+      heartbeat: () => Promise.resolve(),
+      isActive,
+    });
+    if (!ack.complete || ack.commitOffset === undefined || !isActive()) return;
+    await consumer.commitOffsets([{ topic, partition, offset: ack.commitOffset }]);
   }
 
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
@@ -155,10 +239,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const ack = await this.dispatch(sourceBatch);
     if (!ack.complete || !sourceBatch.isActive()) return;
     const last = batch.lastOffset();
+    // Resolved: the next fetch continues after the batch, even when the commit stays
+    // lower (records the handler holds); a restart or rebalance reads from the commit.
     payload.resolveOffset(last);
-    await consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    const offset = ack.commitOffset ?? (BigInt(last) + 1n).toString();
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
     await payload.heartbeat();
   }
 
