@@ -54,6 +54,14 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   /** The batch or tick in progress per partition: they run one after the other. */
   private readonly inProgress = new Map<string, Promise<unknown>>();
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The offset this process last committed per partition (where a rewind goes back to). */
+  private readonly committed = new Map<string, string>();
+  /**
+   * The consumer's heartbeat, from the last batch's payload (kafkajs gives it nowhere
+   * else; it does not depend on the batch). A tick retrying a write keeps the group
+   * membership with it, as a batch does, while that partition's next batch waits.
+   */
+  private groupHeartbeat: (() => Promise<void>) | undefined;
   protected override readonly logger = new Logger('KafkaConsumer');
 
   constructor(
@@ -106,6 +114,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   private async connectAndRun(): Promise<void> {
+    this.groupHeartbeat = undefined;
     const { kafka, deadLetters } = this.connection;
     await this.consumer?.disconnect().catch(() => undefined);
     const consumer = kafka.consumer({
@@ -121,6 +130,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         .join(' ');
       this.logger.log(`joined group ${payload.groupId}; assigned ${assigned || 'nothing'}`);
       this.generation += 1;
+      this.committed.clear();
       this.assigned = new Map(
         Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
           partitions.map((partition) => [`${topic}:${partition}`, { topic, partition }] as const),
@@ -175,6 +185,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private forgetAssignment(): void {
     this.generation += 1;
     this.assigned = new Map();
+    this.committed.clear();
   }
 
   /** Runs `work` after whatever the partition is doing (a batch or a tick). */
@@ -194,9 +205,26 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     if (this.stopping) return;
     for (const [key, { topic, partition }] of this.assigned) {
       if (this.inProgress.has(key)) continue;
-      this.oneAtATime(key, () => this.tick(consumer, topic, partition)).catch((error: unknown) =>
-        this.logger.warn(`idle tick of ${key} failed: ${describe(error)}`),
-      );
+      this.oneAtATime(key, () => this.tick(consumer, topic, partition)).catch((error: unknown) => {
+        this.logger.warn(`idle tick of ${key} failed: ${describe(error)}; reading again`);
+        this.rewind(consumer, key);
+      });
+    }
+  }
+
+  /**
+   * After a failed tick the handler may have let go of records it held without
+   * writing them: read the partition again from its last commit (which never passed
+   * them), as a restart would; the handler sees the offsets go back and starts over.
+   */
+  private rewind(consumer: Consumer, key: string): void {
+    const assigned = this.assigned.get(key);
+    const offset = this.committed.get(key);
+    if (assigned === undefined || offset === undefined || this.stopping) return;
+    try {
+      consumer.seek({ ...assigned, offset });
+    } catch (error) {
+      this.logger.error(`cannot read ${key} again from ${offset}: ${describe(error)}`);
     }
   }
 
@@ -211,16 +239,26 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       topic,
       partition,
       records: [],
-      // Nothing to keep alive: a tick that waits long is abandoned by the next rebalance.
-      heartbeat: () => Promise.resolve(),
+      heartbeat: () => this.groupHeartbeat?.() ?? Promise.resolve(),
       isActive,
     });
     if (!ack.complete || ack.commitOffset === undefined || !isActive()) return;
-    await consumer.commitOffsets([{ topic, partition, offset: ack.commitOffset }]);
+    await this.commit(consumer, topic, partition, ack.commitOffset);
+  }
+
+  private async commit(
+    consumer: Consumer,
+    topic: string,
+    partition: number,
+    offset: string,
+  ): Promise<void> {
+    await consumer.commitOffsets([{ topic, partition, offset }]);
+    this.committed.set(`${topic}:${partition}`, offset);
   }
 
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    this.groupHeartbeat = () => payload.heartbeat();
     if (batch.messages.length === 0) return;
     const sourceBatch: SourceBatch = {
       topic: batch.topic,
@@ -243,7 +281,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     // lower (records the handler holds); a restart or rebalance reads from the commit.
     payload.resolveOffset(last);
     const offset = ack.commitOffset ?? (BigInt(last) + 1n).toString();
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+    await this.commit(consumer, batch.topic, batch.partition, offset);
     await payload.heartbeat();
   }
 
