@@ -143,6 +143,29 @@ describe('processBatch with auditd events across batches', () => {
     expect(two.heldFrom).toBeUndefined();
   });
 
+  it('after a crash while records are held, a redelivery from the commit writes the same documents', () => {
+    const texts = [
+      ...complete(70, 'uptime').slice(0, 2),
+      ...complete(71, 'hostname'),
+      ...complete(70, 'uptime').slice(2),
+    ];
+    const ids = (processed: ProcessedBatch[]): string[] =>
+      processed.flatMap((p) => p.documents.map((d) => d.id)).sort();
+    // Without a crash: two batches, split inside event 70.
+    const calm = stream();
+    const whole = [calm.batch(texts.slice(0, 5)), calm.batch(texts.slice(5))];
+    // A crash after the first batch: its commit is heldFrom, a new process reads from there.
+    const before = stream();
+    const first = before.batch(texts.slice(0, 5));
+    const resume = Number(first.heldFrom ?? texts.length);
+    expect(resume).toBe(0);
+    const after = stream();
+    const redelivered = after.batch(texts.slice(resume));
+    // The records the first process held are written by the second, under the ids the
+    // calm run gives them (ids already written are answered 409 by Elasticsearch).
+    expect(ids([first, redelivered])).toEqual(ids(whole));
+  });
+
   it('counts records that are not commands as ignored, by reason', () => {
     const s = stream();
     const login =
