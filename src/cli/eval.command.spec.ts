@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { evalCommand } from './eval.command';
@@ -238,5 +239,25 @@ describe('shellwatch eval --format auto on a mixed file', () => {
     expect(alerts).toEqual([]);
     expect(err).toContain('line 17: UNKNOWN_FORMAT');
     expect(err).toContain('17 lines, 0 alerts, 1 undecodable');
+  });
+
+  it('reports each record of an auditd event left incomplete at the end, and counts lines without a command', async () => {
+    const input = join(mkdtempSync(join(tmpdir(), 'sw-eval-')), 'audit.log');
+    writeFileSync(
+      input,
+      [
+        'type=SYSCALL msg=audit(1764088800.000:1): arch=c000003e syscall=59 success=yes exit=0 items=1 ppid=1 pid=5 auid=1000 uid=0 euid=0',
+        "type=USER_LOGIN msg=audit(1764088800.000:2): pid=1 uid=0 msg='op=login res=success'",
+        'type=CWD msg=audit(1764088800.000:1): cwd="/tmp"',
+        '',
+      ].join('\n'),
+    );
+    const { code, alerts, err } = await evalFile(input);
+    expect(code).toBe(0);
+    expect(alerts).toEqual([]);
+    expect(err).toContain('line 1: AUDITD_INCOMPLETE: auditd: event /1764088800.000:1 was closed');
+    expect(err).toContain('line 3: AUDITD_INCOMPLETE:');
+    expect(err).toContain('missing EXECVE, PROCTITLE, 1 of 1 PATH, EOE');
+    expect(err).toContain('3 lines, 0 alerts, 2 undecodable, 1 without a command');
   });
 });

@@ -71,6 +71,7 @@ export async function evalCommand(
   let lineNumber = 0;
   let alerts = 0;
   let errors = 0;
+  let ignored = 0;
   let eventIndex = 0;
   const emit = (events: CommandEvent[], line: number): void => {
     for (const event of events) {
@@ -88,20 +89,30 @@ export async function evalCommand(
   for await (const line of lines) {
     lineNumber += 1;
     if (line.trim() === '') continue;
-    const outcome = decoder.decode(textRecord(line));
+    // The line number as the record's offset: held auditd parts are reported by it.
+    const outcome = decoder.decode(textRecord(line, { offset: String(lineNumber) }));
     if (outcome.kind === 'events') emit(outcome.events, lineNumber);
+    else if (outcome.kind === 'ignored') ignored += 1;
     else if (outcome.kind === 'error') {
       errors += 1;
       err.write(`line ${lineNumber}: ${outcome.error.code}: ${outcome.error.message}\n`);
     }
   }
-  emit(decoder.flush(Date.now(), true), lineNumber);
+  const closed = decoder.flush(Date.now(), true);
+  for (const { event, record } of closed.events) emit([event], Number(record.offset));
+  ignored += closed.ignored.length;
+  for (const { record, error } of closed.deadLetters) {
+    errors += 1;
+    err.write(`line ${record.offset ?? '?'}: ${error.code}: ${error.message}\n`);
+  }
   writeCorrelated(correlation.finish(), lineNumber);
   const { late, suppressed } = correlation.counters;
   const extra = correlation.active
     ? `, ${suppressed} suppressed, ${late} later than the grace period`
     : '';
-  err.write(`${lineNumber} lines, ${alerts} alerts, ${errors} undecodable${extra}\n`);
+  // Lines understood that hold no command (a login record, an open() event) are counted, not hidden.
+  const skipped = ignored > 0 ? `, ${ignored} without a command` : '';
+  err.write(`${lineNumber} lines, ${alerts} alerts, ${errors} undecodable${skipped}${extra}\n`);
   return 0;
 }
 

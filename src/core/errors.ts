@@ -34,4 +34,4 @@ export type DecodeErrorCode =
   | 'INVALID_FIELD'
   | 'INVALID_TIMESTAMP'
   | 'RECORD_TOO_LARGE'
-  | 'INCOMPLETE_EVENT';
+  | 'AUDITD_INCOMPLETE';

@@ -1,11 +1,10 @@
 import { buildAlert, buildCommandDocument } from './alerts/build-alert';
 import { alertDocumentId, commandDocumentId } from './alerts/document-ids';
 import type { RecordPosition } from './alerts/document-ids';
-import type { RawRecord, RecordDecoder } from './decode/types';
+import type { IgnoreReason, RawRecord, RecordDecoder } from './decode/types';
 import type { CommandEvent } from './event';
+import type { DecodeError } from './errors';
 import type { RuleEvaluator, RuleMatch } from './rules/types';
-
-const FLUSHED_EVENT_INDEX = 1000;
 
 /** One record of a Kafka batch, transport-neutral. */
 export interface BatchRecord extends RawRecord {
@@ -20,6 +19,8 @@ export interface OutputDocument {
   offset: string;
   /** `update`: merge `body` into the existing document (suppression counts); default `create`. */
   op?: 'update';
+  /** The record at `offset` when it is not one of this batch's (an auditd event closed later). */
+  record?: RawRecord;
 }
 
 /** A record that cannot become a document, with the reason the DLQ records. */
@@ -37,6 +38,14 @@ export interface ProcessedBatch {
   alertCount: number;
   /** Records per decoder (log.source) — metrics only. */
   decodedBy: Record<string, number>;
+  /** Records understood and holding no command, per reason (counted, never silent). */
+  ignored: Partial<Record<IgnoreReason, number>>;
+  /**
+   * Offset of the first record the decoder still holds (an auditd part whose event
+   * is open), or undefined. The source must not commit past it: committing the
+   * batch's last offset + 1 would lose the held records in a crash.
+   */
+  heldFrom?: string;
 }
 
 export interface ProcessBatchOptions {
@@ -49,12 +58,6 @@ export interface ProcessBatchOptions {
   now: () => Date;
   /** Correlation (src/correlation): sees every event in order, returns the matches to write. */
   correlate?: CorrelateHook;
-  /**
-   * False when more records of the same batch follow in another call (the pipeline
-   * processes a large batch in chunks): the decoder's buffered auditd parts are then
-   * kept for the next chunk instead of being flushed. Default true: flush at the end.
-   */
-  endOfBatch?: boolean;
 }
 
 /** Feeds one event to correlation; returns its single-event matches minus suppressed ones. */
@@ -70,6 +73,8 @@ interface DecodedEvent {
   event: CommandEvent;
   offset: string;
   eventIndex: number;
+  /** Set for an event closed after its records were decoded (they may be an earlier batch's). */
+  record?: RawRecord;
 }
 
 /** Evaluates one event asynchronously (the json-rules-engine reference, `RULES_ENGINE=reference`). */
@@ -77,10 +82,12 @@ export type AsyncEvaluate = (event: CommandEvent) => Promise<RuleMatch[]>;
 
 /**
  * Turns a batch of records into the documents to write and the records to
- * dead-letter. Pure and synchronous: every record ends either in documents, in a
- * dead letter, or (an auditd part) buffered in the decoder until the end of the
- * batch, where the decoder is flushed so nothing stays half-read when the
- * offsets are committed.
+ * dead-letter. Pure and synchronous: every record ends in documents, in a dead
+ * letter, in the `ignored` counts, or (an auditd part) held by the decoder, across
+ * batches, until its event completes or its time-out passes; `heldFrom` then says
+ * where the commit must stop. Each call also closes the held events whose time-out
+ * passed, so a call with no records (an idle partition's tick) is how they come
+ * out when no more records arrive.
  */
 export function processBatch(records: BatchRecord[], options: ProcessBatchOptions): ProcessedBatch {
   const decoded = decodeRecords(records, options);
@@ -107,6 +114,8 @@ export async function processBatchAsync(
 interface DecodedBatch {
   events: DecodedEvent[];
   deadLetters: DeadLetter[];
+  ignored: Partial<Record<IgnoreReason, number>>;
+  heldFrom?: string;
   createdAt: string;
 }
 
@@ -117,15 +126,25 @@ function decodeRecords(
   const batch: DecodedBatch = {
     events: [],
     deadLetters: [],
+    ignored: {},
     createdAt: options.now().toISOString(),
   };
-  let lastOffset: string | undefined;
-  const emit = (events: CommandEvent[], offset: string, firstIndex = 0): void => {
-    events.forEach((event, i) => batch.events.push({ event, offset, eventIndex: firstIndex + i }));
+  const emit = (events: CommandEvent[], offset: string): void => {
+    events.forEach((event, eventIndex) => batch.events.push({ event, offset, eventIndex }));
+  };
+  const deadLetter = (record: RawRecord, error: DecodeError): void => {
+    batch.deadLetters.push({
+      offset: offsetOf(record),
+      record,
+      reason: error.code,
+      message: error.message,
+    });
+  };
+  const ignore = (reason: IgnoreReason): void => {
+    batch.ignored[reason] = (batch.ignored[reason] ?? 0) + 1;
   };
 
   for (const record of records) {
-    lastOffset = record.offset;
     const outcome = options.decoder.decode(record);
     switch (outcome.kind) {
       case 'events':
@@ -133,25 +152,31 @@ function decodeRecords(
         break;
       case 'pending':
         break;
+      case 'ignored':
+        ignore(outcome.reason);
+        break;
       case 'error':
-        batch.deadLetters.push({
-          offset: record.offset,
-          record,
-          reason: outcome.error.code,
-          message: outcome.error.message,
-        });
+        deadLetter(record, outcome.error);
         break;
     }
   }
-  if (lastOffset !== undefined && options.endOfBatch !== false) {
-    const flushed = options.decoder.flush(options.now().getTime(), true);
-    // Flushed events are attributed to the batch's last record, the one whose
-    // commit would otherwise forget them. Their ids stay deterministic as long as
-    // the redelivered batch ends at the same record, which it does unless its size changes.
-    // They are numbered from FLUSHED_EVENT_INDEX so they never collide with that record's own events.
-    if (flushed.length > 0) emit(flushed, lastOffset, FLUSHED_EVENT_INDEX);
+  // Held records whose fate was decided since: events closed at the time-out (or by a
+  // full buffer) keep the id of their own last record, whichever batch closes them, so
+  // a redelivery that closes them again writes the same documents.
+  const closed = options.decoder.flush(options.now().getTime());
+  for (const { event, record, index } of closed.events) {
+    batch.events.push({ event, offset: offsetOf(record), eventIndex: index, record });
   }
+  for (const { record, error } of closed.deadLetters) deadLetter(record, error);
+  for (const { reason } of closed.ignored) ignore(reason);
+  const held = options.decoder.oldestHeld();
+  if (held !== undefined) batch.heldFrom = offsetOf(held);
   return batch;
+}
+
+/** The offset of a record this module gave the decoder (always a BatchRecord). */
+function offsetOf(record: RawRecord): string {
+  return record.offset ?? '0';
 }
 
 /** Builds the alert and command documents of decoded events; `matchesOf` gives each event's matches. */
@@ -166,9 +191,11 @@ function assemble(
     eventCount: 0,
     alertCount: 0,
     decodedBy: {},
+    ignored: decoded.ignored,
+    ...(decoded.heldFrom === undefined ? {} : { heldFrom: decoded.heldFrom }),
   };
   const { createdAt } = decoded;
-  decoded.events.forEach(({ event, offset, eventIndex }, i) => {
+  decoded.events.forEach(({ event, offset, eventIndex, record }, i) => {
     const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
     const evaluated = matchesOf(event, i);
     const matches = options.correlate
@@ -191,6 +218,7 @@ function assemble(
         id: alertDocumentId(position, eventIndex, match.rule.id),
         body: buildAlert(event, match, position, createdAt),
         offset,
+        ...(record === undefined ? {} : { record }),
       });
     }
     if (options.writeCommands) {
@@ -199,6 +227,7 @@ function assemble(
         id: commandDocumentId(position, eventIndex),
         body: buildCommandDocument(event, matches, position, createdAt),
         offset,
+        ...(record === undefined ? {} : { record }),
       });
     }
   });

@@ -16,6 +16,8 @@ export interface KafkaBatchServerOptions {
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition: number;
   retryMaxDelayMs: number;
+  /** How often an assigned partition with no batch in progress gets an empty batch (default 1000 ms). */
+  idleTickMs?: number;
 }
 
 /** Reports the consumer's state to whoever needs it (readiness, metrics). */
@@ -33,13 +35,35 @@ export interface ConsumerStateListener {
  * batch as complete; the committed offset is the next one to read (last + 1,
  * kafkajs#540). A batch of a partition that was revoked meanwhile is not
  * committed (kafkajs#1046): its records are redelivered to the new owner, and
- * deterministic document ids make that harmless.
+ * deterministic document ids make that harmless. The handler may name a lower
+ * `commitOffset` (records it still holds, see `BatchAck`).
+ *
+ * Idle ticks: kafkajs calls `eachBatch` only when records arrive, but the
+ * handler may hold records (an auditd event waiting for its other parts) whose
+ * time-out passes while the partition is quiet. Every `idleTickMs`, each
+ * assigned partition with no batch in progress gets an empty batch, and its
+ * `commitOffset` is committed. Batches and ticks of one partition run one at a
+ * time; a tick is abandoned (`isActive` false) as soon as a rebalance starts.
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private consumer: Consumer | undefined;
   private stopping = false;
   /** Why the consumer is not running, when that reason names no cause; else undefined. */
   private causeless: string | undefined = 'Kafka consumer not connected yet';
+  /** Partitions of the current generation (`topic:partition`), empty during a rebalance. */
+  private assigned = new Map<string, { topic: string; partition: number }>();
+  private generation = 0;
+  /** The batch or tick in progress per partition: they run one after the other. */
+  private readonly inProgress = new Map<string, Promise<unknown>>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** The offset this process last committed per partition (where a rewind goes back to). */
+  private readonly committed = new Map<string, string>();
+  /**
+   * The consumer's heartbeat, from the last batch's payload (kafkajs gives it nowhere
+   * else; it does not depend on the batch). A tick retrying a write keeps the group
+   * membership with it, as a batch does, while that partition's next batch waits.
+   */
+  private groupHeartbeat: (() => Promise<void>) | undefined;
   protected override readonly logger = new Logger('KafkaConsumer');
 
   constructor(
@@ -66,6 +90,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.idleTimer);
     await this.consumer?.disconnect();
     await this.connection.deadLetters.disconnect().catch(() => undefined);
   }
@@ -96,6 +121,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   private async connectAndRun(): Promise<void> {
+    this.groupHeartbeat = undefined;
     const { kafka, deadLetters } = this.connection;
     await this.consumer?.disconnect().catch(() => undefined);
     const consumer = kafka.consumer({
@@ -112,14 +138,25 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       this.logger.log(`joined group ${payload.groupId}; assigned ${assigned || 'nothing'}`);
       this.connection.forgetLastError();
       this.causeless = undefined;
+      this.generation += 1;
+      this.committed.clear();
+      this.assigned = new Map(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => [`${topic}:${partition}`, { topic, partition }] as const),
+        ),
+      );
       this.state.consumerStateChanged({ running: true });
     });
+    for (const event of [consumer.events.REBALANCING, consumer.events.STOP]) {
+      consumer.on(event, () => this.forgetAssignment());
+    }
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.notRunning(`Kafka consumer crashed: ${describe(payload.error)}`, { hasCause: true });
       this.logger.error(
         `consumer crashed (restart: ${String(payload.restart)}): ${describe(payload.error)}`,
       );
       // kafkajs restarts by itself after a retriable crash; after any other, we do.
+      this.forgetAssignment();
       if (!payload.restart && !this.stopping) {
         this.start().catch((error: unknown) =>
           this.logger.error(`consumer stopped: ${describe(error)}`),
@@ -127,6 +164,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       }
     });
     consumer.on(consumer.events.DISCONNECT, () => {
+      this.forgetAssignment();
       if (!this.stopping) this.notRunning('Kafka consumer disconnected');
     });
     await deadLetters.connect();
@@ -136,8 +174,91 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(consumer, payload),
+      eachBatch: (payload) =>
+        this.oneAtATime(`${payload.batch.topic}:${payload.batch.partition}`, () =>
+          this.handleBatch(consumer, payload),
+        ),
     });
+    clearInterval(this.idleTimer);
+    this.idleTimer = setInterval(
+      () => this.tickIdlePartitions(consumer),
+      this.options.idleTickMs ?? 1000,
+    );
+    this.idleTimer.unref();
+  }
+
+  private forgetAssignment(): void {
+    this.generation += 1;
+    this.assigned = new Map();
+    this.committed.clear();
+  }
+
+  /** Runs `work` after whatever the partition is doing (a batch or a tick). */
+  private oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.inProgress.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.inProgress.set(key, next);
+    const clear = (): void => {
+      if (this.inProgress.get(key) === next) this.inProgress.delete(key);
+    };
+    next.then(clear, clear);
+    return next;
+  }
+
+  /** An empty batch for each assigned partition with nothing in progress. */
+  private tickIdlePartitions(consumer: Consumer): void {
+    if (this.stopping) return;
+    for (const [key, { topic, partition }] of this.assigned) {
+      if (this.inProgress.has(key)) continue;
+      this.oneAtATime(key, () => this.tick(consumer, topic, partition)).catch((error: unknown) => {
+        this.logger.warn(`idle tick of ${key} failed: ${describe(error)}; reading again`);
+        this.rewind(consumer, key);
+      });
+    }
+  }
+
+  /**
+   * After a failed tick the handler may have let go of records it held without
+   * writing them: read the partition again from its last commit (which never passed
+   * them), as a restart would; the handler sees the offsets go back and starts over.
+   */
+  private rewind(consumer: Consumer, key: string): void {
+    const assigned = this.assigned.get(key);
+    const offset = this.committed.get(key);
+    if (assigned === undefined || offset === undefined || this.stopping) return;
+    try {
+      consumer.seek({ ...assigned, offset });
+    } catch (error) {
+      this.logger.error(`cannot read ${key} again from ${offset}: ${describe(error)}`);
+    }
+  }
+
+  private async tick(consumer: Consumer, topic: string, partition: number): Promise<void> {
+    const generation = this.generation;
+    const isActive = (): boolean =>
+      !this.stopping &&
+      this.generation === generation &&
+      this.assigned.has(`${topic}:${partition}`);
+    if (!isActive()) return;
+    const ack = await this.dispatch({
+      topic,
+      partition,
+      records: [],
+      heartbeat: () => this.groupHeartbeat?.() ?? Promise.resolve(),
+      isActive,
+    });
+    if (!ack.complete || ack.commitOffset === undefined || !isActive()) return;
+    await this.commit(consumer, topic, partition, ack.commitOffset);
+  }
+
+  private async commit(
+    consumer: Consumer,
+    topic: string,
+    partition: number,
+    offset: string,
+  ): Promise<void> {
+    await consumer.commitOffsets([{ topic, partition, offset }]);
+    this.committed.set(`${topic}:${partition}`, offset);
   }
 
   /**
@@ -157,6 +278,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    this.groupHeartbeat = () => payload.heartbeat();
     if (batch.messages.length === 0) return;
     const sourceBatch: SourceBatch = {
       topic: batch.topic,
@@ -175,10 +297,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const ack = await this.dispatch(sourceBatch);
     if (!ack.complete || !sourceBatch.isActive()) return;
     const last = batch.lastOffset();
+    // Resolved: the next fetch continues after the batch, even when the commit stays
+    // lower (records the handler holds); a restart or rebalance reads from the commit.
     payload.resolveOffset(last);
-    await consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    const offset = ack.commitOffset ?? (BigInt(last) + 1n).toString();
+    await this.commit(consumer, batch.topic, batch.partition, offset);
     await payload.heartbeat();
   }
 

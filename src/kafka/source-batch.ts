@@ -11,6 +11,10 @@ export const COMMAND_BATCH_PATTERN = 'shellwatch.command-batch';
  * dead-letter topic. Only then does the source commit the batch's offsets.
  * `{ complete: false }` means "stop, commit nothing": the records are
  * redelivered to whoever owns the partition next.
+ *
+ * A batch with no records is an idle partition's tick (see
+ * `KafkaBatchServer`): the handler may then close work it holds from earlier
+ * batches (auditd events whose time-out passed) and name a new `commitOffset`.
  */
 export interface SourceBatch {
   topic: string;
@@ -26,4 +30,10 @@ export interface SourceBatch {
 
 export interface BatchAck {
   complete: boolean;
+  /**
+   * The offset to commit (the next one to read) when it is not the batch's last + 1:
+   * lower while the handler still holds records of this or an earlier batch (an auditd
+   * event not complete yet), so a crash redelivers them. Required to commit after a tick.
+   */
+  commitOffset?: string;
 }

@@ -31,6 +31,7 @@ describe('MetricsService', () => {
       eventCount: 5,
       alertCount: 3,
       decodedBy: { vssh: 4, snoopy: 1 },
+      ignored: { not_a_command: 2 },
     };
     metrics.batchProcessed(7, processed, 0.002);
     metrics.deadLettered(['INVALID_JSON', 'INVALID_JSON', 'EMPTY_RECORD']);
@@ -50,6 +51,8 @@ describe('MetricsService', () => {
     expect(sample(body, 'shellwatch_alerts_total{rule_id="SW-B",severity="critical"}')).toBe(1);
     expect(sample(body, 'shellwatch_dlq_records_total{reason="INVALID_JSON"}')).toBe(2);
     expect(sample(body, 'shellwatch_dlq_records_total{reason="EMPTY_RECORD"}')).toBe(1);
+    expect(sample(body, 'shellwatch_records_ignored_total{reason="not_a_command"}')).toBe(2);
+    expect(sample(body, 'shellwatch_records_ignored_total{reason="auditd_late_eoe"}')).toBe(0);
     expect(sample(body, 'shellwatch_consumer_lag{partition="2"}')).toBe(42);
     expect(sample(body, 'shellwatch_evaluation_seconds_count')).toBe(1);
     expect(sample(body, 'shellwatch_bulk_request_seconds_count')).toBe(2);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { IgnoreReason } from '../core/decode';
 import type { OutputDocument, ProcessedBatch } from '../core/process-batch';
 
 /** How a bulk request or one of its items failed (`shellwatch_bulk_failures_total{kind}`). */
@@ -34,6 +35,12 @@ export class MetricsService {
   private readonly deadLetters = new Counter({
     name: 'shellwatch_dlq_records_total',
     help: 'Records written to the dead-letter topic, per reason code.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly recordsIgnored = new Counter({
+    name: 'shellwatch_records_ignored_total',
+    help: 'Records understood and holding no command (neither a document nor a dead letter), per reason: not_a_command (an auditd login record or open() event, another Teleport event, an osquery removed row, a history timestamp line), auditd_late_eoe (an auditd EOE record with no open event, usually right after its event was written).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -115,14 +122,20 @@ export class MetricsService {
     for (const result of ['success', 'failure'] satisfies RuleReloadResult[]) {
       this.ruleReloads.inc({ result }, 0);
     }
+    for (const reason of ['not_a_command', 'auditd_late_eoe'] satisfies IgnoreReason[]) {
+      this.recordsIgnored.inc({ reason }, 0);
+    }
   }
 
-  /** Counts a batch the core processed: records, events per decoder, alerts per rule, dead letters. */
+  /** Counts a batch the core processed: records, events per decoder, ignored records, alerts per rule. */
   batchProcessed(recordCount: number, processed: ProcessedBatch, seconds: number): void {
     this.recordsConsumed.inc(recordCount);
     this.evaluation.observe(seconds);
     for (const [format, count] of Object.entries(processed.decodedBy)) {
       this.recordsDecoded.inc({ format }, count);
+    }
+    for (const [reason, count] of Object.entries(processed.ignored)) {
+      this.recordsIgnored.inc({ reason }, count);
     }
     for (const [labels, count] of countAlerts(processed.documents)) {
       this.alerts.inc(labels, count);

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { RecordDecoder } from '../core/decode';
 import { ShellwatchError } from '../core/errors';
 import { processBatch, processBatchAsync } from '../core/process-batch';
 import type { AsyncEvaluate } from '../core/process-batch';
@@ -16,6 +15,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { BatchAck, SourceBatch } from '../kafka/source-batch';
 import { RuleStore } from '../rules-store/rule-store.service';
 import { DecoderFactory } from './decoder-factory';
+import { PartitionStreams } from './partition-streams';
 import { RetryAbandoned, retryUntilDone } from './retry-until-done';
 
 /** Some documents were answered 429/5xx: the whole remainder is tried again. */
@@ -35,7 +35,7 @@ class PartialWriteError extends ShellwatchError {
 @Injectable()
 export class PipelineService {
   private readonly logger = new Logger('Pipeline');
-  private readonly decoders = new Map<string, RecordDecoder>();
+  private readonly streams: PartitionStreams;
   /** json-rules-engine evaluators per active rule set, for `RULES_ENGINE=reference`. */
   private readonly references = new WeakMap<RuleSet, AsyncEvaluate>();
 
@@ -48,19 +48,28 @@ export class PipelineService {
     private readonly decoderFactory: DecoderFactory,
     private readonly metrics: MetricsService,
     private readonly correlation: CorrelationService,
-  ) {}
+  ) {
+    this.streams = new PartitionStreams(() => this.decoderFactory.create());
+  }
 
   async handleBatch(batch: SourceBatch): Promise<BatchAck> {
+    const { topic, partition } = batch;
+    const decoder = this.streams.decoderFor(topic, partition, batch.records[0]?.offset);
+    // An idle partition's tick (no records): work only when a held auditd event timed out.
+    if (batch.records.length === 0 && !this.streams.due(topic, partition, Date.now())) {
+      return { complete: true };
+    }
+    const fedBefore = this.streams.lastOffset(topic, partition);
+    const firstOffset = batch.records[0]?.offset ?? (BigInt(fedBefore ?? '-1') + 1n).toString();
+    const lastOffset = batch.records[batch.records.length - 1]?.offset ?? fedBefore ?? '0';
+    let heldFrom: string | undefined;
     const { evaluator, loaded } = this.rules.snapshot();
     // Undefined unless a threshold, sequence or suppressed rule is loaded.
-    const correlation =
-      batch.records.length > 0
-        ? await this.correlation.begin(batch.partition, batch.records[0]?.offset ?? '0', loaded)
-        : undefined;
+    const correlation = await this.correlation.begin(partition, firstOffset, loaded);
     const options = {
       topic: batch.topic,
       partition: batch.partition,
-      decoder: this.decoderFor(batch.topic, batch.partition),
+      decoder,
       evaluator,
       writeCommands: this.config.elasticsearchCommandsIndex !== null,
       now: () => new Date(),
@@ -81,12 +90,11 @@ export class PipelineService {
         const started = performance.now();
         const processed =
           this.config.rulesEngine === 'reference' && evaluator instanceof CompiledRuleEvaluator
-            ? await processBatchAsync(
-                records,
-                { ...options, endOfBatch },
-                this.referenceFor(evaluator.ruleSet),
-              )
-            : processBatch(records, { ...options, endOfBatch });
+            ? await processBatchAsync(records, options, this.referenceFor(evaluator.ruleSet))
+            : processBatch(records, options);
+        const fed = records[records.length - 1]?.offset;
+        if (fed !== undefined) this.streams.fed(topic, partition, fed);
+        heldFrom = processed.heldFrom;
         this.metrics.batchProcessed(
           records.length,
           processed,
@@ -122,8 +130,7 @@ export class PipelineService {
       });
       if (correlation) {
         // Elasticsearch has the batch's alerts: checkpoint the state, then acknowledge.
-        const last = batch.records[batch.records.length - 1]?.offset ?? '0';
-        await retryUntilDone(() => correlation.checkpoint(last), {
+        await retryUntilDone(() => correlation.checkpoint(lastOffset), {
           maxDelayMs: this.config.retryMaxDelayMs,
           isActive: () => batch.isActive(),
           onFailure: async (error, attempt, retriable) => {
@@ -158,7 +165,9 @@ export class PipelineService {
         `${deadLetters.length} records dead-lettered (topic ${batch.topic}, partition ${batch.partition}): ${summarize(deadLetters)}`,
       );
     }
-    return { complete: true };
+    // Never past a record the decoder still holds (an auditd part of an open event).
+    const commitOffset = this.streams.commitOffset(topic, partition, heldFrom);
+    return commitOffset === undefined ? { complete: true } : { complete: true, commitOffset };
   }
 
   /** Writes until every document is written or rejected; returns the rejected ones. */
@@ -210,8 +219,12 @@ export class PipelineService {
         this.logger.warn(`suppression count not set on ${document.id}: ${reason}`);
         continue;
       }
-      const record = batch.records.find((r) => r.offset === document.offset);
-      if (!record) continue;
+      // An auditd event closed after its batch names its own record.
+      const record = document.record ?? batch.records.find((r) => r.offset === document.offset);
+      if (!record) {
+        this.logger.error(`no record at offset ${document.offset} for refused ${document.id}`);
+        continue;
+      }
       byOffset.set(document.offset, {
         offset: document.offset,
         record,
@@ -231,16 +244,6 @@ export class PipelineService {
       this.references.set(ruleSet, evaluate);
     }
     return evaluate;
-  }
-
-  private decoderFor(topic: string, partition: number): RecordDecoder {
-    const key = `${topic}:${partition}`;
-    let decoder = this.decoders.get(key);
-    if (!decoder) {
-      decoder = this.decoderFactory.create();
-      this.decoders.set(key, decoder);
-    }
-    return decoder;
   }
 }
 

@@ -98,7 +98,7 @@ function syscallFields(
 }
 
 /** execve and execveat on x86_64, i386 and aarch64, or the ENRICHED name. */
-function isExecSyscall(r: AuditRecord): boolean {
+export function isExecSyscall(r: AuditRecord): boolean {
   const name = r.enriched.get('SYSCALL');
   if (name !== undefined) return name === 'execve' || name === 'execveat';
   const arch = r.fields.get('arch')?.value;

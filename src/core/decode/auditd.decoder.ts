@@ -1,14 +1,18 @@
-import { fail, type FormatDecoder } from './context';
+import { fail, noEvents, type FormatDecoder } from './context';
 import { isAuditLine } from './auditd-record';
 import type { CommandEvent } from '../event';
+import type { DecodeOutcome } from './types';
 
 /**
  * `auditd`: Linux audit records (RAW or ENRICHED), one or several lines per
  * record. Lines go to the stream's assembler (`auditd-assembler.ts`), which
  * joins the parts of each event; a record whose events are not complete yet is
- * `pending`, and its events come out of a later record or `flush`. The lines of
- * a record are all checked before any is buffered, so a bad record is rejected
- * whole and leaves no half-fed event behind.
+ * `pending` (held), and its fate comes out of a later record or `flush`. The
+ * lines of a record are all checked before any is buffered, so a bad record is
+ * rejected whole and leaves no half-fed event behind; once checked, every line
+ * is fed. A record's outcome is, in this order, the events its lines completed
+ * (it is part of a document), a dead letter one of its lines earned, `pending`,
+ * or `ignored`.
  */
 export const decodeAuditd: FormatDecoder = (text, ctx) => {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
@@ -20,12 +24,16 @@ export const decodeAuditd: FormatDecoder = (text, ctx) => {
     });
   }
   const events: CommandEvent[] = [];
-  let buffered = false;
-  for (const line of lines) {
-    const outcome = ctx.auditd(line, ctx);
+  let error: DecodeOutcome | undefined;
+  let pending = false;
+  let ignored: DecodeOutcome | undefined;
+  lines.forEach((line, i) => {
+    const outcome = ctx.auditd(line, ctx, i);
     if (outcome.kind === 'events') events.push(...outcome.events);
-    else if (outcome.kind === 'pending') buffered = true;
-    else return outcome;
-  }
-  return events.length === 0 && buffered ? { kind: 'pending' } : { kind: 'events', events };
+    else if (outcome.kind === 'error') error ??= outcome;
+    else if (outcome.kind === 'pending') pending = true;
+    else ignored ??= outcome;
+  });
+  if (events.length > 0) return { kind: 'events', events };
+  return error ?? (pending ? { kind: 'pending' } : (ignored ?? noEvents()));
 };

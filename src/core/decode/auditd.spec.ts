@@ -12,10 +12,12 @@ const eoe = (id: string): string => `${head('EOE', id)} `;
 
 function commands(outcome: DecodeOutcome): string[] {
   if (outcome.kind === 'error') throw new Error(outcome.error.message);
-  return outcome.kind === 'pending'
-    ? ['<pending>']
-    : outcome.events.map((e) => e.process.command_line);
+  if (outcome.kind === 'pending') return ['<pending>'];
+  if (outcome.kind === 'ignored') return [`<ignored: ${outcome.reason}>`];
+  return outcome.events.map((e) => e.process.command_line);
 }
+
+const NOTHING_CLOSED = { events: [], deadLetters: [], ignored: [] };
 
 describe('auditd assembly', () => {
   it('joins interleaved records of two events by their event id', () => {
@@ -38,7 +40,7 @@ describe('auditd assembly', () => {
       ['whoami'],
     ]);
     now = 1_000_000;
-    expect(d.flush(now, true)).toEqual([]);
+    expect(d.flush(now, true)).toEqual(NOTHING_CLOSED);
   });
 
   it('emits an event without EOE after the time-out, marked incomplete when args are missing', () => {
@@ -52,31 +54,51 @@ describe('auditd assembly', () => {
     expect(
       d.decode(textRecord(`${head('EXECVE', '100.000:7')} argc=3 a0="curl" a1="-O"`)).kind,
     ).toBe('pending');
-    expect(d.flush(1400)).toEqual([]);
+    expect(d.flush(1400)).toEqual(NOTHING_CLOSED);
     now = 2000;
-    const [event] = d.flush(1500);
+    const [closed] = d.flush(1500).events;
+    const event = closed?.event;
     expect(event?.process.command_line).toBe('curl -O');
     expect(event?.labels?.incomplete).toBe('true');
     expect(event?.event.original.split('\n')).toHaveLength(2);
-    expect(d.flush(9999, true)).toEqual([]);
+    expect(d.flush(9999, true)).toEqual(NOTHING_CLOSED);
   });
 
-  it('evicts the oldest event when the buffer is full', () => {
+  it('closes the oldest event when the buffer is full, attributed to its own record', () => {
     const d = createRecordDecoder({ format: 'auditd', clock: () => 0, auditd: { maxPending: 2 } });
-    d.decode(textRecord(execve('1.000:1', 'one')));
-    d.decode(textRecord(execve('1.000:2', 'two')));
-    expect(commands(d.decode(textRecord(execve('1.000:3', 'three'))))).toEqual(['one']);
-    expect(d.flush(0, true).map((e) => e.process.command_line)).toEqual(['two', 'three']);
+    const records = ['one', 'two', 'three'].map((c, i) =>
+      textRecord(execve(`1.000:${i + 1}`, c), { offset: String(i) }),
+    );
+    expect(records.map((r) => commands(d.decode(r)))).toEqual([
+      ['<pending>'],
+      ['<pending>'],
+      ['<pending>'],
+    ]);
+    expect(d.oldestHeld()).toBe(records[1]);
+    const full = d.flush(0).events;
+    expect(full.map((e) => [e.event.process.command_line, e.record.offset])).toEqual([
+      ['one', '0'],
+    ]);
+    expect(
+      d.flush(0, true).events.map((e) => [e.event.process.command_line, e.record.offset]),
+    ).toEqual([
+      ['two', '1'],
+      ['three', '2'],
+    ]);
+    expect(d.oldestHeld()).toBeUndefined();
   });
 
-  it('ignores records of an event that was already emitted', () => {
+  it('ignores the EOE of an event already emitted, and dead-letters any other late record', () => {
     const d = createRecordDecoder({ format: 'auditd', clock: () => 0 });
     d.decode(textRecord(execve('5.000:9', 'ls')));
     expect(commands(d.decode(textRecord(eoe('5.000:9'))))).toEqual(['ls']);
-    expect(
-      commands(d.decode(textRecord(`${head('PATH', '5.000:9')} item=0 name="/bin/ls"`))),
-    ).toEqual([]);
-    expect(d.flush(0, true)).toEqual([]);
+    expect(commands(d.decode(textRecord(eoe('5.000:9'))))).toEqual(['<ignored: auditd_late_eoe>']);
+    const late = d.decode(textRecord(`${head('PATH', '5.000:9')} item=0 name="/bin/ls"`));
+    expect(late.kind === 'error' && [late.error.code, late.error.message]).toEqual([
+      'AUDITD_INCOMPLETE',
+      'auditd: PATH record of event /5.000:9 arrived after the event was closed',
+    ]);
+    expect(d.flush(0, true)).toEqual(NOTHING_CLOSED);
   });
 
   it('accepts several audit lines in one record, including CRLF', () => {
@@ -91,7 +113,7 @@ describe('auditd assembly', () => {
     const d = createRecordDecoder({ format: 'auditd', clock: () => 0 });
     const outcome = d.decode(textRecord(`${execve('2.000:1', 'ls')}\nnot audit`));
     expect(outcome.kind === 'error' && outcome.error.message).toContain('line 2');
-    expect(d.flush(0, true)).toEqual([]);
+    expect(d.flush(0, true)).toEqual(NOTHING_CLOSED);
   });
 
   it('decodes hex, split and quoted arguments, and the ENRICHED names', () => {
@@ -145,7 +167,7 @@ describe('auditd assembly', () => {
     expect(outcome.events[0]?.event.original.split('\n')).toHaveLength(3);
   });
 
-  it('yields no event for non-command audit events', () => {
+  it('ignores non-command audit events, counted as not_a_command', () => {
     const id = '3.000:1';
     const open = `${head('SYSCALL', id)} arch=c000003e syscall=257 success=yes exit=3 items=1 pid=5 auid=0 uid=0`;
     expect(
@@ -155,7 +177,7 @@ describe('auditd assembly', () => {
           'auditd',
         ),
       ),
-    ).toEqual([]);
+    ).toEqual(['<ignored: not_a_command>']);
     expect(
       commands(
         decodeOne(
@@ -163,6 +185,18 @@ describe('auditd assembly', () => {
           'auditd',
         ),
       ),
-    ).toEqual([]);
+    ).toEqual(['<ignored: not_a_command>']);
+  });
+
+  it('dead-letters an event that ends without a command, naming what is missing', () => {
+    const id = '4.000:1';
+    const outcome = decodeOne(
+      [syscall(id, 9), `${head('CWD', id)} cwd="/tmp"`, eoe(id)].join('\n'),
+      'auditd',
+    );
+    expect(outcome.kind === 'error' && [outcome.error.code, outcome.error.message]).toEqual([
+      'AUDITD_INCOMPLETE',
+      'auditd: event /4.000:1 ended without a command: has SYSCALL, CWD, EOE; missing EXECVE, PROCTITLE, 1 of 1 PATH',
+    ]);
   });
 });

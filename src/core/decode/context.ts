@@ -2,7 +2,7 @@ import { DecodeError, type DecodeErrorCode } from '../errors';
 import type { CommandEvent } from '../event';
 import { buildEvent, mergeFields, type EventFields } from './event-fields';
 import type { JsonObject } from './json';
-import type { DecodeOutcome } from './types';
+import type { DecodeOutcome, IgnoreReason, RawRecord } from './types';
 
 /**
  * What a format decoder knows besides its text: the whole record (for
@@ -24,8 +24,10 @@ export interface DecodeContext {
   readonly layers: readonly string[];
   /** Decodes a message embedded in an outer format; `program` is the syslog tag when known. */
   readonly nested: (text: string, ctx: DecodeContext, program?: string) => DecodeOutcome;
-  /** Feeds one auditd line (with its envelope) to the stream's event assembler. */
-  readonly auditd: (line: string, ctx: DecodeContext) => DecodeOutcome;
+  /** The record being decoded: what the auditd assembler holds and later reports on. */
+  readonly record: RawRecord;
+  /** Feeds line `lineIndex` of the record (with its envelope) to the stream's event assembler. */
+  readonly auditd: (line: string, ctx: DecodeContext, lineIndex: number) => DecodeOutcome;
 }
 
 /** A format decoder: may throw `DecodeError` (the record decoder turns it into an outcome). */
@@ -93,6 +95,6 @@ export function one(fields: EventFields, source: string, ctx: DecodeContext): De
 }
 
 /** The outcome of a record that was understood and holds no command (e.g. a login record). */
-export function noEvents(): DecodeOutcome {
-  return { kind: 'events', events: [] };
+export function noEvents(reason: IgnoreReason = 'not_a_command'): DecodeOutcome {
+  return { kind: 'ignored', reason };
 }

@@ -18,6 +18,7 @@ const REFERENCE_MS = Date.UTC(2027, 0, 1, 0, 5, 0);
 type Summary =
   | { kind: 'events'; events: CommandEvent[] }
   | { kind: 'pending' }
+  | { kind: 'ignored'; reason: string }
   | { kind: 'error'; code: string; message: string };
 
 function summarize(outcome: DecodeOutcome): Summary {
@@ -34,9 +35,29 @@ function decodeFixture(file: string, options: DecoderOptions): unknown {
   const decoder = createRecordDecoder({ clock: () => REFERENCE_MS, ...options });
   const records = lines.map((line, index) => ({
     line: index + 1,
-    outcome: summarize(decoder.decode(textRecord(line, { timestampMs: REFERENCE_MS }))),
+    outcome: summarize(
+      decoder.decode(textRecord(line, { timestampMs: REFERENCE_MS, offset: String(index + 1) })),
+    ),
   }));
-  return { records, flushed: decoder.flush(REFERENCE_MS + 60_000) };
+  const closed = decoder.flush(REFERENCE_MS + 60_000);
+  return {
+    records,
+    flushed: closed.events.map((e) => e.event),
+    ...(closed.deadLetters.length > 0
+      ? {
+          deadLetters: closed.deadLetters.map((l) => ({
+            line: Number(l.record.offset),
+            code: l.error.code,
+            message: l.error.message,
+          })),
+        }
+      : {}),
+    ...(closed.ignored.length > 0
+      ? {
+          ignored: closed.ignored.map((i) => ({ line: Number(i.record.offset), reason: i.reason })),
+        }
+      : {}),
+  };
 }
 
 const CASES: [format: string, file: string][] = [

@@ -23,8 +23,11 @@
  * UNKNOWN_FORMAT (auto found no format; a syslog/filebeat message of no known
  * command format; an unknown pinned format), MISSING_FIELD (`context.field`
  * names it), INVALID_FIELD (wrong type or shape; `context.field` when one field
- * is at fault), INVALID_TIMESTAMP. INCOMPLETE_EVENT is not produced: an auditd
- * event missing parts is emitted with `labels.incomplete` instead of dropped.
+ * is at fault), INVALID_TIMESTAMP, AUDITD_INCOMPLETE (the records of an auditd
+ * event closed without a command: time-out, full buffer, or a part arriving after
+ * its event was closed; an event that still gives a command is emitted, with
+ * `labels.incomplete` when arguments are missing). A record that holds no
+ * command by nature is `ignored` with a reason, never silently dropped.
  * An unexpected exception inside a decoder (a bug) is reported as
  * INVALID_FIELD with `context.internal = true`, never thrown.
  */
@@ -42,4 +45,11 @@ export { FormatConfigError, type FormatProblem } from './format-config-error';
 export type { AuditdOptions } from './auditd-assembler';
 export { parseTimestamp, type TimestampResult } from './timestamp';
 export { DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES } from './text';
-export type { DecodeOutcome, FormatName, RawRecord, RecordDecoder } from './types';
+export type {
+  ClosedRecords,
+  DecodeOutcome,
+  FormatName,
+  IgnoreReason,
+  RawRecord,
+  RecordDecoder,
+} from './types';

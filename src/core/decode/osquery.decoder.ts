@@ -1,4 +1,4 @@
-import { fail, type DecodeContext, type FormatDecoder } from './context';
+import { fail, noEvents, type DecodeContext, type FormatDecoder } from './context';
 import { finish } from './context';
 import type { CommandEvent } from '../event';
 import { isObject, JsonFields, parseJsonObject, type JsonObject } from './json';
@@ -48,7 +48,8 @@ export const decodeOsquery: FormatDecoder = (text, ctx, json) => {
       });
     return rowEvent(row, { query, host, ranAt }, ctx);
   });
-  return { kind: 'events', events };
+  // A `removed` row or a diff with no added row: understood, no new command.
+  return events.length > 0 ? { kind: 'events', events } : noEvents();
 };
 
 /** True for an osquery result (checked after the JSON is parsed). */

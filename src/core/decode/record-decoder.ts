@@ -1,5 +1,4 @@
 import { DecodeError } from '../errors';
-import type { CommandEvent } from '../event';
 import { AuditdAssembler, type AuditdOptions } from './auditd-assembler';
 import { decodeAuditd } from './auditd.decoder';
 import { decodeBastion, looksLikeBastion } from './bastion.decoder';
@@ -11,7 +10,7 @@ import { BUILTIN_DECODERS, isBuiltinFormat } from './formats';
 import { decodeSnoopy } from './snoopy.decoder';
 import { capEvent } from './limits';
 import { bytesToText, cleanText, DEFAULT_MAX_RECORD_BYTES, HARD_MAX_RECORD_BYTES } from './text';
-import type { DecodeOutcome, FormatName, RawRecord, RecordDecoder } from './types';
+import type { ClosedRecords, DecodeOutcome, FormatName, RawRecord, RecordDecoder } from './types';
 
 /** How a stream's records are decoded. Checked once by `createRecordDecoder`. */
 export interface DecoderOptions {
@@ -58,8 +57,8 @@ class StreamDecoder implements RecordDecoder {
   private readonly assembler: AuditdAssembler;
   private readonly nested = (text: string, ctx: DecodeContext, program?: string): DecodeOutcome =>
     this.decodeEmbedded(text, ctx, program);
-  private readonly auditd = (line: string, ctx: DecodeContext): DecodeOutcome =>
-    this.assembler.add(line, ctx);
+  private readonly auditd = (line: string, ctx: DecodeContext, lineIndex: number): DecodeOutcome =>
+    this.assembler.add(line, ctx, lineIndex);
 
   constructor(private readonly options: DecoderOptions) {
     this.clock = options.clock ?? Date.now;
@@ -96,8 +95,20 @@ class StreamDecoder implements RecordDecoder {
     }
   }
 
-  flush(nowMs: number, all = false): CommandEvent[] {
-    return this.assembler.flush(nowMs, all).map((e) => capEvent(e, this.maxBytes));
+  flush(nowMs: number, all = false): ClosedRecords {
+    const closed = this.assembler.close(nowMs, all);
+    return {
+      ...closed,
+      events: closed.events.map((e) => ({ ...e, event: capEvent(e.event, this.maxBytes) })),
+    };
+  }
+
+  oldestHeld(): RawRecord | undefined {
+    return this.assembler.oldestHeld();
+  }
+
+  nextDeadline(): number | undefined {
+    return this.assembler.nextDeadline();
   }
 
   private decodeRecord(record: RawRecord): DecodeOutcome {
@@ -110,6 +121,7 @@ class StreamDecoder implements RecordDecoder {
       envelope: nulReplaced ? { labels: { nul_replaced: 'true' } } : {},
       layers: [],
       nested: this.nested,
+      record,
       auditd: this.auditd,
     };
     const format = this.pick(record);
