@@ -49,7 +49,9 @@ describe('openapi.json', () => {
     expect(parameters.filter((p) => p.in === 'header')).toEqual([
       expect.objectContaining({ name: 'If-Match', required: false }),
     ]);
-    expect(parameters.find((p) => p.name === 'id')?.schema?.pattern).toBe('^SW-[A-Z0-9]+-\\d{4}$');
+    expect(parameters.find((p) => p.name === 'id')?.schema?.pattern).toBe(
+      '^SW-[A-Z0-9]{1,16}-\\d{4}$',
+    );
     expect(Object.keys(put?.responses ?? {}).sort()).toEqual([
       '200',
       '400',

@@ -23,6 +23,7 @@ import { PipelineController } from './pipeline/pipeline.controller';
 import { DecoderFactory } from './pipeline/decoder-factory';
 import { PipelineService } from './pipeline/pipeline.service';
 import { CorrelationService } from './correlation/correlation.service';
+import { RuleRegexService } from './regex-check/rule-regex.service';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
 import { RuleStore } from './rules-store/rule-store.service';
 import { RuleWatcher } from './rules-store/rule-watcher.service';
@@ -46,6 +47,7 @@ export class AppModule {
         { provide: CONFIG, useValue: config },
         HealthState,
         MetricsService,
+        RuleRegexService,
         RuleStore,
         PipelineService,
         CorrelationService,

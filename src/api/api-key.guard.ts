@@ -6,8 +6,9 @@ import type { Config } from '../config/config';
 import { apiKeyMatches, bearerToken } from './api-key';
 
 /**
- * Guards every rule change: `Authorization: Bearer <API_KEY>`. Without an
- * API_KEY configured, changes are refused outright (403) rather than open to all.
+ * Guards every rule change, and the rule dry runs (validate, test) whose regex
+ * analysis costs CPU: `Authorization: Bearer <API_KEY>`. Without an API_KEY
+ * configured, they are refused outright (403) rather than open to all.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -17,7 +18,7 @@ export class ApiKeyGuard implements CanActivate {
     const expected = this.config.apiKey;
     if (expected === null) {
       throw new ForbiddenException(
-        'rule changes through the API are disabled: set API_KEY to enable them',
+        'rule changes, validate and test through the API are disabled: set API_KEY to enable them',
       );
     }
     const http = context.switchToHttp();

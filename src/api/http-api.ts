@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { refuseDeepJson } from './json-depth';
 import { controllerRoutes, methodNotAllowed, methodTable } from './method-not-allowed';
 import {
   describeHealth,
@@ -20,13 +21,17 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 /**
  * What the HTTP API needs from the application, called once before it listens:
  * 405 with `Allow` for a method no route has on a known path, the JSON body
- * parser with our limit and media types (installed before Nest's default
- * 100 KiB parser, which then stands aside), and the OpenAPI document at `/docs`
- * (UI) and `/docs-json`.
+ * parser with our limits (size, and nesting depth checked on the raw bytes before
+ * parsing) and media types (installed before Nest's default 100 KiB parser, which
+ * then stands aside), and the OpenAPI document at `/docs` (UI) and `/docs-json`.
  */
 export function configureHttpApi(app: NestExpressApplication): void {
   app.use(methodNotAllowed(methodTable(controllerRoutes(app))));
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES, type: JSON_MEDIA_TYPES });
+  app.useBodyParser('json', {
+    limit: JSON_BODY_LIMIT_BYTES,
+    type: JSON_MEDIA_TYPES,
+    verify: refuseDeepJson,
+  });
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
   });

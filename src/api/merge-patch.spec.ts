@@ -30,6 +30,19 @@ describe('applyMergePatch', () => {
     expect(applyMergePatch(target, patch)).toEqual(expected);
   });
 
+  it('keeps __proto__ as an own key, as JSON.parse does, and never touches a prototype', () => {
+    const patch = JSON.parse(
+      '{"__proto__": {"polluted": true}, "a": {"__proto__": 1}}',
+    ) as JsonValue;
+    const result = applyMergePatch({ a: { b: 1 } }, patch) as Record<string, unknown>;
+    expect(Object.keys(result)).toEqual(['a', '__proto__']);
+    expect(JSON.stringify(result)).toBe(
+      '{"a":{"b":1,"__proto__":1},"__proto__":{"polluted":true}}',
+    );
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('leaves its inputs untouched', () => {
     const target = { a: { b: 1 } };
     applyMergePatch(target, { a: { b: 2 } });

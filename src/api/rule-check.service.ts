@@ -5,6 +5,7 @@ import type { CommandEvent } from '../core/event';
 import { EventFacts, exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
 import type { LoadedRule } from '../core/rules';
 import type { SourceFile } from '../core/rules';
+import { RuleRegexService } from '../regex-check/rule-regex.service';
 import { RuleFileWriter } from '../rules-store/rule-file-writer';
 import { assertRuleId, RULE_ID_PATTERN } from '../rules-store/rule-paths';
 import { RuleStore } from '../rules-store/rule-store.service';
@@ -26,6 +27,7 @@ export class RuleCheckService {
   constructor(
     private readonly store: RuleStore,
     private readonly files: RuleFileWriter,
+    private readonly regexes: RuleRegexService,
   ) {}
 
   /** Every problem of the body with its JSON pointer, and for a valid rule its failing examples. */
@@ -39,7 +41,7 @@ export class RuleCheckService {
     }
     const file = bodyFile(body);
     const { lists } = await this.files.read();
-    const result = compileRuleFile(file, lists);
+    const result = await compileRuleFile(file, lists, this.regexes);
     if (!result.ok) {
       const listProblems = result.errors.filter((problem) => problem.file !== file.path);
       return {
@@ -67,7 +69,7 @@ export class RuleCheckService {
     const request = requireRuleDocument(body, 'a test request');
     const { lists } = await this.files.read();
     const { file, pointerPrefix } = this.ruleUnderTest(request);
-    const result = compileRuleFile(file, lists);
+    const result = await compileRuleFile(file, lists, this.regexes);
     if (!result.ok) {
       throw new RuleInvalidException(
         'the rule is invalid',

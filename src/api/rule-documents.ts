@@ -1,5 +1,7 @@
-import { loadRuleSet } from '../core/rules';
+import { ruleSetRegexes } from '../core/rules';
 import type { LoadRuleSetResult, RuleProblem, SourceFile } from '../core/rules';
+import type { RegexVerdict } from '../core/rules/operators/check-regex';
+import type { RuleRegexService } from '../regex-check/rule-regex.service';
 import { RuleInvalidException } from './api-errors';
 import type { RuleProblemDto } from './dto/rule.dto';
 import { isJsonObject } from './merge-patch';
@@ -38,9 +40,45 @@ export function problemsOf(problems: readonly RuleProblem[], file: string): Rule
 }
 
 /**
- * Validates and compiles one rule file on its own, with the folder's named lists:
- * the same checks a rule file on disk gets.
+ * Most distinct regexes (`regex` values, globs, `anyCommand` matchers) the rule of one
+ * request may hold: each may cost seconds of analysis. The rule pack's largest has 14.
  */
-export function compileRuleFile(file: SourceFile, lists: readonly SourceFile[]): LoadRuleSetResult {
-  return loadRuleSet([file], lists);
+export const MAX_REGEXES_PER_REQUEST = 32;
+
+/**
+ * Wall-clock budget of one request's regex analysis; regexes left without a verdict
+ * when it runs out are reported as not checked (issue 20: one request held the
+ * service for 81 s).
+ */
+export const REQUEST_REGEX_BUDGET_MS = 5_000;
+
+/**
+ * Verdicts for the regexes of the files a request brings, reached off the main thread
+ * within {@link REQUEST_REGEX_BUDGET_MS}; a 400 naming the limit when they hold more
+ * than {@link MAX_REGEXES_PER_REQUEST}.
+ */
+export async function requestRegexVerdicts(
+  regexes: RuleRegexService,
+  files: readonly SourceFile[],
+  lists: readonly SourceFile[],
+): Promise<Map<string, RegexVerdict>> {
+  const specs = ruleSetRegexes(files, lists);
+  if (specs.length > MAX_REGEXES_PER_REQUEST) {
+    const message = `holds ${specs.length} distinct regular expressions (regex, glob and anyCommand patterns); at most ${MAX_REGEXES_PER_REQUEST} are checked per request: split the rule`;
+    throw new RuleInvalidException(`the rule ${message}`, [{ pointer: '', message }]);
+  }
+  return regexes.verdicts(specs, { budgetMs: REQUEST_REGEX_BUDGET_MS });
+}
+
+/**
+ * Validates and compiles one rule file on its own, with the folder's named lists:
+ * the same checks a rule file on disk gets, its regexes within a request's limits.
+ */
+export async function compileRuleFile(
+  file: SourceFile,
+  lists: readonly SourceFile[],
+  regexes: RuleRegexService,
+): Promise<LoadRuleSetResult> {
+  const reached = await requestRegexVerdicts(regexes, [file], lists);
+  return regexes.load([file], lists, reached);
 }

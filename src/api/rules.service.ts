@@ -1,8 +1,8 @@
 import { Inject, Injectable, NotFoundException, ConflictException } from '@nestjs/common';
-import { loadRuleSet } from '../core/rules';
 import type { SourceFile } from '../core/rules';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
+import { RuleRegexService } from '../regex-check/rule-regex.service';
 import { RuleFileWriter } from '../rules-store/rule-file-writer';
 import type { RuleFolderContents } from '../rules-store/rule-files';
 import {
@@ -27,6 +27,7 @@ import {
   compileRuleFile,
   fileStem,
   problemsOf,
+  requestRegexVerdicts,
   requireRuleDocument,
   serializeRule,
 } from './rule-documents';
@@ -54,6 +55,7 @@ export class RulesService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly store: RuleStore,
     private readonly files: RuleFileWriter,
+    private readonly regexes: RuleRegexService,
   ) {}
 
   /** Every rule of the active set, disabled ones included, ordered by id. */
@@ -82,7 +84,7 @@ export class RulesService {
     const document = requireRuleDocument(body);
     return this.exclusive(async () => {
       const folder = await this.files.read();
-      const id = this.requireValidId(document, folder);
+      const id = await this.requireValidId(document, folder);
       const existing = findRuleFile(folder, id);
       if (existing !== undefined) {
         throw new ConflictException(
@@ -141,11 +143,18 @@ export class RulesService {
   }
 
   /** The body's id when it is a valid id; otherwise a 400 with every problem of the body. */
-  private requireValidId(document: RuleDocument, folder: RuleFolderContents): string {
+  private async requireValidId(
+    document: RuleDocument,
+    folder: RuleFolderContents,
+  ): Promise<string> {
     const id = document['id'];
     if (typeof id === 'string' && RULE_ID_PATTERN.test(id)) return id;
     const path = 'rule.json';
-    const result = compileRuleFile({ path, text: serializeRule(document) }, folder.lists);
+    const result = await compileRuleFile(
+      { path, text: serializeRule(document) },
+      folder.lists,
+      this.regexes,
+    );
     const problems = result.ok ? [] : problemsOf(result.errors, path);
     throw new RuleInvalidException(
       'the rule is invalid',
@@ -172,17 +181,19 @@ export class RulesService {
   /**
    * Validates the folder as it would be after `change`, and only if all of it is
    * valid writes the change (atomically) and reloads. A problem in the changed
-   * file is the client's (400); a problem elsewhere blocks the change (409).
+   * file is the client's (400); a problem elsewhere blocks the change (409). The
+   * changed file's regexes are checked within a request's limits; the others are
+   * the folder's own, checked (and cached) when it loaded.
    */
   private async commit(folder: RuleFolderContents, change: FileChange): Promise<void> {
     const others = folder.rules.filter((file) => file.path !== change.path);
+    const changed = change.text === null ? [] : [{ path: change.path, text: change.text }];
     const prospective =
-      change.text === null
+      changed.length === 0
         ? others
-        : [...others, { path: change.path, text: change.text }].sort((a, b) =>
-            a.path.localeCompare(b.path),
-          );
-    const result = loadRuleSet(prospective, folder.lists);
+        : [...others, ...changed].sort((a, b) => a.path.localeCompare(b.path));
+    const reached = await requestRegexVerdicts(this.regexes, changed, folder.lists);
+    const result = await this.regexes.load(prospective, folder.lists, reached);
     if (!result.ok) {
       const own = problemsOf(result.errors, change.path);
       if (own.length > 0) {

@@ -87,6 +87,22 @@ function optionalSecret(raw: string): string | null {
   return raw === '' ? null : raw;
 }
 
+/**
+ * Shortest API_KEY accepted. A short key is guessable, and the log redaction masks
+ * every occurrence of a secret: a one-letter key turned `KafkaConsumer` into
+ * `Kaf***aConsumer` in every line (issue 20).
+ */
+export const API_KEY_MIN_LENGTH = 16;
+
+function apiKey(raw: string): string | null | ConfigProblem {
+  if (raw === '') return null;
+  return raw.length >= API_KEY_MIN_LENGTH
+    ? raw
+    : new ConfigProblem(
+        `at least ${API_KEY_MIN_LENGTH} characters (got ${raw.length}); a random token, e.g. openssl rand -hex 32`,
+      );
+}
+
 function elasticsearchApiKey(raw: string): string | null | ConfigProblem {
   if (raw === '') return null;
   return /^[A-Za-z0-9+/=_-]+$/.test(raw) || /^[^:\s]+:[^:\s]+$/.test(raw)
@@ -312,9 +328,9 @@ export const CONFIG_VARIABLES = {
   apiKey: {
     name: 'API_KEY',
     default: '',
-    doc: 'Bearer token required for every rule change through the API. Unset: rule changes are refused.',
+    doc: `Bearer token required for every rule change through the API, and for validate and test; at least ${API_KEY_MIN_LENGTH} characters. Unset: they are refused.`,
     secret: true,
-    parse: optionalSecret,
+    parse: apiKey,
   },
   logLevel: {
     name: 'LOG_LEVEL',

@@ -40,9 +40,23 @@ describe('loadConfig', () => {
 
   it('reads NAME_FILE variables for secrets', () => {
     const config = loadConfig({ API_KEY_FILE: '/run/secrets/key' }, (path) =>
-      path === '/run/secrets/key' ? 's3cret\n' : '',
+      path === '/run/secrets/key' ? 's3cret-s3cret-s3cret\n' : '',
     );
-    expect(config.apiKey).toBe('s3cret');
+    expect(config.apiKey).toBe('s3cret-s3cret-s3cret');
+  });
+
+  it('refuses an API_KEY shorter than 16 characters, without showing it', () => {
+    let error: unknown;
+    try {
+      loadConfig({ API_KEY: 'a' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'API_KEY=***: expected at least 16 characters (got 1); a random token, e.g. openssl rand -hex 32',
+    ]);
+    expect(loadConfig({ API_KEY: 'x'.repeat(16) }).apiKey).toBe('x'.repeat(16));
   });
 
   it('redacts credentials in URLs', () => {

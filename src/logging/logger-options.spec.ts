@@ -38,19 +38,19 @@ describe('logging', () => {
 
   it('replaces configured secrets wherever they appear, and redacts secret-bearing keys', () => {
     const { logger, lines } = capture({
-      API_KEY: 'api-key-value-1',
+      API_KEY: 'api-key-value-0001',
       ES_NODE: 'https://elastic:es-pass-2@es.example:9200',
       KAFKA_SASL_MECHANISM: 'plain',
       KAFKA_SASL_USERNAME: 'sw',
       KAFKA_SASL_PASSWORD: 'sasl-pass-3',
     });
     logger.warn(
-      { context: 'Api', detail: 'got Bearer api-key-value-1', password: 'anything' },
+      { context: 'Api', detail: 'got Bearer api-key-value-0001', password: 'anything' },
       'connect to https://elastic:es-pass-2@es.example:9200 failed with sasl-pass-3',
     );
-    logger.error({ err: new Error('auth failed for api-key-value-1') }, 'boom');
+    logger.error({ err: new Error('auth failed for api-key-value-0001') }, 'boom');
     const text = JSON.stringify(lines());
-    expect(text).not.toMatch(/api-key-value-1|es-pass-2|sasl-pass-3|anything/);
+    expect(text).not.toMatch(/api-key-value-0001|es-pass-2|sasl-pass-3|anything/);
     expect(lines()[0]).toMatchObject({
       detail: 'got Bearer ***',
       password: '***',
@@ -86,8 +86,13 @@ describe('logging', () => {
   });
 
   it('knows the secrets of the configuration, longest first', () => {
-    const config = loadConfig({ API_KEY: 'abc', ES_API_KEY: 'id9:key-long' });
-    expect(secretValues(config)).toEqual(['id9%3Akey-long', 'id9:key-long', 'key-long', 'abc']);
+    const config = loadConfig({ API_KEY: 'abc-abc-abc-abc-', ES_API_KEY: 'id9:key-long' });
+    expect(secretValues(config)).toEqual([
+      'abc-abc-abc-abc-',
+      'id9%3Akey-long',
+      'id9:key-long',
+      'key-long',
+    ]);
     expect(scrubText('x id9:key-long y', secretValues(config))).toBe('x *** y');
   });
 });

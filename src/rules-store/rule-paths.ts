@@ -1,7 +1,11 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
-/** Rule ids as the API accepts them; checked before any path is built from one. */
-export const RULE_ID_PATTERN = /^SW-[A-Z0-9]+-\d{4}$/;
+/**
+ * Rule ids as the API accepts them; checked before any path is built from one. The
+ * area is bounded (1-16 characters) so a file name stays far below NAME_MAX: a
+ * 260-character area answered 500 (ENAMETOOLONG) before (issue 20).
+ */
+export const RULE_ID_PATTERN = /^SW-[A-Z0-9]{1,16}-\d{4}$/;
 
 /** Folder (relative to RULES_DIR) for a new rule whose id area has no folder yet. */
 export const CUSTOM_RULES_FOLDER = 'custom';
@@ -15,7 +19,7 @@ export class RulePathError extends Error {
 export function assertRuleId(id: string): void {
   if (!RULE_ID_PATTERN.test(id)) {
     throw new RulePathError(
-      `invalid rule id ${JSON.stringify(id.slice(0, 80))}: expected SW-<AREA>-NNNN, e.g. SW-LNX-0001`,
+      `invalid rule id ${JSON.stringify(id.slice(0, 80))}: expected SW-<AREA>-NNNN (AREA: 1-16 capital letters and digits), e.g. SW-LNX-0001`,
     );
   }
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { loadRuleSet } from '../core/rules';
 import type { NormalizedRule, RuleEvaluator, RuleProblem, SourceFile } from '../core/rules';
 import type { LoadedRule } from '../core/rules/load-rule-set';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
 import { MetricsService } from '../metrics/metrics.service';
+import { RuleRegexService } from '../regex-check/rule-regex.service';
 import { readRuleFolder } from './rule-files';
 
 /** What `GET /rules/status` reports. */
@@ -65,6 +65,7 @@ export class RuleStore {
     @Inject(CONFIG) private readonly config: Config,
     private readonly health: HealthState,
     private readonly metrics: MetricsService,
+    private readonly regexes: RuleRegexService,
   ) {}
 
   /** The evaluator of the active set. Throws before the first successful load. */
@@ -114,7 +115,7 @@ export class RuleStore {
     let problems: RuleProblem[];
     try {
       const folder = await readRuleFolder(this.config.rulesDir);
-      const result = loadRuleSet(folder.rules, folder.lists);
+      const result = await this.regexes.load(folder.rules, folder.lists);
       if (result.ok) {
         const unchanged = this.active?.hash === result.hash;
         const texts = new Map(folder.rules.map((file) => [file.path, file.text]));

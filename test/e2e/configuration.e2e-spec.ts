@@ -23,6 +23,15 @@ describe('configuration errors', () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses an API_KEY shorter than 16 characters at start, without showing it', async () => {
+    // A one-letter key was accepted, and the log redaction then masked that letter
+    // in every line ("Kaf***aConsumer"): issue 20.
+    const { code, output } = await runToExit({ API_KEY: 'a', RULES_DIR: 'rules' });
+    expect(code).not.toBe(0);
+    expect(output).toContain('API_KEY=***: expected at least 16 characters (got 1)');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
   it('says which Elasticsearch it cannot reach, without a stack trace', async () => {
     const { code, output } = await runToExit({
       ES_NODE: 'http://user:hunter2@127.0.0.1:9',

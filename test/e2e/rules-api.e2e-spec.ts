@@ -22,7 +22,7 @@ import { waitFor } from '../support/wait-for';
  * with its own copy of the basic rule fixtures. Every assertion is what a client
  * sees (status, headers, body) and what lands on disk.
  */
-const API_KEY = 'e2e-key-4f1c9a';
+const API_KEY = 'e2e-key-4f1c9a-7d3b2e';
 
 interface Answer {
   status: number;
@@ -209,12 +209,15 @@ describe('rules REST API', () => {
     expectError(await api('GET', '/rules/SW-XYZ-0001'), 404, /not in the active rule set/);
   });
 
-  describe('authentication of changes', () => {
+  describe('authentication of changes and dry runs', () => {
     const writes: [string, string, unknown][] = [
       ['POST', '/rules', NETCAT_RULE],
       ['PUT', '/rules/SW-DST-0001', { name: 'x' }],
       ['PATCH', '/rules/SW-DST-0001', { enabled: false }],
       ['DELETE', '/rules/SW-DST-0001', undefined],
+      // Their regex analysis costs seconds of CPU: behind the key since issue 20.
+      ['POST', '/rules/validate', NETCAT_RULE],
+      ['POST', '/rules/test', { rule: NETCAT_RULE, commands: ['nc -lvp 4444'] }],
     ];
 
     it.each(writes)(
@@ -275,23 +278,54 @@ describe('rules REST API', () => {
     });
 
     it('refuses a dry run without a JSON object, or with an unknown property (400)', async () => {
-      expectError(await api('POST', '/rules/validate', { key: null }), 400, /JSON object/);
+      expectError(await api('POST', '/rules/validate', {}), 400, /JSON object/);
       expectError(
-        await api('POST', '/rules/validate', { body: [NETCAT_RULE], key: null }),
+        await api('POST', '/rules/validate', { body: [NETCAT_RULE] }),
         400,
         /JSON object/,
       );
       const extra = await api('POST', '/rules/test', {
         body: { ruleId: 'SW-DST-0001', commands: ['ls'], grace: 1 },
-        key: null,
       });
       expectError(extra, 400, /unknown property: "grace"/);
       expect(extra.body.problems).toEqual([{ pointer: '/grace', message: 'unknown property' }]);
     });
 
+    it('refuses a body nested 10,000 levels deep with 400, not a stack overflow', async () => {
+      const deep = `${'{"all":['.repeat(10_000)}${']}'.repeat(10_000)}`;
+      const bodies: [string, string, string][] = [
+        ['POST', '/rules/validate', `{"id":"SW-NET-0001","conditions":${deep}}`],
+        ['POST', '/rules/test', `{"rule":{"conditions":${deep}},"commands":["ls"]}`],
+        ['POST', '/rules', `{"id":"SW-NET-0001","conditions":${deep}}`],
+        ['PATCH', '/rules/SW-DST-0001', `{"conditions":${deep}}`],
+      ];
+      const before = filesUnder(rulesDir);
+      for (const [method, path, raw] of bodies) {
+        expectError(await api(method, path, { raw }), 400, /nested deeper than 64 levels/);
+      }
+      expect(filesUnder(rulesDir)).toEqual(before);
+    });
+
+    it('refuses a PATCH carrying __proto__ with 400, as POST does', async () => {
+      const file = join(rulesDir, 'destruction/SW-DST-0001.json');
+      const before = readFileSync(file, 'utf8');
+      const answer = await api('PATCH', '/rules/SW-DST-0001', {
+        raw: '{"__proto__": {"enabled": false}}',
+      });
+      expectError(answer, 400, /the rule is invalid/);
+      expect(answer.body.problems).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pointer: '/__proto__' })]),
+      );
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      const post = await api('POST', '/rules', {
+        raw: JSON.stringify(NETCAT_RULE).replace('{', '{"__proto__":{"x":1},'),
+      });
+      expectError(post, 400, /the rule is invalid/);
+    });
+
     it('answers malformed JSON with 400, not 500', async () => {
       expectError(await api('POST', '/rules', { raw: '{"id": "SW-NET-0001",' }), 400, /JSON/);
-      expectError(await api('POST', '/rules/validate', { raw: '{bad', key: null }), 400, /JSON/);
+      expectError(await api('POST', '/rules/validate', { raw: '{bad' }), 400, /JSON/);
       expectError(
         await api('PATCH', '/rules/SW-DST-0001', {
           raw: '{enabled: false}',
@@ -309,19 +343,17 @@ describe('rules REST API', () => {
       expectError(answer, 413, /larger than 262144 bytes/);
       const validate = await api('POST', '/rules/validate', {
         body: { ...NETCAT_RULE, description: 'x'.repeat(300 * 1024) },
-        key: null,
       });
       expectError(validate, 413, /256 KiB/);
     });
 
     it('validates a rule body without saving it', async () => {
-      const valid = await api('POST', '/rules/validate', { body: NETCAT_RULE, key: null });
+      const valid = await api('POST', '/rules/validate', { body: NETCAT_RULE });
       expect(valid.status).toBe(200);
       expect(valid.body).toEqual({ valid: true, problems: [], exampleFailures: [] });
 
       const invalid = await api('POST', '/rules/validate', {
         body: { ...NETCAT_RULE, severity: 'severe', conditions: { any: [] } },
-        key: null,
       });
       expect(invalid.status).toBe(200);
       expect(invalid.body.valid).toBe(false);
@@ -330,7 +362,6 @@ describe('rules REST API', () => {
 
       const wrongExample = await api('POST', '/rules/validate', {
         body: { ...NETCAT_RULE, examples: { match: ['nc example.com 80'] } },
-        key: null,
       });
       expect(wrongExample.body).toMatchObject({
         valid: true,
@@ -348,6 +379,7 @@ describe('rules REST API', () => {
       '..%5C..%5Cwindows',
       'SW-DST-0001.json',
       '%00SW-DST-0001',
+      `SW-${'A'.repeat(260)}-0001`,
     ];
 
     it.each(attempts)('GET, PUT, PATCH, DELETE /rules/%s are 400', async (id) => {
@@ -360,6 +392,22 @@ describe('rules REST API', () => {
         /invalid rule id/,
       );
       expectError(await api('DELETE', `/rules/${id}`), 400, /invalid rule id/);
+      expect(filesUnder(resolve(rulesDir, '..'))).toEqual(before);
+    });
+
+    it('refuses an id with a 260-character area in a body (400, not ENAMETOOLONG)', async () => {
+      const before = filesUnder(resolve(rulesDir, '..'));
+      const long = `SW-${'A'.repeat(260)}-0001`;
+      const answer = await api('POST', '/rules', { body: { ...NETCAT_RULE, id: long } });
+      expectError(answer, 400, /the rule is invalid/);
+      expect(answer.body.problems).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pointer: '/id' })]),
+      );
+      expectError(
+        await api('POST', '/rules/test', { body: { ruleId: long, commands: ['ls'] } }),
+        400,
+        /invalid rule id/,
+      );
       expect(filesUnder(resolve(rulesDir, '..'))).toEqual(before);
     });
 
@@ -378,7 +426,6 @@ describe('rules REST API', () => {
 
   it('tests a rule body and an active rule on commands and events', async () => {
     const byBody = await api('POST', '/rules/test', {
-      key: null,
       body: { rule: NETCAT_RULE, commands: ['nc -lvp 4444', 'nc example.com 80'] },
     });
     expect(byBody.status).toBe(200);
@@ -397,7 +444,6 @@ describe('rules REST API', () => {
     });
 
     const byId = await api('POST', '/rules/test', {
-      key: null,
       body: {
         ruleId: 'SW-DST-0001',
         events: [
@@ -413,7 +459,6 @@ describe('rules REST API', () => {
     ]);
 
     const bad = await api('POST', '/rules/test', {
-      key: null,
       body: { ruleId: 'SW-DST-0001', events: [{ process: {} }] },
     });
     expectError(bad, 400, /invalid test inputs/);
@@ -421,7 +466,7 @@ describe('rules REST API', () => {
       expect.objectContaining({ pointer: '/events/0/process/command_line' }),
     ]);
     expectError(
-      await api('POST', '/rules/test', { key: null, body: { commands: ['ls'] } }),
+      await api('POST', '/rules/test', { body: { commands: ['ls'] } }),
       400,
       /either "rule"/,
     );
@@ -589,6 +634,15 @@ describe('rules REST API without API_KEY', () => {
         /set API_KEY/,
       );
       expectError(await api('DELETE', '/rules/SW-DST-0001', { key }), 403, /API_KEY/);
+      expectError(await api('POST', '/rules/validate', { body: NETCAT_RULE, key }), 403, /API_KEY/);
+      expectError(
+        await api('POST', '/rules/test', {
+          body: { ruleId: 'SW-DST-0001', commands: ['ls'] },
+          key,
+        }),
+        403,
+        /API_KEY/,
+      );
     }
     expect(filesUnder(rulesDir)).toEqual(before);
     expect((await api('GET', '/rules/SW-DST-0001', { key: null })).status).toBe(200);

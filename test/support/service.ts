@@ -27,6 +27,16 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The operating system's process id, while the process runs. */
+  get pid(): number | undefined {
+    return this.exitCode === undefined ? this.child?.pid : undefined;
+  }
+
+  /** Whether the process has exited. */
+  get exited(): boolean {
+    return this.exitCode !== undefined;
+  }
+
   start(): this {
     this.exitCode = undefined;
     this.child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {

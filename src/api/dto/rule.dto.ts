@@ -24,7 +24,7 @@ export class RuleExamplesDto {
  * and docs/rules.md); the OpenAPI document uses the schema itself (component `Rule`).
  */
 export class RuleCreateDto {
-  @ApiProperty({ example: 'SW-CUS-0001', pattern: '^SW-[A-Z0-9]+-\\d{4}$' })
+  @ApiProperty({ example: 'SW-CUS-0001', pattern: '^SW-[A-Z][A-Z0-9]{0,15}-\\d{4}$' })
   id!: string;
 
   @ApiProperty({ example: 'Netcat listener', maxLength: 200 })

@@ -8,8 +8,20 @@
  *
  * Facts and operators: see facts.ts, operators/ and docs/rules-reference.draft.md.
  */
-export { loadRuleSet, formatRuleProblems, isSingleEventRule } from './load-rule-set';
-export type { LoadRuleSetResult, LoadedRule, NormalizedRule, RuleSet } from './load-rule-set';
+export {
+  loadRuleSet,
+  formatRuleProblems,
+  isSingleEventRule,
+  ruleSetRegexes,
+  verdictLookup,
+} from './load-rule-set';
+export type {
+  LoadRuleSetOptions,
+  LoadRuleSetResult,
+  LoadedRule,
+  NormalizedRule,
+  RuleSet,
+} from './load-rule-set';
 export { compileRuleSet, CompiledRuleEvaluator } from './compile-rule-set';
 export { createReferenceEvaluator } from './reference-evaluator';
 export type { ReferenceEvaluator } from './reference-evaluator';

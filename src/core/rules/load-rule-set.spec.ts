@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { formatRuleProblems, loadRuleSet } from './load-rule-set';
+import { formatRuleProblems, loadRuleSet, ruleSetRegexes, verdictLookup } from './load-rule-set';
+import { regexKey } from './operators/check-regex';
 import { Prefilter } from './prefilter';
 import { commandEvent, listFile, ruleFile } from './testing/rule-factory';
 
@@ -64,7 +65,7 @@ describe('loadRuleSet', () => {
         ),
         'rules/test/SW-TST-0001.json#/conditions/all/3: missing required property "value"',
         expect.stringMatching(/^rules\/b\/SW-TST-0002.json#: invalid JSON: /),
-        'rules/c/x.json#/id: must match pattern "^SW-[A-Z][A-Z0-9]*-\\d{4}$"',
+        'rules/c/x.json#/id: must match pattern "^SW-[A-Z][A-Z0-9]{0,15}-\\d{4}$"',
       ]),
     );
   });
@@ -104,6 +105,51 @@ describe('loadRuleSet', () => {
       '/conditions/all/0/value/anyArg/regex',
       '/exceptions/0/values/1',
     ]);
+  });
+
+  it('finds every regex a load would check, without constructing a bad one (ruleSetRegexes)', () => {
+    const files = [
+      ruleFile({
+        conditions: {
+          all: [
+            { fact: 'commandLine', operator: 'regex', value: { pattern: '^a', flags: 'i' } },
+            { fact: 'commands', operator: 'anyCommand', value: { anyArg: { regex: '(x*)*y' } } },
+            { fact: 'commandLine', operator: 'regex', value: '([a-z' },
+            { fact: 'commandLine', operator: 'glob', value: ['/etc/*'] },
+          ],
+        },
+        exceptions: [{ field: 'commandLine', operator: 'regex', values: ['ok', '^a'] }],
+      }),
+    ];
+    const found = ruleSetRegexes(files).map(({ source, flags }) => `${flags}/${source}`);
+    expect(found.slice(0, 3)).toEqual(['i/^a', '/(x*)*y', '/([a-z']);
+    expect(found).toHaveLength(6);
+    expect(found).toEqual(expect.arrayContaining(['/ok', '/^a']));
+  });
+
+  it('compiles with verdicts reached beforehand, and refuses a regex that has none (verdictLookup)', () => {
+    const file = ruleFile({
+      conditions: {
+        all: [
+          { fact: 'commandLine', operator: 'regex', value: '^a' },
+          { fact: 'commandLine', operator: 'regex', value: '^b' },
+        ],
+      },
+    });
+    const lookup = verdictLookup(new Map([[regexKey('^a', ''), undefined]]));
+    const result = loadRuleSet([file], [], { checkRegex: lookup });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => `${e.pointer}: ${e.message}`)).toEqual([
+      '/conditions/all/1/value: regex: regex was not checked for catastrophic backtracking',
+    ]);
+    const both = verdictLookup(
+      new Map([
+        [regexKey('^a', ''), undefined],
+        [regexKey('^b', ''), undefined],
+      ]),
+    );
+    expect(loadRuleSet([file], [], { checkRegex: both }).ok).toBe(true);
   });
 
   it('rejects duplicate ids across files', () => {

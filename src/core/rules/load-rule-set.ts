@@ -9,7 +9,8 @@ import { contentHash } from './content-hash';
 import { translateExceptions } from './exceptions';
 import { loadLists } from './load-lists';
 import type { NamedLists } from './load-lists';
-import { checkRegex } from './operators/check-regex';
+import { checkRegex, quickRegexVerdict, regexKey } from './operators/check-regex';
+import type { RegexSpec, RegexVerdict } from './operators/check-regex';
 import type { CompileContext } from './operators/operator';
 import { parseJsonFile } from './parse-json-file';
 import type { RuleDefinition, RuleProblem, SourceFile } from './types';
@@ -125,6 +126,16 @@ function loadRule(
   };
 }
 
+/** How {@link loadRuleSet} decides whether a regex may be used. */
+export interface LoadRuleSetOptions {
+  /**
+   * The regex check; by default {@link checkRegex}, which analyses synchronously.
+   * The service passes the verdicts it reached off its main thread instead
+   * ({@link ruleSetRegexes}, then {@link verdictLookup}).
+   */
+  readonly checkRegex?: CompileContext['checkRegex'];
+}
+
 /**
  * Validates and compiles rule files and list files into a rule set. Pure: the caller
  * reads the files. Reports ALL problems of ALL files at once (invalid JSON, schema
@@ -135,11 +146,15 @@ function loadRule(
 export function loadRuleSet(
   files: readonly SourceFile[],
   lists: readonly SourceFile[] = [],
+  options: LoadRuleSetOptions = {},
 ): LoadRuleSetResult {
   const errors: RuleProblem[] = [];
   const loadedLists = loadLists(lists);
   errors.push(...loadedLists.problems);
-  const context: CompileContext = { lists: loadedLists.lists, checkRegex };
+  const context: CompileContext = {
+    lists: loadedLists.lists,
+    checkRegex: options.checkRegex ?? checkRegex,
+  };
   const rules: LoadedRule[] = [];
   const idFile = new Map<string, string>();
   const shared = new Map<string, SharedNode>();
@@ -167,6 +182,47 @@ export function loadRuleSet(
   // Thresholds and sequences are the correlation engine's (src/core/correlation), not per-event alerts.
   const singleEvent: RuleSet = { ...ruleSet, rules: rules.filter(isSingleEventRule) };
   return { ok: true, ruleSet, evaluator: compileRuleSet(singleEvent), rules, hash };
+}
+
+/**
+ * Every distinct regex the files would ask the regex check about (a `regex` value, the
+ * regex of a `glob`, a string matcher of `anyCommand`), in first-use order, found by
+ * compiling each rule with a check that remembers what it saw and refuses only what
+ * needs no analysis (bad flags, too long, bad syntax: an operator would construct
+ * it otherwise). The load with the real verdicts asks about the same regexes. Nothing
+ * compiled here is kept or run. Files that do not parse or fail the schema hold no
+ * regex worth checking: their load fails before any regex is used.
+ */
+export function ruleSetRegexes(
+  files: readonly SourceFile[],
+  lists: readonly SourceFile[] = [],
+): RegexSpec[] {
+  const seen = new Map<string, RegexSpec>();
+  const context: CompileContext = {
+    lists: loadLists(lists).lists,
+    checkRegex: (source, flags) => {
+      seen.set(regexKey(source, flags), { source, flags });
+      return quickRegexVerdict(source, flags)?.verdict;
+    },
+  };
+  const shared = new Map<string, SharedNode>();
+  for (const file of files) loadRule(file, context, [], shared);
+  return [...seen.values()];
+}
+
+/**
+ * A regex check that answers from verdicts reached beforehand. A regex without one is
+ * refused: nothing is compiled that was not checked.
+ */
+export function verdictLookup(
+  verdicts: ReadonlyMap<string, RegexVerdict>,
+): CompileContext['checkRegex'] {
+  return (source, flags) => {
+    const key = regexKey(source, flags);
+    return verdicts.has(key)
+      ? verdicts.get(key)
+      : 'regex was not checked for catastrophic backtracking';
+  };
 }
 
 /** The id of a file that failed validation, when it has a readable one: duplicates are reported even then. */

@@ -1,51 +1,110 @@
 import { checkSync } from 'recheck';
+import type { Diagnostics, Parameters } from 'recheck';
+import { RegexVerdictCache } from './regex-verdict-cache';
+import type { RegexVerdict } from './regex-verdict-cache';
+
+export type { RegexVerdict } from './regex-verdict-cache';
 
 /** Flags a rule regex may use; `g` and `y` are refused because they make `test()` stateful. */
 export const ALLOWED_REGEX_FLAGS = /^[imsu]*$/;
 
+/**
+ * Longest regex source a rule may use (a glob counts as the regex picomatch makes of
+ * it). The longest in the rule pack has 192 characters; the bound keeps one pattern's
+ * analysis, and its cache entry, small (issue 20: 250 KB patterns, 590 MB of heap).
+ */
+export const MAX_REGEX_LENGTH = 1_000;
+
+/** Bytes of verdicts kept between loads, so a hot reload re-checks only changed patterns. */
+export const REGEX_VERDICT_CACHE_BYTES = 4 * 1024 * 1024;
+
 // The limit is wall-clock time: on a loaded 2-core machine 2 s was seen to time out
 // on an ordinary pattern (SW-DEF-0003) and reject a good rule set. A safe pattern
 // normally checks in milliseconds, so the generous limit costs nothing when healthy.
-const RECHECK_TIMEOUT_MS = 10_000;
-const cache = new Map<string, string | undefined>();
-const CACHE_LIMIT = 10_000;
+// The fixed seed makes the fuzz checker's verdict reproducible.
+export const RECHECK_PARAMETERS: Readonly<Parameters> = { timeout: 10_000, randomSeed: 42 };
 
-/**
- * Returns why a rule regex must not be used, or undefined when it is safe: bad flags,
- * a syntax error, or catastrophic backtracking as found by recheck (a rule regex runs
- * on every event, and one `(a+)+$` would stall the whole stream). A regex recheck
- * cannot prove safe (timeout, unsupported syntax) is refused too: the author can
- * simplify it. Results are memoized, so a hot reload re-checks only changed patterns.
- * The fuzz checker runs with a fixed seed so the verdict is reproducible.
- */
-export function checkRegex(source: string, flags: string): string | undefined {
-  const key = `${flags}/${source}`;
-  if (cache.has(key)) return cache.get(key);
-  const verdict = computeVerdict(source, flags);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, verdict);
-  return verdict;
+/** The verdicts of every check in this process, shared by the synchronous and asynchronous paths. */
+export const regexVerdicts = new RegexVerdictCache(REGEX_VERDICT_CACHE_BYTES);
+
+/** One regex to check: its source and flags. */
+export interface RegexSpec {
+  readonly source: string;
+  readonly flags: string;
 }
 
-function computeVerdict(source: string, flags: string): string | undefined {
+/** The cache and lookup key of a regex. */
+export function regexKey(source: string, flags: string): string {
+  return `${flags}/${source}`;
+}
+
+/**
+ * The verdict on a regex that needs no backtracking analysis (bad flags, too long,
+ * a syntax error), or undefined when only the analysis can tell. Cheap, linear in
+ * the pattern: safe to run on the main thread.
+ */
+export function quickRegexVerdict(source: string, flags: string): { verdict: string } | undefined {
   if (!ALLOWED_REGEX_FLAGS.test(flags))
-    return `regex flags "${flags}" not allowed (use only i, m, s, u)`;
+    return { verdict: `regex flags "${flags}" not allowed (use only i, m, s, u)` };
+  if (source.length > MAX_REGEX_LENGTH)
+    return {
+      verdict: `regex is ${source.length} characters long; at most ${MAX_REGEX_LENGTH} are allowed`,
+    };
   try {
     new RegExp(source, flags);
   } catch (error) {
-    return `invalid regex: ${error instanceof Error ? error.message : String(error)}`;
+    return { verdict: `invalid regex: ${error instanceof Error ? error.message : String(error)}` };
   }
+  return undefined;
+}
+
+/**
+ * recheck's answer as a verdict. `definite` is false when the answer says nothing
+ * about the pattern (the check timed out or was cancelled): such a verdict is not cached.
+ */
+export function diagnosticsVerdict(result: Diagnostics): {
+  verdict: RegexVerdict;
+  definite: boolean;
+} {
+  switch (result.status) {
+    case 'safe':
+      return { verdict: undefined, definite: true };
+    case 'vulnerable':
+      return {
+        verdict: `regex may backtrack catastrophically (${result.complexity.summary}; e.g. ${JSON.stringify(result.attack.pattern)}): rewrite it without nested or overlapping quantifiers`,
+        definite: true,
+      };
+    case 'unknown':
+      return {
+        verdict: `regex could not be proven safe from catastrophic backtracking (${result.error.kind}): simplify it`,
+        definite: result.error.kind !== 'timeout' && result.error.kind !== 'cancel',
+      };
+  }
+}
+
+/**
+ * Returns why a rule regex must not be used, or undefined when it is safe: bad flags,
+ * a syntax error, too long, or catastrophic backtracking as found by recheck (a rule
+ * regex runs on every event, and one `(a+)+$` would stall the whole stream). A regex
+ * recheck cannot prove safe (timeout, unsupported syntax) is refused too: the author
+ * can simplify it.
+ *
+ * SYNCHRONOUS: the analysis blocks the calling thread (up to 10 s a pattern). For the
+ * CLI, scripts and tests only; the service checks off its main thread beforehand
+ * (src/regex-check) and compiles with those verdicts.
+ */
+export function checkRegex(source: string, flags: string): RegexVerdict {
+  const quick = quickRegexVerdict(source, flags);
+  if (quick !== undefined) return quick.verdict;
+  const key = regexKey(source, flags);
+  const cached = regexVerdicts.get(key);
+  if (cached !== undefined) return cached.verdict;
+  let answer: { verdict: RegexVerdict; definite: boolean };
   try {
-    const result = checkSync(source, flags, { timeout: RECHECK_TIMEOUT_MS, randomSeed: 42 });
-    switch (result.status) {
-      case 'safe':
-        return undefined;
-      case 'vulnerable':
-        return `regex may backtrack catastrophically (${result.complexity.summary}; e.g. ${JSON.stringify(result.attack.pattern)}): rewrite it without nested or overlapping quantifiers`;
-      case 'unknown':
-        return `regex could not be proven safe from catastrophic backtracking (${result.error.kind}): simplify it`;
-    }
+    answer = diagnosticsVerdict(checkSync(source, flags, RECHECK_PARAMETERS));
   } catch (error) {
     return `regex could not be checked: ${error instanceof Error ? error.message : String(error)}`;
   }
+  if (answer.definite) regexVerdicts.set(key, answer.verdict);
+  return answer.verdict;
 }

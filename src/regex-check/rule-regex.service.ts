@@ -1,0 +1,62 @@
+import { availableParallelism } from 'node:os';
+import { Injectable } from '@nestjs/common';
+import type { OnModuleDestroy } from '@nestjs/common';
+import { loadRuleSet, ruleSetRegexes, verdictLookup } from '../core/rules';
+import type { LoadRuleSetResult, SourceFile } from '../core/rules';
+import { regexKey } from '../core/rules/operators/check-regex';
+import type { RegexSpec, RegexVerdict } from '../core/rules/operators/check-regex';
+import { RegexChecker } from './regex-checker';
+import type { RegexCheckOptions } from './regex-checker';
+
+/**
+ * Analyses at once: one per core, at most 4. The analysis runs in recheck's agent,
+ * not on our thread, so the event loop stays free either way; more at once only
+ * shortens a start with many new patterns.
+ */
+const ANALYSIS_CONCURRENCY = Math.min(4, Math.max(1, availableParallelism()));
+
+/**
+ * The service's one way to load rules: every regex of the files is checked for
+ * catastrophic backtracking OFF the main thread first (in parallel, see
+ * {@link RegexChecker}), then the set is compiled with those verdicts. A regex
+ * without a verdict is refused, so nothing runs unchecked.
+ */
+@Injectable()
+export class RuleRegexService implements OnModuleDestroy {
+  private readonly checker = new RegexChecker({ concurrency: ANALYSIS_CONCURRENCY });
+
+  /** Verdicts for `specs` (see {@link RegexChecker.verdicts}). */
+  verdicts(
+    specs: readonly RegexSpec[],
+    options: RegexCheckOptions = {},
+  ): Promise<Map<string, RegexVerdict>> {
+    return this.checker.verdicts(specs, options);
+  }
+
+  /**
+   * Loads a rule set (see loadRuleSet). `reached` holds verdicts a request already
+   * reached within its budget; the other regexes are checked here with no budget
+   * but recheck's per-pattern limit, as at start.
+   */
+  async load(
+    files: readonly SourceFile[],
+    lists: readonly SourceFile[],
+    reached: ReadonlyMap<string, RegexVerdict> = new Map(),
+  ): Promise<LoadRuleSetResult> {
+    const missing = ruleSetRegexes(files, lists).filter(
+      (spec) => !reached.has(regexKey(spec.source, spec.flags)),
+    );
+    const verdicts = await this.checker.verdicts(missing);
+    for (const [key, verdict] of reached) verdicts.set(key, verdict);
+    return loadRuleSet(files, lists, { checkRegex: verdictLookup(verdicts) });
+  }
+
+  /**
+   * On shutdown, analyses in flight are cancelled so that a request waiting for one
+   * answers at once and nothing of recheck keeps the process alive (issue 20: a
+   * SIGTERM took effect 84 s late while patterns were being checked).
+   */
+  onModuleDestroy(): void {
+    this.checker.close();
+  }
+}
