@@ -62,7 +62,7 @@ const ERRORS = {
   401: 'Missing or wrong API key (`WWW-Authenticate: Bearer`).',
   403: 'API_KEY is not set: rule changes, validate and test are disabled.',
   404: 'No such rule.',
-  409: 'The rule exists already (POST), or another file of the rules folder is broken (`problems`).',
+  409: "The rule exists already (POST), another file of the rules folder is broken (`problems`), the folder's write lock stayed busy or was lost, or RULES_DIR is missing; nothing was written.",
   412: 'If-Match does not match the current ETag (`etag` has the current one).',
   413: 'Request body larger than 256 KiB.',
 } as const;

@@ -3,6 +3,8 @@ import type { SourceFile } from '../core/rules';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { RuleRegexService } from '../regex-check/rule-regex.service';
+import { FolderLockError } from '../rules-store/folder-lock';
+import type { FolderLease } from '../rules-store/folder-lock';
 import { RuleFileWriter } from '../rules-store/rule-file-writer';
 import type { RuleFolderContents } from '../rules-store/rule-files';
 import {
@@ -44,8 +46,10 @@ interface FileChange {
  * set. Every change is checked first against the whole folder as it would be
  * after the change (schema, compile, duplicate ids, the other files), then
  * written atomically, then the folder is reloaded so the answer shows the rule
- * as it now runs. Changes from this process run one at a time; If-Match guards
- * against changes made in between by anyone else (an editor, another replica).
+ * as it now runs. Each change holds the folder's write lock from its read to its
+ * reload, shared by every replica on the folder, so If-Match is a compare-and-set:
+ * the version compared is the file's, read under the lock (an editor or `git pull`
+ * does not take the lock; it can still slip in between).
  */
 @Injectable()
 export class RulesService {
@@ -82,7 +86,7 @@ export class RulesService {
   /** Adds a rule in a new file: beside the rules of the same id area, else under custom/. */
   async create(body: unknown): Promise<RuleResponseDto> {
     const document = requireRuleDocument(body);
-    return this.exclusive(async () => {
+    return this.exclusive(async (lease) => {
       const folder = await this.files.read();
       const id = await this.requireValidId(document, folder);
       const existing = findRuleFile(folder, id);
@@ -92,7 +96,7 @@ export class RulesService {
         );
       }
       const path = ruleFilePath(this.config.rulesDir, folderForArea(folder, id), id);
-      await this.commit(folder, { path, text: serializeRule(document) });
+      await this.commit(folder, { path, text: serializeRule(document) }, lease);
       return this.changedResponse(id);
     });
   }
@@ -101,10 +105,10 @@ export class RulesService {
   async replace(id: string, body: unknown, ifMatch: string | undefined): Promise<RuleResponseDto> {
     assertRuleId(id);
     const document = withId(requireRuleDocument(body), id);
-    return this.exclusive(async () => {
+    return this.exclusive(async (lease) => {
       const folder = await this.files.read();
       const current = this.requireCurrent(folder, id, ifMatch);
-      await this.commit(folder, { path: current.path, text: serializeRule(document) });
+      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease);
       return this.changedResponse(id);
     });
   }
@@ -113,7 +117,7 @@ export class RulesService {
   async patch(id: string, body: unknown, ifMatch: string | undefined): Promise<RuleResponseDto> {
     assertRuleId(id);
     const patch = requireRuleDocument(body, 'a JSON merge patch');
-    return this.exclusive(async () => {
+    return this.exclusive(async (lease) => {
       const folder = await this.files.read();
       const current = this.requireCurrent(folder, id, ifMatch);
       const base = parseFile(current);
@@ -121,7 +125,7 @@ export class RulesService {
         requireRuleDocument(applyMergePatch(base, patch), 'a patch that leaves a JSON object'),
         id,
       );
-      await this.commit(folder, { path: current.path, text: serializeRule(document) });
+      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease);
       return this.changedResponse(id);
     });
   }
@@ -129,15 +133,25 @@ export class RulesService {
   /** Deletes the rule's file. */
   async remove(id: string, ifMatch: string | undefined): Promise<void> {
     assertRuleId(id);
-    await this.exclusive(async () => {
+    await this.exclusive(async (lease) => {
       const folder = await this.files.read();
       const current = this.requireCurrent(folder, id, ifMatch);
-      await this.commit(folder, { path: current.path, text: null });
+      await this.commit(folder, { path: current.path, text: null }, lease);
     });
   }
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writing.then(work);
+  /**
+   * Runs a change alone: one at a time in this process (a queue, so requests do not
+   * poll the lock file against each other), and under the folder's write lock
+   * against the other processes. A lock that cannot be had is a 409.
+   */
+  private exclusive<T>(work: (lease: FolderLease) => Promise<T>): Promise<T> {
+    const run = this.writing.then(() =>
+      this.files.locked(work).catch((error: unknown) => {
+        if (error instanceof FolderLockError) throw new ConflictException(error.message);
+        throw error;
+      }),
+    );
     this.writing = run.catch(() => undefined);
     return run;
   }
@@ -185,7 +199,17 @@ export class RulesService {
    * changed file's regexes are checked within a request's limits; the others are
    * the folder's own, checked (and cached) when it loaded.
    */
-  private async commit(folder: RuleFolderContents, change: FileChange): Promise<void> {
+  private async commit(
+    folder: RuleFolderContents,
+    change: FileChange,
+    lease: FolderLease,
+  ): Promise<void> {
+    if (folder.refused.length > 0) {
+      throw new RuleSetConflictException(
+        'the rules folder holds links that lead outside it; nothing was written (remove them first, see problems)',
+        folder.refused,
+      );
+    }
     const others = folder.rules.filter((file) => file.path !== change.path);
     const changed = change.text === null ? [] : [{ path: change.path, text: change.text }];
     const prospective =
@@ -204,6 +228,8 @@ export class RulesService {
         result.errors,
       );
     }
+    // The last moment to find that a stall cost this change its lock, before anything is written.
+    await lease.assertHeld();
     if (change.text === null) await this.files.remove(change.path);
     else await this.files.write(change.path, change.text);
     try {

@@ -17,6 +17,7 @@ export async function loadRulesOrExplain(dir: string): Promise<CliRuleSet | { pr
     );
   }
   const result = loadRuleSet(folder.rules, folder.lists);
-  if (!result.ok) return { problems: formatRuleProblems(result.errors) };
+  const problems = [...folder.refused, ...(result.ok ? [] : result.errors)];
+  if (!result.ok || problems.length > 0) return { problems: formatRuleProblems(problems) };
   return result;
 }

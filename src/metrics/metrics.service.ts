@@ -113,6 +113,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly rulesStale = new Gauge({
+    name: 'shellwatch_rules_stale',
+    help: '1 while the active rule set is not what the rule files hold (a rejected edit, a missing folder, a reload not yet done), else 0.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Present from the start, so rate() and alerts see a 0 before the first failure.
@@ -188,6 +194,11 @@ export class MetricsService {
       this.rulesInfo.reset();
       this.rulesInfo.set({ hash: active.hash }, 1);
     }
+  }
+
+  /** Whether the active rule set differs from the rule files, as last read. */
+  rulesStaleChanged(stale: boolean): void {
+    this.rulesStale.set(stale ? 1 : 0);
   }
 
   /** The exposition text and its content type. */

@@ -6,7 +6,8 @@ import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
 import { MetricsService } from '../metrics/metrics.service';
 import { RuleRegexService } from '../regex-check/rule-regex.service';
-import { readRuleFolder } from './rule-files';
+import { folderHash, readRuleFolder } from './rule-files';
+import type { RuleFolderContents } from './rule-files';
 
 /** What `GET /rules/status` reports. */
 export interface RuleSetStatus {
@@ -16,6 +17,14 @@ export interface RuleSetStatus {
   loadedAt: string | null;
   lastAttemptAt: string | null;
   lastErrors: RuleProblem[];
+  /** Content hash of the rule files as last read (same algorithm as `hash`); null when the folder could not be read. */
+  filesHash: string | null;
+  /** When the folder was last read, by a reload or by the watcher's re-scan. */
+  filesCheckedAt: string | null;
+  /** True when the running set is not what the files hold (a rejected edit, a missing folder, a reload not yet done). */
+  stale: boolean;
+  /** Since when `stale` has been true; null when it is false. */
+  staleSince: string | null;
 }
 
 /** One rule of the active set, with the file (relative to RULES_DIR) and the text it was loaded from. */
@@ -58,6 +67,9 @@ export class RuleStore {
   private active: ActiveRuleSet | undefined;
   private lastAttemptAt: string | null = null;
   private lastErrors: RuleProblem[] = [];
+  /** What the folder held when last read; undefined before the first read. */
+  private files: { hash: string | null; checkedAt: string } | undefined;
+  private staleSince: string | null = null;
   /** Reloads run one at a time, in call order: a slow older read must never replace a newer one. */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -97,7 +109,24 @@ export class RuleStore {
       loadedAt: this.active?.loadedAt ?? null,
       lastAttemptAt: this.lastAttemptAt,
       lastErrors: this.lastErrors,
+      filesHash: this.files?.hash ?? null,
+      filesCheckedAt: this.files?.checkedAt ?? null,
+      stale: this.staleSince !== null,
+      staleSince: this.staleSince,
     };
+  }
+
+  /**
+   * Records what the folder holds now (`null`: it cannot be read), as a reload or
+   * the watcher's re-scan saw it, so that the status never shows a running set as
+   * current when the files say otherwise.
+   */
+  filesObserved(hash: string | null): void {
+    this.files = { hash, checkedAt: new Date().toISOString() };
+    const stale = this.active !== undefined && hash !== this.active.hash;
+    if (stale && this.staleSince === null) this.staleSince = this.files.checkedAt;
+    if (!stale) this.staleSince = null;
+    this.metrics.rulesStaleChanged(stale);
   }
 
   /**
@@ -113,11 +142,26 @@ export class RuleStore {
   private async reloadNow(): Promise<RuleSetStatus> {
     this.lastAttemptAt = new Date().toISOString();
     let problems: RuleProblem[];
+    let folder: RuleFolderContents;
     try {
-      const folder = await readRuleFolder(this.config.rulesDir);
+      folder = await readRuleFolder(this.config.rulesDir);
+    } catch (error) {
+      this.filesObserved(null);
+      return this.reject([
+        {
+          file: this.config.rulesDir,
+          pointer: '',
+          message: isMissing(error)
+            ? 'the rules folder does not exist (removed, or being replaced); the last good set, if any, keeps running and reloads resume when the folder is back'
+            : `cannot read the rules folder: ${describe(error)}`,
+        },
+      ]);
+    }
+    const hash = folderHash(folder);
+    if (this.active?.hash === hash) return this.unchanged(this.active);
+    try {
       const result = await this.regexes.load(folder.rules, folder.lists);
-      if (result.ok) {
-        const unchanged = this.active?.hash === result.hash;
+      if (result.ok && folder.refused.length === 0) {
         const texts = new Map(folder.rules.map((file) => [file.path, file.text]));
         this.active = {
           evaluator: result.evaluator,
@@ -133,32 +177,52 @@ export class RuleStore {
             ]),
           ),
           hash: result.hash,
-          loadedAt: unchanged && this.active ? this.active.loadedAt : new Date().toISOString(),
+          loadedAt: new Date().toISOString(),
         };
         this.lastErrors = [];
+        this.filesObserved(hash);
         this.health.rulesStateChanged(true);
         const status = this.status();
         this.metrics.ruleReloadFinished('success', {
           enabledCount: status.enabledCount,
           hash: result.hash,
         });
-        if (!unchanged) {
-          this.logger.log(
-            `rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`,
-          );
-        }
+        this.logger.log(
+          `rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`,
+        );
         return status;
       }
-      problems = result.errors;
+      problems = [...folder.refused, ...(result.ok ? [] : result.errors)];
     } catch (error) {
       problems = [
         {
           file: this.config.rulesDir,
           pointer: '',
-          message: `cannot read the rules folder: ${describe(error)}`,
+          message: `cannot load the rules folder: ${describe(error)}`,
         },
       ];
     }
+    this.filesObserved(hash);
+    return this.reject(problems);
+  }
+
+  /**
+   * The folder holds exactly the running set (an event that changed nothing, an
+   * edit reverted): nothing to compile, `loadedAt` stays, errors of a rejected
+   * edit in between are cleared.
+   */
+  private unchanged(active: ActiveRuleSet): RuleSetStatus {
+    this.lastErrors = [];
+    this.filesObserved(active.hash);
+    const status = this.status();
+    this.metrics.ruleReloadFinished('success', {
+      enabledCount: status.enabledCount,
+      hash: active.hash,
+    });
+    return status;
+  }
+
+  private reject(problems: RuleProblem[]): never {
     this.lastErrors = problems;
     this.metrics.ruleReloadFinished('failure');
     if (!this.active) this.health.rulesStateChanged(false, 'no valid rule set loaded');
@@ -167,6 +231,10 @@ export class RuleStore {
     );
     throw new RuleSetRejectedError(problems);
   }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
 function describe(error: unknown): string {

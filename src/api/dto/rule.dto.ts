@@ -144,6 +144,26 @@ export class RuleSetStatusResponseDto {
     description: 'Why the last attempt was rejected; empty when it succeeded.',
   })
   lastErrors!: RuleProblemDto[];
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      "Content hash of the rule files as last read (by a reload or the watcher's re-scan), comparable with `hash`; null when the folder could not be read.",
+  })
+  filesHash!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'When the files were last read.' })
+  filesCheckedAt!: string | null;
+
+  @ApiProperty({
+    description:
+      'True when the active set is not what the files hold: a rejected edit (see lastErrors), a missing folder, or a change not yet reloaded.',
+  })
+  stale!: boolean;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Since when `stale` has been true.' })
+  staleSince!: string | null;
 }
 
 export class RuleExampleFailureDto {
