@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SEVERITIES } from '../../core/event';
 import type { Severity } from '../../core/event';
+import { RULE_ID_PATTERN } from '../../core/rules/rule-id';
 import { SCHEMA, schemaRef } from '../openapi-refs';
 
 /*
@@ -24,7 +25,7 @@ export class RuleExamplesDto {
  * and docs/rules.md); the OpenAPI document uses the schema itself (component `Rule`).
  */
 export class RuleCreateDto {
-  @ApiProperty({ example: 'SW-CUS-0001', pattern: '^SW-[A-Z0-9]+-\\d{4}$' })
+  @ApiProperty({ example: 'ACME-0001', pattern: RULE_ID_PATTERN.source, maxLength: 128 })
   id!: string;
 
   @ApiProperty({ example: 'Netcat listener', maxLength: 200 })
