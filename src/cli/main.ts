@@ -34,7 +34,10 @@ rules
 rules
   .command('test')
   .argument('[dir]', 'rules folder', 'rules')
-  .option('--fixture <file>', 'JSON lines of {"command", "expect": [rule ids]} to check too')
+  .option(
+    '--fixture <file>',
+    'JSON lines {"command", "expect": [rule ids], "exact"?}: the ids fire ([] = no alert; exact = no other)',
+  )
   .description("run every rule's embedded examples (and a fixture file)")
   .action((dir: string, options: { fixture?: string }) =>
     run(() => testCommand(dir, options.fixture, process.stdout, process.stderr)),
