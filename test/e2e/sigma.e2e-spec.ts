@@ -83,4 +83,27 @@ describe('Sigma rules in the service', () => {
     expect(alert?.process.command_line).toBe(commands[0]);
     expect(alerts.every((d) => d.process.command_line === commands[0])).toBe(true);
   });
+
+  it('POST /rules/convert answers the converted rule of one Sigma file, without saving it', async () => {
+    const text = readFileSync(
+      resolve(REPO_ROOT, 'test/fixtures/sigma/rules/image-endswith.yml'),
+      'utf8',
+    );
+    const response = await fetch(`${service?.baseUrl ?? ''}/rules/convert`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sigma: text, path: 'image-endswith.yml' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { converted: { id: string; rule: { name: string } } };
+    const expected = report.converted.find((r) => r.path === 'image-endswith.yml');
+    expect(body.converted.id).toBe(expected?.id);
+    expect(body.converted.rule.name).toBe('Netcat by image path');
+    const bad = await fetch(`${service?.baseUrl ?? ''}/rules/convert`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ yaml: text }),
+    });
+    expect(bad.status).toBe(400);
+  });
 });

@@ -144,6 +144,20 @@ describe('sigma convert: single files', () => {
     expect('reason' in result ? result.reason : '').toMatch(/^invalid YAML: /);
   });
 
+  it('refuses to expand a YAML alias bomb', () => {
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      ...Array.from({ length: 8 }, (_, i) => {
+        const prev = String.fromCharCode(97 + i);
+        const next = String.fromCharCode(98 + i);
+        return `${next}: &${next} [${Array(10).fill(`*${prev}`).join(',')}]`;
+      }),
+    ].join('\n');
+    expect(convertSigmaFile({ path: 'bomb.yml', text: `${bomb}\n` })).toMatchObject({
+      code: 'invalid-yaml',
+    });
+  });
+
   it('skips a rule collection (several YAML documents)', () => {
     expect(
       convertSigmaFile({

@@ -131,7 +131,13 @@ function readDocument(text: string): SigmaDocument {
       'invalid-sigma',
       `${documents.length} YAML documents: rule collections are not converted (one rule per file)`,
     );
-  const value: unknown = documents[0]?.toJS({ maxAliasCount: 50 });
+  let value: unknown;
+  try {
+    // Aliases are expanded with a bound: a "billion laughs" file is refused, not expanded.
+    value = documents[0]?.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    skip('invalid-yaml', `invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (!isObject(value)) skip('invalid-sigma', 'a Sigma rule is a YAML mapping');
   return value;
 }
