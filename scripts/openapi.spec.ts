@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateOpenApiDocument } from './openapi-document';
+import { RULE_ID_PATTERN } from '../src/core/rules/rule-id';
 
 describe('openapi.json', () => {
   it('is what the controllers and DTOs describe (run `npm run openapi` after an API change)', async () => {
@@ -49,9 +50,7 @@ describe('openapi.json', () => {
     expect(parameters.filter((p) => p.in === 'header')).toEqual([
       expect.objectContaining({ name: 'If-Match', required: false }),
     ]);
-    expect(parameters.find((p) => p.name === 'id')?.schema?.pattern).toBe(
-      '^SW-[A-Z0-9]{1,16}-\\d{4}$',
-    );
+    expect(parameters.find((p) => p.name === 'id')?.schema?.pattern).toBe(RULE_ID_PATTERN.source);
     expect(Object.keys(put?.responses ?? {}).sort()).toEqual([
       '200',
       '400',

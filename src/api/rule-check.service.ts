@@ -16,6 +16,8 @@ import type { RuleTestResponseDto } from './dto/rule-test.dto';
 import { isJsonObject } from './merge-patch';
 import type { JsonValue } from './merge-patch';
 import { compileRuleFile, problemsOf, requireRuleDocument, serializeRule } from './rule-documents';
+import type { RuleConvertResponseDto } from './dto/rule-convert.dto';
+import { convertSigmaRequest } from './sigma-convert';
 
 /**
  * Dry runs: validate a rule body, or run a rule (a body, or one of the active
@@ -29,6 +31,11 @@ export class RuleCheckService {
     private readonly files: RuleFileWriter,
     private readonly regexes: RuleRegexService,
   ) {}
+
+  /** One Sigma rule converted (see convertSigmaRequest); nothing is saved. */
+  convert(body: unknown): Promise<RuleConvertResponseDto> {
+    return convertSigmaRequest(body, this.regexes);
+  }
 
   /** Every problem of the body with its JSON pointer, and for a valid rule its failing examples. */
   async validate(body: unknown): Promise<RuleValidateResponseDto> {

@@ -33,6 +33,8 @@ import {
   RuleValidateResponseDto,
 } from './dto/rule.dto';
 import { RuleTestResponseDto } from './dto/rule-test.dto';
+import { RuleConvertRequestDto, RuleConvertResponseDto } from './dto/rule-convert.dto';
+import { RULE_CONVERT_REQUEST_PROPERTIES } from './sigma-convert';
 import { EtagInterceptor } from './etag.interceptor';
 import { IfMatch } from './if-match.decorator';
 import { SCHEMA, schemaRef } from './openapi-refs';
@@ -52,7 +54,8 @@ const IF_MATCH = {
 
 const ID_PARAMETER = {
   name: 'id',
-  description: 'Rule id SW-<AREA>-NNNN; anything else is a 400.',
+  description:
+    'Rule id: letters, digits, ".", "_", "-", starting with a letter or digit, at most 128; SW- only as the pack\'s SW-<AREA>-NNNN. Anything else is a 400.',
   schema: { type: 'string', pattern: RULE_ID_PARAMETER_PATTERN, example: 'SW-DST-0001' },
 };
 
@@ -139,6 +142,19 @@ export class RulesController {
   @ApiErrors(400, 404, 413)
   test(@Body() body: unknown): Promise<RuleTestResponseDto> {
     return this.checks.test(withKnownProperties(body, RULE_TEST_REQUEST_PROPERTIES));
+  }
+
+  @Post('convert')
+  @HttpCode(200)
+  @KeyRequired()
+  @ApiOperation({
+    summary: 'Convert one Sigma rule (YAML) to a Shellwatch rule, or say why not; nothing is saved',
+  })
+  @ApiBody({ required: true, type: RuleConvertRequestDto })
+  @ApiResponse({ status: 200, type: RuleConvertResponseDto })
+  @ApiErrors(400, 413)
+  convert(@Body() body: unknown): Promise<RuleConvertResponseDto> {
+    return this.checks.convert(withKnownProperties(body, RULE_CONVERT_REQUEST_PROPERTIES));
   }
 
   @Get(':id')

@@ -174,7 +174,7 @@ export class RulesService {
       'the rule is invalid',
       problems.length > 0
         ? problems
-        : [{ pointer: '/id', message: 'must be a rule id SW-<AREA>-NNNN' }],
+        : [{ pointer: '/id', message: 'must be a rule id (e.g. ACME-0001, a UUID)' }],
     );
   }
 
@@ -269,9 +269,10 @@ function findRuleFile(folder: RuleFolderContents, id: string): SourceFile | unde
   return folder.rules.find((file) => fileStem(file.path) === id);
 }
 
-/** The folder of an existing rule of the same area (`SW-DST-…` → `destruction/`), else custom/. */
+/** The folder of an existing rule of the same area (`SW-DST-…` → `destruction/`), else custom/ (every id outside the pack's form). */
 function folderForArea(folder: RuleFolderContents, id: string): string {
   const area = ruleArea(id);
+  if (area === '') return CUSTOM_RULES_FOLDER;
   const sibling = folder.rules.find((file) => {
     const stem = fileStem(file.path);
     return RULE_ID_PATTERN.test(stem) && ruleArea(stem) === area;

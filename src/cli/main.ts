@@ -2,11 +2,12 @@ import { Command, Option } from 'commander';
 import { evalCommand } from './eval.command';
 import { CliUsageError } from './load-rules';
 import { testCommand, validateCommand } from './rules.command';
+import { sigmaConvertCommand } from './sigma.command';
 import { packageVersion } from './version';
 
 /**
  * The `shellwatch` command line: the same core as the service, no Kafka or
- * Elasticsearch needed. `rules validate`, `rules test`, `eval`.
+ * Elasticsearch needed. `rules validate`, `rules test`, `eval`, `sigma convert`.
  */
 const program = new Command('shellwatch')
   .description('Shellwatch: shell-audit rules, offline')
@@ -34,10 +35,27 @@ rules
 rules
   .command('test')
   .argument('[dir]', 'rules folder', 'rules')
-  .option('--fixture <file>', 'JSON lines of {"command", "expect": [rule ids]} to check too')
+  .option(
+    '--fixture <file>',
+    'JSON lines {"command", "expect": [rule ids], "exact"?}: the ids fire ([] = no alert; exact = no other)',
+  )
   .description("run every rule's embedded examples (and a fixture file)")
   .action((dir: string, options: { fixture?: string }) =>
     run(() => testCommand(dir, options.fixture, process.stdout, process.stderr)),
+  );
+
+program
+  .command('sigma')
+  .description('Sigma rules')
+  .command('convert')
+  .argument('<input>', 'a Sigma rule file, or a folder searched for *.yml / *.yaml')
+  .requiredOption('--out <dir>', 'folder for the converted rule files (<id>.json)')
+  .option('--report <file>', 'also write the conversion report as JSON')
+  .description(
+    'convert Sigma rules (linux process_creation, auditd, shell history) to Shellwatch rules; exit 0 when every file parsed',
+  )
+  .action((input: string, options: { out: string; report?: string }) =>
+    run(() => sigmaConvertCommand({ input, ...options }, process.stdout)),
   );
 
 program

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { runCorrelationExamples } from '../core/correlation';
 import { exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
-import { loadRulesOrExplain } from './load-rules';
+import { parseFixture } from './fixture-lines';
+import { CliUsageError, loadRulesOrExplain } from './load-rules';
+import type { CliRuleSet } from './load-rules';
 
 /** `shellwatch rules validate [DIR]`: exit 0 when every file is valid, else one line per problem. */
 export async function validateCommand(
@@ -22,7 +24,10 @@ export async function validateCommand(
  * `shellwatch rules test [DIR] [--fixture FILE]`: runs every rule's embedded
  * examples (for threshold and sequence rules, the ordered `examples.sequences`,
  * each through a fresh correlation engine) and, with a fixture (JSON lines `{"command": …, "expect": [ids]}`),
- * checks that exactly the expected rules fire on each command.
+ * checks each command: every expected id fires; `"expect": []` means no rule fires;
+ * `"exact": true` means no rule outside `expect` fires. An id that is not in the rule
+ * set fails the line (a typo never passes). A malformed line fails with `file:line`
+ * and the reason, and the other lines are still checked.
  */
 export async function testCommand(
   dir: string,
@@ -54,21 +59,52 @@ export async function testCommand(
     for (const f of failures) err.write(`FAIL ${f.file}#${f.pointer}: ${f.message}: ${f.line}\n`);
   }
   if (fixture !== undefined) {
-    const lines = (await readFile(fixture, 'utf8')).split('\n');
-    for (const [index, line] of lines.entries()) {
-      if (line.trim() === '') continue;
-      const { command, expect } = JSON.parse(line) as { command: string; expect: string[] };
-      const fired = loaded.evaluator.evaluate(exampleEvent(command)).map((m) => m.rule.id);
-      const missing = expect.filter((id) => !fired.includes(id));
-      if (missing.length === 0) passed += 1;
-      else {
-        failed += 1;
-        err.write(
-          `FAIL ${fixture}:${index + 1}: expected ${missing.join(', ')}, fired [${fired.join(', ')}]: ${command}\n`,
-        );
-      }
-    }
+    const result = checkFixture(fixture, await readFixture(fixture), loaded);
+    passed += result.passed;
+    failed += result.failed;
+    for (const message of result.messages) err.write(`${message}\n`);
   }
   out.write(`rules: ${passed} passed, ${failed} failed\n`);
   return failed === 0 ? 0 : 1;
+}
+
+async function readFixture(fixture: string): Promise<string> {
+  try {
+    return await readFile(fixture, 'utf8');
+  } catch (error) {
+    throw new CliUsageError(
+      `cannot read fixture ${fixture}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Checks every case of a fixture file against the enabled single-event rules. */
+export function checkFixture(
+  fixture: string,
+  text: string,
+  loaded: CliRuleSet,
+): { passed: number; failed: number; messages: string[] } {
+  const { cases, problems } = parseFixture(text);
+  const messages = problems.map((p) => `FAIL ${fixture}:${p.line}: ${p.message}`);
+  const known = new Set(loaded.rules.map((rule) => rule.definition.id));
+  let passed = 0;
+  for (const { line, command, expect, exact } of cases) {
+    const fired = loaded.evaluator.evaluate(exampleEvent(command)).map((m) => m.rule.id);
+    const unknown = expect.filter((id) => !known.has(id));
+    const missing = expect.filter((id) => known.has(id) && !fired.includes(id));
+    const unexpected = exact ? fired.filter((id) => !expect.includes(id)) : [];
+    if (unknown.length + missing.length + unexpected.length === 0) {
+      passed += 1;
+      continue;
+    }
+    const parts = [
+      unknown.length > 0 ? `no such rule ${unknown.join(', ')}` : '',
+      missing.length > 0 ? `expected ${missing.join(', ')}` : '',
+      unexpected.length > 0 ? `unexpected ${unexpected.join(', ')}` : '',
+    ].filter((part) => part !== '');
+    messages.push(
+      `FAIL ${fixture}:${line}: ${parts.join('; ')}; fired [${fired.join(', ')}]: ${command}`,
+    );
+  }
+  return { passed, failed: messages.length, messages };
 }

@@ -4,7 +4,14 @@ import { assertRuleId, resolveInside, ruleArea, ruleFilePath, RulePathError } fr
 const ROOT = '/srv/shellwatch/rules';
 
 describe('assertRuleId', () => {
-  it.each(['SW-DST-0001', 'SW-LNX-0042', 'SW-K8S-9999'])('accepts %s', (id) => {
+  it.each([
+    'SW-DST-0001',
+    'SW-LNX-0042',
+    'SW-K8S-9999',
+    'ACME-0001',
+    'acme.ssh_keys',
+    '5f0c3a4e-8d7b-4b1e-9a51-2f6c1d0e7a93',
+  ])('accepts %s', (id) => {
     expect(() => assertRuleId(id)).not.toThrow();
   });
 
@@ -22,6 +29,10 @@ describe('assertRuleId', () => {
     'SW-DST-0001/../../x',
     'destruction/SW-DST-0001',
     'SW-DST-0001\0',
+    'SW-acme-0001',
+    '.acme',
+    '..',
+    'a'.repeat(129),
   ])('rejects %j', (id) => {
     expect(() => assertRuleId(id)).toThrow(RulePathError);
   });
@@ -69,5 +80,6 @@ describe('ruleFilePath', () => {
 
   it('derives the area', () => {
     expect(ruleArea('SW-DST-0001')).toBe('DST');
+    expect(ruleArea('ACME-DST-0001')).toBe('');
   });
 });

@@ -1,11 +1,8 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isPackRuleId, RULE_ID_PATTERN, ruleIdProblem } from '../core/rules/rule-id';
 
-/**
- * Rule ids as the API accepts them; checked before any path is built from one. The
- * area is bounded (1-16 characters) so a file name stays far below NAME_MAX: a
- * 260-character area answered 500 (ENAMETOOLONG) before (issue 20).
- */
-export const RULE_ID_PATTERN = /^SW-[A-Z0-9]{1,16}-\d{4}$/;
+/** Rule ids as the schema, the loader and the API accept them; checked before any path is built from one. */
+export { RULE_ID_PATTERN };
 
 /** Folder (relative to RULES_DIR) for a new rule whose id area has no folder yet. */
 export const CUSTOM_RULES_FOLDER = 'custom';
@@ -15,18 +12,17 @@ export class RulePathError extends Error {
   readonly code = 'RULE_PATH_INVALID';
 }
 
-/** Throws {@link RulePathError} unless `id` is `SW-<AREA>-NNNN`. */
+/** Throws {@link RulePathError} unless `id` is a valid rule id (docs/rules.md, "Rule ids"). */
 export function assertRuleId(id: string): void {
-  if (!RULE_ID_PATTERN.test(id)) {
-    throw new RulePathError(
-      `invalid rule id ${JSON.stringify(id.slice(0, 80))}: expected SW-<AREA>-NNNN (AREA: 1-16 capital letters and digits), e.g. SW-LNX-0001`,
-    );
+  const problem = ruleIdProblem(id);
+  if (problem !== undefined) {
+    throw new RulePathError(`invalid rule id ${JSON.stringify(id.slice(0, 80))}: ${problem}`);
   }
 }
 
-/** `SW-DST-0001` → `DST`. The id must have passed {@link assertRuleId}. */
+/** `SW-DST-0001` → `DST`; `''` for an id outside the shipped pack's form (those go to custom/). */
 export function ruleArea(id: string): string {
-  return id.split('-')[1] ?? '';
+  return isPackRuleId(id) ? (id.split('-')[1] ?? '') : '';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SEVERITIES } from '../../core/event';
 import type { Severity } from '../../core/event';
+import { RULE_ID_PATTERN } from '../../core/rules/rule-id';
 import { SCHEMA, schemaRef } from '../openapi-refs';
 
 /*
@@ -24,7 +25,7 @@ export class RuleExamplesDto {
  * and docs/rules.md); the OpenAPI document uses the schema itself (component `Rule`).
  */
 export class RuleCreateDto {
-  @ApiProperty({ example: 'SW-CUS-0001', pattern: '^SW-[A-Z][A-Z0-9]{0,15}-\\d{4}$' })
+  @ApiProperty({ example: 'ACME-0001', pattern: RULE_ID_PATTERN.source, maxLength: 128 })
   id!: string;
 
   @ApiProperty({ example: 'Netcat listener', maxLength: 200 })
@@ -144,26 +145,6 @@ export class RuleSetStatusResponseDto {
     description: 'Why the last attempt was rejected; empty when it succeeded.',
   })
   lastErrors!: RuleProblemDto[];
-
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    description:
-      "Content hash of the rule files as last read (by a reload or the watcher's re-scan), comparable with `hash`; null when the folder could not be read.",
-  })
-  filesHash!: string | null;
-
-  @ApiProperty({ nullable: true, type: String, description: 'When the files were last read.' })
-  filesCheckedAt!: string | null;
-
-  @ApiProperty({
-    description:
-      'True when the active set is not what the files hold: a rejected edit (see lastErrors), a missing folder, or a change not yet reloaded.',
-  })
-  stale!: boolean;
-
-  @ApiProperty({ nullable: true, type: String, description: 'Since when `stale` has been true.' })
-  staleSince!: string | null;
 }
 
 export class RuleExampleFailureDto {

@@ -32,3 +32,4 @@ export type { FactName } from './facts';
 export { OPERATORS, CUSTOM_OPERATORS } from './operators/registry';
 export { contentHash } from './content-hash';
 export type * from './types';
+export { RULE_ID_PATTERN, RULE_ID_MAX_LENGTH, isPackRuleId, ruleIdProblem } from './rule-id';

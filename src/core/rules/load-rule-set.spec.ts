@@ -65,7 +65,7 @@ describe('loadRuleSet', () => {
         ),
         'rules/test/SW-TST-0001.json#/conditions/all/3: missing required property "value"',
         expect.stringMatching(/^rules\/b\/SW-TST-0002.json#: invalid JSON: /),
-        'rules/c/x.json#/id: must match pattern "^SW-[A-Z][A-Z0-9]{0,15}-\\d{4}$"',
+        'rules/c/x.json#/id: a rule id is letters, digits, ".", "_" and "-", starting with a letter or digit (e.g. ACME-0001, a UUID)',
       ]),
     );
   });

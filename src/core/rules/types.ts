@@ -19,6 +19,8 @@ export interface RuleDefinition {
   mitre?: string[];
   author?: string;
   references?: string[];
+  /** Where a converted rule came from (`shellwatch sigma convert`); metadata only. */
+  source?: RuleSource;
   /** json-rules-engine's condition format (all / any / not / condition references); optional for sequences. */
   conditions: unknown;
   exceptions?: unknown[];
@@ -28,6 +30,19 @@ export interface RuleDefinition {
   sequence?: SequenceDefinition;
   suppression?: SuppressionDefinition;
   examples?: { match?: string[]; noMatch?: string[]; sequences?: CorrelationExample[] };
+}
+
+/** Provenance of a converted rule: the source rule's own id, file and the metadata the rule has no field for. */
+export interface RuleSource {
+  format: 'sigma';
+  id?: string;
+  path?: string;
+  status?: string;
+  license?: string;
+  date?: string;
+  modified?: string;
+  falsepositives?: string[];
+  tags?: string[];
 }
 
 /** Why a rule matched: the leaf conditions that held and the values they saw. */

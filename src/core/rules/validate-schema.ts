@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats';
 import listSchema from '../../../rules/schema/list.schema.json';
 import ruleSchema from '../../../rules/schema/rule.schema.json';
 import type { PointedProblem } from './compile-condition';
+import { ruleIdProblem } from './rule-id';
 
 /**
  * Schema validation of rule and list files with ajv, against the published schemas in
@@ -23,6 +24,7 @@ function getValidators(): { rule: ValidateFunction; list: ValidateFunction } {
       strictRequired: false,
       strictTypes: false,
       allowUnionTypes: true,
+      verbose: true,
     });
     addFormats(ajv);
     validators = {
@@ -65,6 +67,11 @@ function describe(error: ErrorObject): PointedProblem | undefined {
       if (error.schemaPath.endsWith('/value/not'))
         return { pointer, message: 'comparing to another fact ({"fact": ...}) is not supported' };
       return { pointer, message: 'give either "value" or "values", not both' };
+    case 'pattern':
+      // The id pattern is long; say in words what is wrong with this id.
+      if (pointer === '/id' && typeof error.data === 'string')
+        return { pointer, message: ruleIdProblem(error.data) ?? error.message ?? 'invalid id' };
+      return { pointer, message: error.message ?? error.keyword };
     default:
       return { pointer, message: error.message ?? error.keyword };
   }
