@@ -25,6 +25,9 @@
  */
 
 import { decodeAnsiC } from './decode-ansi-c';
+import { escapePattern, expandBraces, unescapePattern } from './expand-braces';
+import { hasGlobChars } from './match-globs';
+import type { CommandOrigin } from './types';
 
 /** A simple command before unwrapping: decoded words, redirections and where it sits. */
 export interface RawCommand {
@@ -33,7 +36,19 @@ export interface RawCommand {
   raw: string;
   pipeline: number;
   depth: number;
-  origin: 'line' | 'substitution' | 'script' | 'exec';
+  origin: CommandOrigin;
+  /**
+   * Words with unquoted glob characters that start with `/`, and their pattern (quoted
+   * characters escaped): parse-command-line.ts adds the well-known paths they name.
+   * Absent when there is none (the usual case).
+   */
+  globs?: GlobWord[];
+}
+
+/** A word of a RawCommand that is an absolute glob (`/etc/shado[w]`). */
+export interface GlobWord {
+  index: number;
+  pattern: string;
 }
 
 /** Shared bounds and counters of one parse, so nested parsing cannot blow up. */
@@ -42,6 +57,8 @@ export interface ScanContext {
   nextPipeline: number;
   /** Remaining characters the parse may still scan, across all nesting levels. */
   budget: number;
+  /** Remaining words brace expansion may still produce for this line. */
+  expansions: number;
 }
 
 /** Nesting deeper than this is kept as raw text instead of being parsed. */
@@ -50,6 +67,8 @@ export const MAX_DEPTH = 6;
 export const MAX_COMMANDS = 256;
 /** Characters scanned per command line, nested text included. */
 export const MAX_SCAN_CHARS = 256 * 1024;
+/** Words brace expansion may produce per command line, across all its words. */
+export const MAX_EXPANDED_WORDS = 1024;
 
 // Character codes the scanner dispatches on (charCodeAt, not one-character strings).
 const TAB = 0x09;
@@ -69,21 +88,28 @@ const GREATER = 0x3e;
 const BACKSLASH = 0x5c;
 const BACKTICK = 0x60;
 const PIPE = 0x7c;
+const SLASH = 0x2f;
+
+/** In PLAIN_RUN_CLASS: the code unit ends a plain run. */
+const ENDS_RUN = 1;
+/** In PLAIN_RUN_CLASS: a literal that may start a brace or glob expansion. */
+const PATTERN_CHAR = 2;
 
 /**
- * Code units that end a run of literal word characters outside quotes: everything
- * `Scanner.run` has a case for except `#`, which is literal inside a word. Plain runs
- * are copied with one `slice` instead of one string concatenation per character.
+ * Code units that end a run of literal word characters outside quotes (ENDS_RUN):
+ * everything `Scanner.run` has a case for except `#`, which is literal inside a word.
+ * Plain runs are copied with one `slice` instead of one string concatenation per
+ * character. `{ * ? [` (PATTERN_CHAR) are literals that make the word a pattern.
  */
-const ENDS_PLAIN_RUN: Uint8Array = (() => {
+const PLAIN_RUN_CLASS: Uint8Array = (() => {
   const table = new Uint8Array(128);
-  for (const ch of ' \t\r\n;|&()<>\\\'"`$') table[ch.charCodeAt(0)] = 1;
+  for (const ch of ' \t\r\n;|&()<>\\\'"`$') table[ch.charCodeAt(0)] = ENDS_RUN;
+  for (const ch of '{*?[') table[ch.charCodeAt(0)] = PATTERN_CHAR;
   return table;
 })();
 
-function endsPlainRun(code: number): boolean {
-  return code < 128 && ENDS_PLAIN_RUN[code] === 1;
-}
+/** `NAME=` or `NAME[i]=` at a word's start: no brace or pathname expansion in an assignment. */
+const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/;
 
 /** `[A-Za-z_]`; false for NaN (past the end of the input). */
 function isIdentStart(code: number): boolean {
@@ -123,7 +149,7 @@ const REDIRECT_OPERATORS: readonly string[] = [
 
 /** Creates the bounded context for one command line. */
 export function newScanContext(): ScanContext {
-  return { commands: [], nextPipeline: 0, budget: MAX_SCAN_CHARS };
+  return { commands: [], nextPipeline: 0, budget: MAX_SCAN_CHARS, expansions: MAX_EXPANDED_WORDS };
 }
 
 /**
@@ -188,6 +214,12 @@ export function scanCommands(
 class Scanner {
   private i = 0;
   private word: string | null = null;
+  /**
+   * The word as a brace/glob pattern (expand-braces.ts), once an unquoted `{ * ? [`
+   * is seen in it: quoted and escaped text is backslash-escaped. Null for most words.
+   */
+  private pattern: string | null = null;
+  private globs: GlobWord[] | undefined;
   private words: string[] = [];
   private redirects: { op: string; target: string }[] = [];
   private pendingRedirect: string | null = null;
@@ -272,25 +304,61 @@ class Scanner {
   private plainRun(): void {
     const input = this.input;
     const start = this.i;
-    let end = start + 1;
-    while (end < input.length && !endsPlainRun(input.charCodeAt(end))) end += 1;
-    this.append(input.slice(start, end));
+    let end = start;
+    let special = false;
+    do {
+      const code = input.charCodeAt(end);
+      if (code < 128) {
+        const kind = PLAIN_RUN_CLASS[code];
+        if (kind === ENDS_RUN && end > start) break;
+        if (kind === PATTERN_CHAR) special = true;
+      }
+      end += 1;
+    } while (end < input.length);
+    const text = input.slice(start, end);
+    // Before its first unquoted pattern character, all of the word is literal.
+    if (special && this.pattern === null) this.pattern = escapePattern(this.word ?? '');
+    if (this.pattern !== null) this.pattern += text;
+    this.word = this.word === null ? text : this.word + text;
     this.i = end;
   }
 
+  /** Appends quoted, escaped or decoded text: literal, never a brace or glob character. */
   private append(text: string): void {
     this.word = this.word === null ? text : this.word + text;
+    if (this.pattern !== null) this.pattern += escapePattern(text);
   }
 
   private endWord(): void {
     if (this.word === null) return;
+    const pattern = this.pattern;
+    this.pattern = null;
     if (this.pendingRedirect !== null) {
+      // A redirection target is one word (bash rejects one that expands to several).
       this.redirects.push({ op: this.pendingRedirect, target: this.word });
       this.pendingRedirect = null;
-    } else {
+    } else if (pattern === null || this.isAssignment(this.word)) {
       this.words.push(this.word);
+    } else {
+      this.pushExpanded(this.word, pattern);
     }
     this.word = null;
+  }
+
+  /** An assignment before the command (`x={a,b}`): bash expands neither braces nor globs in it. */
+  private isAssignment(word: string): boolean {
+    return ASSIGNMENT_WORD.test(word) && this.words.every((w) => ASSIGNMENT_WORD.test(w));
+  }
+
+  /** Pushes the words a pattern expands to (braces), noting those that are absolute globs. */
+  private pushExpanded(word: string, pattern: string): void {
+    const patterns = this.ctx.expansions > 0 ? expandBraces(pattern) : [pattern];
+    this.ctx.expansions -= patterns.length;
+    for (const expanded of patterns) {
+      if (expanded.charCodeAt(0) === SLASH && hasGlobChars(expanded))
+        (this.globs ??= []).push({ index: this.words.length, pattern: expanded });
+      this.words.push(expanded === pattern ? word : unescapePattern(expanded));
+    }
   }
 
   private endCommand(separator: string, width: number): void {
@@ -299,18 +367,22 @@ class Scanner {
       this.redirects.push({ op: this.pendingRedirect, target: '' });
       this.pendingRedirect = null;
     }
+    const globs = this.globs;
+    this.globs = undefined;
     if (
       (this.words.length > 0 || this.redirects.length > 0) &&
       this.ctx.commands.length < MAX_COMMANDS
     ) {
-      this.ctx.commands.push({
+      const command: RawCommand = {
         words: this.words,
         redirects: this.redirects,
         raw: this.input.slice(this.commandStart, this.i).trim(),
         pipeline: this.pipeline,
         depth: this.depth,
         origin: this.origin,
-      });
+      };
+      if (globs !== undefined) command.globs = globs;
+      this.ctx.commands.push(command);
       this.words = [];
       this.redirects = [];
     } else {
