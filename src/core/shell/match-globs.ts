@@ -15,6 +15,15 @@ import { WELL_KNOWN_PATHS } from './well-known-paths';
  * tests. Never throws; at most {@link MAX_GLOB_MATCHES} results, in sorted order.
  */
 export const MAX_GLOB_MATCHES = 16;
+/**
+ * Patterns whose matches are remembered: the same glob recurs (a fleet runs the same
+ * `ls /var/log/*.gz` over and over) and compiling it is most of its cost. Cleared
+ * when full, so memory stays bounded whatever the input.
+ */
+export const MAX_CACHED_PATTERNS = 512;
+
+const cache = new Map<string, readonly string[]>();
+const NO_MATCH: readonly string[] = Object.freeze([]);
 
 const OPTIONS: picomatch.PicomatchOptions = {
   dot: false,
@@ -69,18 +78,28 @@ function literalPrefix(pattern: string): string {
   return prefix;
 }
 
-/** Well-known paths matching the absolute glob `pattern`, sorted; `[]` for none. */
-export function matchWellKnownPaths(pattern: string): string[] {
-  if (pattern.charCodeAt(0) !== 0x2f || !hasGlobChars(pattern)) return [];
+/** Well-known paths matching the absolute glob `pattern`, sorted; empty for none. Do not modify. */
+export function matchWellKnownPaths(pattern: string): readonly string[] {
+  if (pattern.charCodeAt(0) !== 0x2f || !hasGlobChars(pattern)) return NO_MATCH;
+  let matches = cache.get(pattern);
+  if (matches === undefined) {
+    if (cache.size >= MAX_CACHED_PATTERNS) cache.clear();
+    matches = match(pattern);
+    cache.set(pattern, matches);
+  }
+  return matches;
+}
+
+function match(pattern: string): readonly string[] {
   const candidates = BY_SEGMENTS.get(countSlashes(pattern));
-  if (candidates === undefined) return [];
+  if (candidates === undefined) return NO_MATCH;
   const prefix = literalPrefix(pattern);
   let test: (path: string) => boolean;
   try {
     const regex = picomatch.makeRe(pattern, OPTIONS);
     test = (path) => regex.test(path);
   } catch {
-    return [];
+    return NO_MATCH;
   }
   const matches: string[] = [];
   for (const path of candidates) {
@@ -88,5 +107,5 @@ export function matchWellKnownPaths(pattern: string): string[] {
     matches.push(path);
     if (matches.length >= MAX_GLOB_MATCHES) break;
   }
-  return matches;
+  return matches.length === 0 ? NO_MATCH : matches;
 }

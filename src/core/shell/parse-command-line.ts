@@ -35,6 +35,7 @@ export function parseCommandLine(line: string): ShellCommand[] {
       pipeline: 0,
       depth: 0,
       origin: 'line',
+      expands: true,
     };
     return [toShellCommand(raw, raw.redirects, unwrapWords(words), 0, false)];
   }
@@ -56,8 +57,8 @@ function finish(ctx: ScanContext): ShellCommand[] {
     const position = positions[raw.pipeline] ?? 0;
     positions[raw.pipeline] = position + 1;
     // Resolved before this command's own assignments are recorded, like its words.
-    const redirects = resolveRedirects(raw.redirects, scope);
-    const words = resolveWords(raw.words, scope);
+    const redirects = raw.expands ? resolveRedirects(raw.redirects, scope) : raw.redirects;
+    const words = raw.expands ? resolveWords(raw.words, scope) : raw.words;
     let unwrapped = unwrapWords(words);
     // Glob indices are the raw words': only while resolution kept every word.
     if (raw.globs !== undefined && globWords > 0 && words.length === raw.words.length) {
@@ -84,8 +85,8 @@ function finish(ctx: ScanContext): ShellCommand[] {
         markElevated(elevatedPipelines, first, ctx.nextPipeline);
       }
     }
-    if (SHELLS.has(unwrapped.program) && unwrapped.scripts.length === 0) {
-      if (command.stdin !== undefined && shellReadsStdin(unwrapped.args)) {
+    if (command.stdin !== undefined && unwrapped.scripts.length === 0) {
+      if (SHELLS.has(unwrapped.program) && shellReadsStdin(unwrapped.args)) {
         for (const text of stdinTexts(command, result)) {
           const first = ctx.nextPipeline;
           scanCommands(text, ctx, raw.depth + 1, 'stdin');
@@ -107,6 +108,7 @@ function finish(ctx: ScanContext): ShellCommand[] {
         pipeline,
         depth: raw.depth + 1,
         origin: 'exec',
+        expands: raw.expands,
       });
     }
   }
@@ -210,7 +212,9 @@ function toShellCommand(
   // Set only when known: `runAs` stays absent, not undefined (and no spread of a
   // temporary object per command).
   if (unwrapped.runAs !== undefined) command.runAs = unwrapped.runAs;
-  const stdin = stdinSourceOf(redirects, position);
-  if (stdin !== undefined) command.stdin = stdin;
+  if (position > 0 || redirects.length > 0) {
+    const stdin = stdinSourceOf(redirects, position);
+    if (stdin !== undefined) command.stdin = stdin;
+  }
   return command;
 }

@@ -165,6 +165,8 @@ describe('static substitutions and parameter expansions', () => {
     expect(programs('$(echo rm -rf) /')).toEqual(['echo', '$(echo rm -rf)']);
     expect(programs('x=1; ${x:-rm} y')).toEqual(['', '1']);
     expect(programs('${x:+rm} y')).toEqual(['y']);
+    // Single quotes keep `$` literal, as bash does: nothing to resolve.
+    expect(programs(`x=rm; '$x' -rf /; '$(echo rm)' x`)).toEqual(['', '$x', '$(echo rm)']);
     expect(find('${x:+-f} rm -rf /', 'rm')?.args).toEqual(['-rf', '/']);
   });
 });

@@ -38,6 +38,11 @@ export interface RawCommand {
   depth: number;
   origin: CommandOrigin;
   /**
+   * Whether a `$` or backtick outside single quotes was seen in the command: only then
+   * can a word hold a variable or substitution to resolve (parse-command-line.ts).
+   */
+  expands: boolean;
+  /**
    * Words with unquoted glob characters that start with `/`, and their pattern (quoted
    * characters escaped): parse-command-line.ts adds the well-known paths they name.
    * Absent when there is none (the usual case).
@@ -220,6 +225,7 @@ class Scanner {
    */
   private pattern: string | null = null;
   private globs: GlobWord[] | undefined;
+  private expands = false;
   private words: string[] = [];
   private redirects: { op: string; target: string }[] = [];
   private pendingRedirect: string | null = null;
@@ -304,17 +310,17 @@ class Scanner {
   private plainRun(): void {
     const input = this.input;
     const start = this.i;
-    let end = start;
-    let special = false;
-    do {
+    const first = input.charCodeAt(start);
+    let special = first < 128 && PLAIN_RUN_CLASS[first] === PATTERN_CHAR;
+    let end = start + 1;
+    for (; end < input.length; end++) {
       const code = input.charCodeAt(end);
-      if (code < 128) {
-        const kind = PLAIN_RUN_CLASS[code];
-        if (kind === ENDS_RUN && end > start) break;
-        if (kind === PATTERN_CHAR) special = true;
-      }
-      end += 1;
-    } while (end < input.length);
+      if (code >= 128) continue;
+      const kind = PLAIN_RUN_CLASS[code];
+      if (kind === 0) continue;
+      if (kind === ENDS_RUN) break;
+      special = true;
+    }
     const text = input.slice(start, end);
     // Before its first unquoted pattern character, all of the word is literal.
     if (special && this.pattern === null) this.pattern = escapePattern(this.word ?? '');
@@ -380,6 +386,7 @@ class Scanner {
         pipeline: this.pipeline,
         depth: this.depth,
         origin: this.origin,
+        expands: this.expands,
       };
       if (globs !== undefined) command.globs = globs;
       this.ctx.commands.push(command);
@@ -391,6 +398,7 @@ class Scanner {
       this.words.length = 0;
       this.redirects.length = 0;
     }
+    this.expands = false;
     this.i += width;
     this.commandStart = this.i;
     if (separator !== '|') this.pipeline = this.ctx.nextPipeline++;
@@ -481,6 +489,7 @@ class Scanner {
 
   /** Consumes a backtick substitution, parses its content, returns its raw text. */
   private backtick(): string {
+    this.expands = true;
     const end = findBacktickEnd(this.input, this.i + 1);
     const body = this.input.slice(this.i + 1, end);
     this.nested(body.includes('\\') ? body.replace(/\\([`$\\])/g, '$1') : body, 'substitution');
@@ -496,6 +505,7 @@ class Scanner {
   }
 
   private dollar(inDoubleQuotes: boolean): void {
+    this.expands = true;
     const input = this.input;
     const next = input.charCodeAt(this.i + 1);
     if (next === SINGLE_QUOTE && !inDoubleQuotes) {
