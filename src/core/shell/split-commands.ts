@@ -18,10 +18,14 @@
  * further sub-commands, the word keeps the raw text); redirections with or without a
  * file descriptor number; `#` comments.
  *
- * Limits (documented in docs/rules-reference.draft.md): no variable expansion other
- * than the above (`$HOME` stays literal), no alias or function resolution, no brace
- * (`{a,b}`) or glob expansion, `case ... in a)` patterns are split at `)`, heredoc
- * bodies are parsed as if they were commands, arithmetic `$((...))` is kept raw.
+ * Unquoted `{a,b}` words are brace-expanded here (expand-braces.ts); words with
+ * unquoted glob characters are noted for parse-command-line.ts, which adds the
+ * well-known paths they name (match-globs.ts).
+ *
+ * Limits (documented in docs/rules.md, "The shell parser and its limits"): variables
+ * are resolved later and only when static (resolve-variables.ts), no alias or function
+ * resolution, `case ... in a)` patterns are split at `)`, heredoc bodies are parsed as
+ * if they were commands, arithmetic `$((...))` is kept raw.
  */
 
 import { decodeAnsiC } from './decode-ansi-c';
