@@ -41,6 +41,17 @@ describe('expandBraces', () => {
     );
   });
 
+  it('stops searching when the budget is spent, leaving the pattern literal', () => {
+    const budget = { steps: 10 };
+    expect(expandBraces('{a,b}', budget)).toEqual(['a', 'b']);
+    expect(budget.steps).toBeLessThan(10);
+    expect(expandBraces('x{aaaaaaaaaaaaaaaaaaaa,b}', budget)).toEqual([
+      'x{aaaaaaaaaaaaaaaaaaaa,b}',
+    ]);
+    expect(budget.steps).toBeLessThanOrEqual(0);
+    expect(expandBraces('{c,d}', budget)).toEqual(['{c,d}']);
+  });
+
   it('is bounded in words and depth, and never throws', () => {
     expect(expandBraces('{a,b}'.repeat(20))).toHaveLength(MAX_BRACE_WORDS);
     expect(expandBraces('{1..99999999}')).toHaveLength(MAX_BRACE_WORDS);

@@ -8,7 +8,8 @@
  *
  * Bounded: at most {@link MAX_BRACE_WORDS} results per word, patterns longer than
  * {@link MAX_BRACE_PATTERN} are left alone, and nesting deeper than
- * {@link MAX_BRACE_DEPTH} groups stops expanding (the rest stays literal). Never throws.
+ * {@link MAX_BRACE_DEPTH} groups stops expanding (the rest stays literal), as does a
+ * search past the budget's steps ({@link MAX_BRACE_STEPS} per line). Never throws.
  */
 
 /** Words one brace pattern may expand to; the rest are dropped. */
@@ -17,6 +18,20 @@ export const MAX_BRACE_WORDS = 64;
 export const MAX_BRACE_PATTERN = 512;
 /** Brace groups expanded along one path (`{a,b}{c,d}...`); deeper ones stay literal. */
 export const MAX_BRACE_DEPTH = 8;
+/**
+ * Characters looked at while searching for brace groups, by default per line (the
+ * caller passes one budget for all of a line's words), recursion included: patterns of
+ * many unbalanced `{` would otherwise cost their length squared at every step.
+ */
+export const MAX_BRACE_STEPS = 64 * 1024;
+
+/** The search steps left; shared by the calls that should share a bound. */
+export interface BraceBudget {
+  steps: number;
+}
+
+/** Steps left for the current expandBraces call (synchronous, so one counter suffices). */
+let stepsLeft = 0;
 
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
@@ -30,10 +45,16 @@ interface Group {
 }
 
 /** The expansions of `pattern`, in bash's order; `[pattern]` when it has no brace list. */
-export function expandBraces(pattern: string): string[] {
-  if (pattern.length > MAX_BRACE_PATTERN || !pattern.includes('{')) return [pattern];
+export function expandBraces(
+  pattern: string,
+  budget: BraceBudget = { steps: MAX_BRACE_STEPS },
+): string[] {
+  if (pattern.length > MAX_BRACE_PATTERN || !pattern.includes('{') || budget.steps <= 0)
+    return [pattern];
   const out: string[] = [];
+  stepsLeft = budget.steps;
   expandInto(pattern, out, 0);
+  budget.steps = stepsLeft;
   return out;
 }
 
@@ -81,6 +102,8 @@ function groupAt(pattern: string, open: number): Group | undefined {
   let depth = 0;
   const commas: number[] = [];
   for (let i = open + 1; i < pattern.length; i++) {
+    // Out of steps: the rest of the pattern stays literal.
+    if (--stepsLeft < 0) return undefined;
     const code = pattern.charCodeAt(i);
     if (code === BACKSLASH) {
       i += 1;

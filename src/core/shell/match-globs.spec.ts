@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { escapePattern } from './expand-braces';
-import { hasGlobChars, matchWellKnownPaths, MAX_GLOB_MATCHES } from './match-globs';
+import {
+  hasGlobChars,
+  matchWellKnownPaths,
+  MAX_GLOB_MATCHES,
+  MAX_GLOB_PATTERN,
+} from './match-globs';
 import { WELL_KNOWN_PATHS } from './well-known-paths';
 
 describe('matchWellKnownPaths', () => {
@@ -26,6 +31,12 @@ describe('matchWellKnownPaths', () => {
   it('takes escaped glob characters literally', () => {
     expect(hasGlobChars(escapePattern('/etc/shado?'))).toBe(false);
     expect(matchWellKnownPaths(`${escapePattern('/etc/sh[')}*`)).toEqual([]);
+  });
+
+  it('matches nothing for patterns past its length or star bounds', () => {
+    expect(matchWellKnownPaths('/e*c/s*a*o*')).toEqual(['/etc/shadow', '/etc/shadow-']);
+    expect(matchWellKnownPaths('/e*c/s*a*o*w*')).toEqual([]);
+    expect(matchWellKnownPaths(`/etc/shado?${'/..'.repeat(MAX_GLOB_PATTERN)}`)).toEqual([]);
   });
 
   it('is bounded and never throws on odd patterns', () => {

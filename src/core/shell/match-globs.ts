@@ -12,9 +12,19 @@ import { WELL_KNOWN_PATHS } from './well-known-paths';
  * (`dot: false`), `**` is `*` (no globstar), no extglob, no braces (already expanded).
  * Candidates are first narrowed by the pattern's literal prefix and its number of `/`
  * (a glob never crosses one), so a glob word costs one regex compile and a handful of
- * tests. Never throws; at most {@link MAX_GLOB_MATCHES} results, in sorted order.
+ * tests. Never throws; at most {@link MAX_GLOB_MATCHES} results, in sorted order;
+ * patterns over {@link MAX_GLOB_PATTERN} characters or {@link MAX_GLOB_STARS} stars
+ * match nothing.
  */
 export const MAX_GLOB_MATCHES = 16;
+/** Longer patterns name no well-known path (the longest is ~50 characters). */
+export const MAX_GLOB_PATTERN = 128;
+/**
+ * Patterns with more `*` than this are not matched: each `*` is a lazy loop in the
+ * regex, and several of them against one path segment backtrack combinatorially.
+ * Real obfuscation needs one or two (`/e?c/sh*ow`).
+ */
+export const MAX_GLOB_STARS = 4;
 /**
  * Patterns whose matches are remembered: the same glob recurs (a fleet runs the same
  * `ls /var/log/*.gz` over and over) and compiling it is most of its cost. Cleared
@@ -51,6 +61,17 @@ function countSlashes(text: string): number {
   return count;
 }
 
+/** The number of unescaped `*` in a pattern. */
+function countStars(pattern: string): number {
+  let count = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const code = pattern.charCodeAt(i);
+    if (code === 0x5c) i += 1;
+    else if (code === 0x2a) count += 1;
+  }
+  return count;
+}
+
 /** Whether an (escaped) pattern has an unescaped `*`, `?` or `[`. */
 export function hasGlobChars(pattern: string): boolean {
   for (let i = 0; i < pattern.length; i++) {
@@ -80,7 +101,8 @@ function literalPrefix(pattern: string): string {
 
 /** Well-known paths matching the absolute glob `pattern`, sorted; empty for none. Do not modify. */
 export function matchWellKnownPaths(pattern: string): readonly string[] {
-  if (pattern.charCodeAt(0) !== 0x2f || !hasGlobChars(pattern)) return NO_MATCH;
+  if (pattern.charCodeAt(0) !== 0x2f || pattern.length > MAX_GLOB_PATTERN) return NO_MATCH;
+  if (!hasGlobChars(pattern) || countStars(pattern) > MAX_GLOB_STARS) return NO_MATCH;
   let matches = cache.get(pattern);
   if (matches === undefined) {
     if (cache.size >= MAX_CACHED_PATTERNS) cache.clear();

@@ -62,8 +62,9 @@ function finish(ctx: ScanContext): ShellCommand[] {
     let unwrapped = unwrapWords(words);
     // Glob indices are the raw words': only while resolution kept every word.
     if (raw.globs !== undefined && globWords > 0 && words.length === raw.words.length) {
-      globWords -= raw.globs.length;
-      const expanded = withGlobMatches(words, raw.globs, programIndex(words, unwrapped));
+      const globs = raw.globs.length > globWords ? raw.globs.slice(0, globWords) : raw.globs;
+      globWords -= globs.length;
+      const expanded = withGlobMatches(words, globs, programIndex(words, unwrapped));
       if (expanded !== undefined) unwrapped = unwrapWords(expanded);
     }
     if (unwrapped.program === '') scope.assign(unwrapped.assignments);

@@ -133,6 +133,12 @@ describe('globs naming well-known paths', () => {
     ]);
   });
 
+  it('matches at most 32 glob words per line', () => {
+    const line = `cat ${Array.from({ length: 40 }, () => '/etc/shado?').join(' ')}`;
+    const args = find(line, 'cat')?.args ?? [];
+    expect(args.filter((arg) => arg === '/etc/shadow')).toHaveLength(32);
+  });
+
   it('caps the paths one glob adds', () => {
     const rm = find('rm -rf /usr/bin/*', 'rm');
     expect(rm?.args[1]).toBe('/usr/bin/*');

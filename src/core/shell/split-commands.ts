@@ -29,7 +29,8 @@
  */
 
 import { decodeAnsiC } from './decode-ansi-c';
-import { escapePattern, expandBraces, unescapePattern } from './expand-braces';
+import { escapePattern, expandBraces, MAX_BRACE_STEPS, unescapePattern } from './expand-braces';
+import type { BraceBudget } from './expand-braces';
 import { hasGlobChars } from './match-globs';
 import type { CommandOrigin } from './types';
 
@@ -68,6 +69,8 @@ export interface ScanContext {
   budget: number;
   /** Remaining words brace expansion may still produce for this line. */
   expansions: number;
+  /** Remaining characters brace expansion may still search for this line. */
+  braces: BraceBudget;
 }
 
 /** Nesting deeper than this is kept as raw text instead of being parsed. */
@@ -158,7 +161,13 @@ const REDIRECT_OPERATORS: readonly string[] = [
 
 /** Creates the bounded context for one command line. */
 export function newScanContext(): ScanContext {
-  return { commands: [], nextPipeline: 0, budget: MAX_SCAN_CHARS, expansions: MAX_EXPANDED_WORDS };
+  return {
+    commands: [],
+    nextPipeline: 0,
+    budget: MAX_SCAN_CHARS,
+    expansions: MAX_EXPANDED_WORDS,
+    braces: { steps: MAX_BRACE_STEPS },
+  };
 }
 
 /**
@@ -362,7 +371,7 @@ class Scanner {
 
   /** Pushes the words a pattern expands to (braces), noting those that are absolute globs. */
   private pushExpanded(word: string, pattern: string): void {
-    const patterns = this.ctx.expansions > 0 ? expandBraces(pattern) : [pattern];
+    const patterns = this.ctx.expansions > 0 ? expandBraces(pattern, this.ctx.braces) : [pattern];
     this.ctx.expansions -= patterns.length;
     for (const expanded of patterns) {
       if (expanded.charCodeAt(0) === SLASH && hasGlobChars(expanded))
