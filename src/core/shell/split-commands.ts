@@ -69,8 +69,8 @@ export interface ScanContext {
   budget: number;
   /** Remaining words brace expansion may still produce for this line. */
   expansions: number;
-  /** Remaining characters brace expansion may still search for this line. */
-  braces: BraceBudget;
+  /** Remaining characters brace expansion may still search for this line; made on first use. */
+  braces?: BraceBudget;
 }
 
 /** Nesting deeper than this is kept as raw text instead of being parsed. */
@@ -166,7 +166,6 @@ export function newScanContext(): ScanContext {
     nextPipeline: 0,
     budget: MAX_SCAN_CHARS,
     expansions: MAX_EXPANDED_WORDS,
-    braces: { steps: MAX_BRACE_STEPS },
   };
 }
 
@@ -371,8 +370,12 @@ class Scanner {
 
   /** Pushes the words a pattern expands to (braces), noting those that are absolute globs. */
   private pushExpanded(word: string, pattern: string): void {
-    const patterns = this.ctx.expansions > 0 ? expandBraces(pattern, this.ctx.braces) : [pattern];
-    this.ctx.expansions -= patterns.length;
+    const ctx = this.ctx;
+    const patterns =
+      ctx.expansions > 0
+        ? expandBraces(pattern, (ctx.braces ??= { steps: MAX_BRACE_STEPS }))
+        : [pattern];
+    ctx.expansions -= patterns.length;
     for (const expanded of patterns) {
       if (expanded.charCodeAt(0) === SLASH && hasGlobChars(expanded))
         (this.globs ??= []).push({ index: this.words.length, pattern: expanded });
