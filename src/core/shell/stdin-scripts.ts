@@ -87,8 +87,7 @@ function upstreamOf(command: ShellCommand, parsed: readonly ShellCommand[]): She
 
 /**
  * A here-string's text: itself when literal (variables and static substitutions are
- * already resolved), else the output of the substitution in it, whose commands were
- * parsed just before `command`, one level deeper.
+ * already resolved), else the output of the (last) substitution in it.
  */
 function hereStringTexts(
   command: ShellCommand,
@@ -96,18 +95,58 @@ function hereStringTexts(
   parsed: readonly ShellCommand[],
 ): string[] {
   if (!target.includes('$(') && !target.includes('`')) return [target];
+  return outputOf(substitutionPipeline(command, parsed, 'last'), parsed);
+}
+
+/**
+ * What the shell runs when `command`'s program word is a substitution it could not
+ * resolve to one word: `$(echo rm -rf /)`, `` `echo cm0g... | base64 -d` ``,
+ * `eval $(printf ...)`. The output of the command's first substitution, when static;
+ * `[]` otherwise.
+ */
+export function substitutedCommandTexts(
+  command: ShellCommand,
+  parsed: readonly ShellCommand[],
+): string[] {
+  const outputs = outputOf(substitutionPipeline(command, parsed, 'first'), parsed);
+  if (outputs.length === 0) return outputs;
+  // The command's own arguments follow the output's words (`$(echo rm -rf) /`); plain
+  // ones only, so that re-parsing them cannot change what they are.
+  let rest = '';
+  for (const arg of command.args) {
+    if (!PLAIN_WORD.test(arg)) break;
+    rest += ` ${arg}`;
+  }
+  return rest === '' ? outputs : outputs.map((output) => output + rest);
+}
+
+const PLAIN_WORD = /^[A-Za-z0-9_./:=@%+,-]+$/;
+
+/**
+ * The first or last pipeline of the substitutions in `command`'s words: their
+ * commands were parsed just before it (in `parsed`, where `command` is), one level
+ * deeper, in source order.
+ */
+function substitutionPipeline(
+  command: ShellCommand,
+  parsed: readonly ShellCommand[],
+  which: 'first' | 'last',
+): ShellCommand[] {
   const at = parsed.lastIndexOf(command);
   let pipeline: number | undefined;
-  const members: ShellCommand[] = [];
+  let members: ShellCommand[] = [];
   for (let k = at - 1; k >= 0; k--) {
     const other = parsed[k]!;
     if (other.depth <= command.depth) break;
     if (other.depth !== command.depth + 1 || other.origin !== 'substitution') continue;
-    pipeline ??= other.pipeline;
-    if (other.pipeline !== pipeline) break;
+    if (other.pipeline !== pipeline) {
+      if (which === 'last' && pipeline !== undefined) break;
+      pipeline = other.pipeline;
+      members = [];
+    }
     members.unshift(other);
   }
-  return outputOf(members, parsed);
+  return members;
 }
 
 /** What the last command of `members` (a pipeline, in order) writes, when static. */
