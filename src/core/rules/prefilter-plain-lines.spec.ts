@@ -61,6 +61,19 @@ const CASES: { line: string; user?: { name: string; id: string }; expected: stri
   { line: 'env --split-string=rm x', expected: ['SW-TST-0002'] },
   { line: 'su -cls', expected: ['SW-TST-0005', 'SW-TST-0006', 'SW-TST-0009'] },
   { line: 'su --command=ls', expected: ['SW-TST-0005', 'SW-TST-0006', 'SW-TST-0009'] },
+  // Text a shell reads on stdin is parsed as commands (stdin-scripts.ts): echo's and a
+  // here-string's words are pieces of the line; printf's output and decoded payloads
+  // are not, so a line naming printf or a decoder is scanned the parsed way too.
+  { line: 'echo rm -rf /tmp/x | bash', expected: ['SW-TST-0001', 'SW-TST-0002', 'SW-TST-0003'] },
+  { line: 'bash <<< ls', expected: ['SW-TST-0006'] },
+  { line: 'printf %s%s r m | sh', expected: ['SW-TST-0002'] },
+  // As for `sudo -u bob sh -c ls`: the script's commands are elevated, with no target user.
+  {
+    line: 'printf %s%s%s ls | sudo -u bob sh',
+    expected: ['SW-TST-0005', 'SW-TST-0006', 'SW-TST-0009'],
+  },
+  { line: 'echo cm0gLXJmIC8= | base64 -d | sh', expected: ['SW-TST-0001', 'SW-TST-0002'] },
+  { line: 'xxd -r -p <<< 6c73 | sh', expected: ['SW-TST-0006'] },
 ];
 
 describe('prefilter on plain lines', () => {
@@ -69,10 +82,11 @@ describe('prefilter on plain lines', () => {
   const withPrefilter = compileRuleSet(loaded.ruleSet);
   const without = compileRuleSet(loaded.ruleSet, { prefilter: false });
 
+  const ids = (matches: { rule: { id: string } }[]): string[] => matches.map((m) => m.rule.id);
+
   it.each(CASES)('$line', ({ line, user, expected }) => {
     expect(isPlainLine(line)).toBe(true);
     const event = commandEvent(line, user === undefined ? {} : { user });
-    const ids = (matches: { rule: { id: string } }[]): string[] => matches.map((m) => m.rule.id);
     expect(ids(without.evaluate(event))).toEqual(expected);
     expect(ids(withPrefilter.evaluate(event))).toEqual(expected);
   });
@@ -133,6 +147,25 @@ describe('prefilter on plain lines', () => {
       expect([line, candidates(line)]).toEqual([line, []]);
     for (const line of ['rm x', '/bin/rm x', 'x;rm', '(rm x)', 'a|rm', 'nohup rm'])
       expect([line, candidates(line)]).toEqual([line, ['SW-TST-0002']]);
+  });
+
+  it('parses lines with brace expansion or absolute globs, which make words the line lacks', () => {
+    const scannedAsWritten = (line: string): boolean => unquotedPlainText(line) !== undefined;
+    for (const line of ['{rm,-rf,/}', 'echo {a..c}', 'r{m,} x', 'cat /etc/shado[w]', 'cat /e?c/*'])
+      expect([line, scannedAsWritten(line)]).toEqual([line, false]);
+    for (const line of [
+      'ls *.txt',
+      'find . -exec rm {} ;',
+      'echo a,b {x}',
+      "echo '{a,b}'",
+      "cat '/etc/x?'",
+    ])
+      expect([line, scannedAsWritten(line)]).toEqual([line, true]);
+    expect(ids(withPrefilter.evaluate(commandEvent('{rm,-rf,/}')))).toEqual([
+      'SW-TST-0001',
+      'SW-TST-0002',
+    ]);
+    expect(ids(withPrefilter.evaluate(commandEvent('/???/l[s] /tmp')))).toEqual(['SW-TST-0006']);
   });
 
   it('takes lines the parser rewrites to the full path', () => {

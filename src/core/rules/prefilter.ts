@@ -58,7 +58,12 @@ import { compilePath } from './resolve-path';
  * only words the parser does not take at a word start are option values that become
  * commands — `env -S`/`--split-string`, `su -c`/`--command` (`env -Sbash`,
  * `su -cid`) — so a plain line where `env ` or `su ` occurs is also scanned the parsed
- * way, which has no such assumption.
+ * way, which has no such assumption. Text a shell reads on stdin is parsed as commands
+ * too (`echo id | sh`, `sh <<< id`): echo's words joined by one space, or a here-string
+ * word, are pieces of the line like `eval`'s; printf's output and decoded payloads are
+ * not, so a plain line naming printf or a decoder is scanned the parsed way as well.
+ * Brace expansion and absolute globs also make words the line lacks: such lines are not
+ * plain (EXPANSION_CLASS).
  *
  * Lines whose only such characters are quotes, balanced and never one kind inside the
  * other (`grep "a b" f`, `r''m -rf /`), skip it too. Removing a quote is all the
@@ -131,11 +136,25 @@ export function unquotedPlainText(line: string): string | undefined {
   let unquoted = '';
   let copiedTo = 0;
   let open = 0;
+  let braceSeen = false;
+  let slashInWord = false;
   for (let i = 0; i < line.length; i++) {
     const code = line.charCodeAt(i);
     // 0x22 " 0x24 $ 0x27 ' 0x5c \ 0x60 `
     if (code >= 128 || code === 0x24 || code === 0x5c || code === 0x60) return undefined;
-    if (code !== 0x22 && code !== 0x27) continue;
+    if (code !== 0x22 && code !== 0x27) {
+      if (code === 0x2f) slashInWord = true;
+      if (open === 0 && code < 128) {
+        const kind = EXPANSION_CLASS[code];
+        if (kind === WORD_END) slashInWord = false;
+        else if (kind === BRACE) braceSeen = true;
+        else if (kind === GLOB && slashInWord) return undefined;
+        else if (kind === BRACE_SEPARATOR && braceSeen) {
+          if (code === 0x2c || line.charCodeAt(i + 1) === 0x2e) return undefined;
+        }
+      }
+      continue;
+    }
     if (open === 0) open = code;
     else if (open === code) open = 0;
     else return undefined;
@@ -145,6 +164,32 @@ export function unquotedPlainText(line: string): string | undefined {
   if (open !== 0) return undefined;
   return copiedTo === 0 ? line : unquoted + line.slice(copiedTo);
 }
+
+/** In EXPANSION_CLASS: a character that ends a word outside quotes. */
+const WORD_END = 1;
+/** In EXPANSION_CLASS: `{`, which may open a brace expansion. */
+const BRACE = 2;
+/** In EXPANSION_CLASS: `,` or `.`, which may make a `{...}` after a `{` a brace expansion. */
+const BRACE_SEPARATOR = 3;
+/** In EXPANSION_CLASS: `* ? [`, which make a word starting with `/` a glob. */
+const GLOB = 4;
+
+/**
+ * What unquotedPlainText watches for besides quotes: the parser expands an unquoted
+ * `{a,b}` or `{1..3}` (expand-braces.ts) into words the line does not contain, and
+ * adds the paths an absolute glob names (`/etc/shado[w]`), so a line with an unquoted
+ * `{` followed by an unquoted `,` or `..`, or an unquoted glob character in a word with
+ * a `/` before it, is parsed. Over-approximate on purpose: cheap and sound.
+ */
+const EXPANSION_CLASS: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  for (const ch of ' \t\r\n;|&()<>') table[ch.charCodeAt(0)] = WORD_END;
+  table[0x7b] = BRACE;
+  table[0x2c] = BRACE_SEPARATOR;
+  table[0x2e] = BRACE_SEPARATOR;
+  for (const ch of '*?[') table[ch.charCodeAt(0)] = GLOB;
+  return table;
+})();
 
 /**
  * Whether the parser can only cut `line` into pieces (see the module comment): ASCII,
@@ -205,10 +250,18 @@ function longestPieceWithSpaces(text: string): string {
 }
 
 /**
- * Plain-line keywords that send the line to the parsed scan as well: where they occur,
- * a command may start inside a word (see the module comment).
+ * Programs whose output a shell may read as commands with text the line does not hold
+ * verbatim (stdin-scripts.ts): printf's format, and decoders. A plain line naming one
+ * is scanned the parsed way too.
  */
-const WORD_START_EXCEPTIONS = ['env ', 'su '];
+const STDIN_PRODUCERS = ['printf', 'base64', 'base32', 'basenc', 'xxd', 'openssl'];
+
+/**
+ * Plain-line keywords that send the line to the parsed scan as well: where they occur,
+ * a command may start inside a word, or a shell may read text the line does not hold
+ * (see the module comment).
+ */
+const WORD_START_EXCEPTIONS = ['env ', 'su ', ...STDIN_PRODUCERS];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

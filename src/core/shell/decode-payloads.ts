@@ -22,8 +22,8 @@ function isPrintableCode(code: number): boolean {
   return (code >= 0x20 && code < 0x7f) || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
-function isPrintable(text: string): boolean {
-  if (text.length < 4) return false;
+function isPrintable(text: string, minLength = 4): boolean {
+  if (text.length < minLength) return false;
   for (let i = 0; i < text.length; i++) {
     if (!isPrintableCode(text.charCodeAt(i))) return false;
   }
@@ -142,4 +142,21 @@ export function decodePayloads(line: string): string[] {
     add(Buffer.from(body, 'base64').toString('latin1'));
   });
   return [...found];
+}
+
+const WHOLE_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const WHOLE_HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/**
+ * `text` (whitespace ignored) decoded as one base64 or hex payload, when it is all of
+ * that alphabet and decodes to printable text; for input a decoder reads whole
+ * (`echo aWQ= | base64 -d`), where payloads shorter than the search's 16 characters
+ * count too. Undefined otherwise. At most MAX_DECODED characters are kept.
+ */
+export function decodeWhole(text: string, encoding: 'base64' | 'hex'): string | undefined {
+  if (text.length > MAX_INPUT) return undefined;
+  const compact = text.replace(/\s+/g, '');
+  if (!(encoding === 'hex' ? WHOLE_HEX : WHOLE_BASE64).test(compact)) return undefined;
+  const decoded = Buffer.from(compact, encoding).toString('latin1');
+  return isPrintable(decoded, 1) ? decoded.slice(0, MAX_DECODED) : undefined;
 }

@@ -8,4 +8,4 @@ export { parseFlags } from './parse-flags';
 export { decodePayloads } from './decode-payloads';
 export { basename, unwrapProgram } from './unwrap-program';
 export type { UnwrappedCommand } from './unwrap-program';
-export type { ShellCommand, Redirect, CommandOrigin } from './types';
+export type { ShellCommand, Redirect, CommandOrigin, StdinSource } from './types';

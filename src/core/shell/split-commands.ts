@@ -18,13 +18,21 @@
  * further sub-commands, the word keeps the raw text); redirections with or without a
  * file descriptor number; `#` comments.
  *
- * Limits (documented in docs/rules-reference.draft.md): no variable expansion other
- * than the above (`$HOME` stays literal), no alias or function resolution, no brace
- * (`{a,b}`) or glob expansion, `case ... in a)` patterns are split at `)`, heredoc
- * bodies are parsed as if they were commands, arithmetic `$((...))` is kept raw.
+ * Unquoted `{a,b}` words are brace-expanded here (expand-braces.ts); words with
+ * unquoted glob characters are noted for parse-command-line.ts, which adds the
+ * well-known paths they name (match-globs.ts).
+ *
+ * Limits (documented in docs/rules.md, "The shell parser and its limits"): variables
+ * are resolved later and only when static (resolve-variables.ts), no alias or function
+ * resolution, `case ... in a)` patterns are split at `)`, heredoc bodies are parsed as
+ * if they were commands, arithmetic `$((...))` is kept raw.
  */
 
 import { decodeAnsiC } from './decode-ansi-c';
+import { escapePattern, expandBraces, MAX_BRACE_STEPS, unescapePattern } from './expand-braces';
+import type { BraceBudget } from './expand-braces';
+import { hasGlobChars } from './match-globs';
+import type { CommandOrigin } from './types';
 
 /** A simple command before unwrapping: decoded words, redirections and where it sits. */
 export interface RawCommand {
@@ -33,7 +41,24 @@ export interface RawCommand {
   raw: string;
   pipeline: number;
   depth: number;
-  origin: 'line' | 'substitution' | 'script' | 'exec';
+  origin: CommandOrigin;
+  /**
+   * Whether a `$` or backtick outside single quotes was seen in the command: only then
+   * can a word hold a variable or substitution to resolve (parse-command-line.ts).
+   */
+  expands: boolean;
+  /**
+   * Words with unquoted glob characters that start with `/`, and their pattern (quoted
+   * characters escaped): parse-command-line.ts adds the well-known paths they name.
+   * Absent when there is none (the usual case).
+   */
+  globs?: GlobWord[];
+}
+
+/** A word of a RawCommand that is an absolute glob (`/etc/shado[w]`). */
+export interface GlobWord {
+  index: number;
+  pattern: string;
 }
 
 /** Shared bounds and counters of one parse, so nested parsing cannot blow up. */
@@ -42,6 +67,10 @@ export interface ScanContext {
   nextPipeline: number;
   /** Remaining characters the parse may still scan, across all nesting levels. */
   budget: number;
+  /** Remaining words brace expansion may still produce for this line. */
+  expansions: number;
+  /** Remaining characters brace expansion may still search for this line; made on first use. */
+  braces?: BraceBudget;
 }
 
 /** Nesting deeper than this is kept as raw text instead of being parsed. */
@@ -50,6 +79,8 @@ export const MAX_DEPTH = 6;
 export const MAX_COMMANDS = 256;
 /** Characters scanned per command line, nested text included. */
 export const MAX_SCAN_CHARS = 256 * 1024;
+/** Words brace expansion may produce per command line, across all its words. */
+export const MAX_EXPANDED_WORDS = 1024;
 
 // Character codes the scanner dispatches on (charCodeAt, not one-character strings).
 const TAB = 0x09;
@@ -69,21 +100,28 @@ const GREATER = 0x3e;
 const BACKSLASH = 0x5c;
 const BACKTICK = 0x60;
 const PIPE = 0x7c;
+const SLASH = 0x2f;
+
+/** In PLAIN_RUN_CLASS: the code unit ends a plain run. */
+const ENDS_RUN = 1;
+/** In PLAIN_RUN_CLASS: a literal that may start a brace or glob expansion. */
+const PATTERN_CHAR = 2;
 
 /**
- * Code units that end a run of literal word characters outside quotes: everything
- * `Scanner.run` has a case for except `#`, which is literal inside a word. Plain runs
- * are copied with one `slice` instead of one string concatenation per character.
+ * Code units that end a run of literal word characters outside quotes (ENDS_RUN):
+ * everything `Scanner.run` has a case for except `#`, which is literal inside a word.
+ * Plain runs are copied with one `slice` instead of one string concatenation per
+ * character. `{ * ? [` (PATTERN_CHAR) are literals that make the word a pattern.
  */
-const ENDS_PLAIN_RUN: Uint8Array = (() => {
+const PLAIN_RUN_CLASS: Uint8Array = (() => {
   const table = new Uint8Array(128);
-  for (const ch of ' \t\r\n;|&()<>\\\'"`$') table[ch.charCodeAt(0)] = 1;
+  for (const ch of ' \t\r\n;|&()<>\\\'"`$') table[ch.charCodeAt(0)] = ENDS_RUN;
+  for (const ch of '{*?[') table[ch.charCodeAt(0)] = PATTERN_CHAR;
   return table;
 })();
 
-function endsPlainRun(code: number): boolean {
-  return code < 128 && ENDS_PLAIN_RUN[code] === 1;
-}
+/** `NAME=` or `NAME[i]=` at a word's start: no brace or pathname expansion in an assignment. */
+const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/;
 
 /** `[A-Za-z_]`; false for NaN (past the end of the input). */
 function isIdentStart(code: number): boolean {
@@ -123,7 +161,12 @@ const REDIRECT_OPERATORS: readonly string[] = [
 
 /** Creates the bounded context for one command line. */
 export function newScanContext(): ScanContext {
-  return { commands: [], nextPipeline: 0, budget: MAX_SCAN_CHARS };
+  return {
+    commands: [],
+    nextPipeline: 0,
+    budget: MAX_SCAN_CHARS,
+    expansions: MAX_EXPANDED_WORDS,
+  };
 }
 
 /**
@@ -188,6 +231,13 @@ export function scanCommands(
 class Scanner {
   private i = 0;
   private word: string | null = null;
+  /**
+   * The word as a brace/glob pattern (expand-braces.ts), once an unquoted `{ * ? [`
+   * is seen in it: quoted and escaped text is backslash-escaped. Null for most words.
+   */
+  private pattern: string | null = null;
+  private globs: GlobWord[] | undefined;
+  private expands = false;
   private words: string[] = [];
   private redirects: { op: string; target: string }[] = [];
   private pendingRedirect: string | null = null;
@@ -272,25 +322,65 @@ class Scanner {
   private plainRun(): void {
     const input = this.input;
     const start = this.i;
+    const first = input.charCodeAt(start);
+    let special = first < 128 && PLAIN_RUN_CLASS[first] === PATTERN_CHAR;
     let end = start + 1;
-    while (end < input.length && !endsPlainRun(input.charCodeAt(end))) end += 1;
-    this.append(input.slice(start, end));
+    for (; end < input.length; end++) {
+      const code = input.charCodeAt(end);
+      if (code >= 128) continue;
+      const kind = PLAIN_RUN_CLASS[code];
+      if (kind === 0) continue;
+      if (kind === ENDS_RUN) break;
+      special = true;
+    }
+    const text = input.slice(start, end);
+    // Before its first unquoted pattern character, all of the word is literal.
+    if (special && this.pattern === null) this.pattern = escapePattern(this.word ?? '');
+    if (this.pattern !== null) this.pattern += text;
+    this.word = this.word === null ? text : this.word + text;
     this.i = end;
   }
 
+  /** Appends quoted, escaped or decoded text: literal, never a brace or glob character. */
   private append(text: string): void {
     this.word = this.word === null ? text : this.word + text;
+    if (this.pattern !== null) this.pattern += escapePattern(text);
   }
 
   private endWord(): void {
     if (this.word === null) return;
+    const pattern = this.pattern;
+    this.pattern = null;
     if (this.pendingRedirect !== null) {
+      // A redirection target is one word (bash rejects one that expands to several).
       this.redirects.push({ op: this.pendingRedirect, target: this.word });
       this.pendingRedirect = null;
-    } else {
+    } else if (pattern === null || this.isAssignment(this.word)) {
       this.words.push(this.word);
+    } else {
+      this.pushExpanded(this.word, pattern);
     }
     this.word = null;
+  }
+
+  /** An assignment before the command (`x={a,b}`): bash expands neither braces nor globs in it. */
+  private isAssignment(word: string): boolean {
+    return ASSIGNMENT_WORD.test(word) && this.words.every((w) => ASSIGNMENT_WORD.test(w));
+  }
+
+  /** Pushes the words a pattern expands to (braces), noting those that are absolute globs. */
+  private pushExpanded(word: string, pattern: string): void {
+    const ctx = this.ctx;
+    const patterns =
+      ctx.expansions > 0
+        ? expandBraces(pattern, (ctx.braces ??= { steps: MAX_BRACE_STEPS }))
+        : [pattern];
+    ctx.expansions -= patterns.length;
+    for (const expanded of patterns) {
+      if (expanded.charCodeAt(0) === SLASH && hasGlobChars(expanded))
+        (this.globs ??= []).push({ index: this.words.length, pattern: expanded });
+      this.words.push(expanded === pattern ? word : unescapePattern(expanded));
+    }
   }
 
   private endCommand(separator: string, width: number): void {
@@ -299,18 +389,23 @@ class Scanner {
       this.redirects.push({ op: this.pendingRedirect, target: '' });
       this.pendingRedirect = null;
     }
+    const globs = this.globs;
+    this.globs = undefined;
     if (
       (this.words.length > 0 || this.redirects.length > 0) &&
       this.ctx.commands.length < MAX_COMMANDS
     ) {
-      this.ctx.commands.push({
+      const command: RawCommand = {
         words: this.words,
         redirects: this.redirects,
         raw: this.input.slice(this.commandStart, this.i).trim(),
         pipeline: this.pipeline,
         depth: this.depth,
         origin: this.origin,
-      });
+        expands: this.expands,
+      };
+      if (globs !== undefined) command.globs = globs;
+      this.ctx.commands.push(command);
       this.words = [];
       this.redirects = [];
     } else {
@@ -319,6 +414,7 @@ class Scanner {
       this.words.length = 0;
       this.redirects.length = 0;
     }
+    this.expands = false;
     this.i += width;
     this.commandStart = this.i;
     if (separator !== '|') this.pipeline = this.ctx.nextPipeline++;
@@ -409,6 +505,7 @@ class Scanner {
 
   /** Consumes a backtick substitution, parses its content, returns its raw text. */
   private backtick(): string {
+    this.expands = true;
     const end = findBacktickEnd(this.input, this.i + 1);
     const body = this.input.slice(this.i + 1, end);
     this.nested(body.includes('\\') ? body.replace(/\\([`$\\])/g, '$1') : body, 'substitution');
@@ -424,6 +521,7 @@ class Scanner {
   }
 
   private dollar(inDoubleQuotes: boolean): void {
+    this.expands = true;
     const input = this.input;
     const next = input.charCodeAt(this.i + 1);
     if (next === SINGLE_QUOTE && !inDoubleQuotes) {

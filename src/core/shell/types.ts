@@ -6,8 +6,18 @@ export interface Redirect {
   target: string;
 }
 
-/** Where a sub-command was found; lets a rule tell a typed command from one hidden in a string. */
-export type CommandOrigin = 'line' | 'substitution' | 'script' | 'exec';
+/**
+ * Where a sub-command was found; lets a rule tell a typed command from one hidden in a
+ * string. `stdin`: text a shell reads on its standard input, from a here-string or
+ * piped from `echo`/`printf` or a decoder (`echo 'id' | bash`, `bash <<< 'id'`).
+ */
+export type CommandOrigin = 'line' | 'substitution' | 'script' | 'exec' | 'stdin';
+
+/**
+ * Where a command's standard input comes from, when the line says: the previous command
+ * of its pipeline, a here-string `<<<`, a heredoc `<<`, or a file `<`.
+ */
+export type StdinSource = 'pipe' | 'here-string' | 'heredoc' | 'file';
 
 /**
  * One simple command of a command line, after shell decoding and wrapper unwrapping.
@@ -41,4 +51,6 @@ export interface ShellCommand {
   /** 0 for the typed line, +1 for each level of `$(...)`, backticks, `bash -c`, `find -exec`. */
   depth: number;
   origin: CommandOrigin;
+  /** Set when the command's standard input is not the terminal's (`cat x | bash` → `pipe`). */
+  stdin?: StdinSource;
 }

@@ -74,9 +74,22 @@ const WRAPPERS: Readonly<Record<string, OptionSpec>> = {
   stdbuf: { short: 'ioe', long: ['input', 'output', 'error'] },
   time: { short: 'fo', long: ['format', 'output'] },
   setsid: { short: '', long: [] },
+  // `builtin cmd` runs the shell builtin `cmd`; `builtin eval ...` is still eval.
+  builtin: { short: '', long: [] },
 };
 
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'rbash', 'fish']);
+/** Programs that are shells: `-c SCRIPT` is parsed, and stdin text they read (stdin-scripts.ts). */
+export const SHELLS: ReadonlySet<string> = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ksh',
+  'ash',
+  'mksh',
+  'rbash',
+  'fish',
+]);
 const KEYWORDS = new Set([
   '!',
   '{',
