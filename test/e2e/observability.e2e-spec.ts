@@ -89,6 +89,7 @@ describe('health, metrics and logs', () => {
         kafka: { ok: true, since },
         elasticsearch: { ok: true, since },
         rules: { ok: true, since },
+        partitions: { ok: true, since },
       },
     });
   });
