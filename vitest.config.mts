@@ -12,6 +12,9 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.spec.ts', 'scripts/**/*.spec.ts', 'bench/**/*.spec.ts'],
           environment: 'node',
+          // A hang guard, not a speed check: the property tests (fast-check, 100,000-event
+          // differentials) take 3-9 s on a loaded 2-core machine, past vitest's 5 s default.
+          testTimeout: 60_000,
         },
       },
       {
