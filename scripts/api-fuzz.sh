@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 SCHEMATHESIS_VERSION="4.32.5"
 CACHE_DIR="${SHELLWATCH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/shellwatch}"
 VENV="$CACHE_DIR/venv-schemathesis-$SCHEMATHESIS_VERSION"
-PORT="${API_FUZZ_PORT:-3977}"
+# A port nobody holds (the kernel's pick), unless one is given: with a fixed port, two
+# runs at once (two checkouts on one machine) fuzzed each other's service.
+PORT="${API_FUZZ_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 EXAMPLES="${API_FUZZ_EXAMPLES:-40}"
 KEY="fuzz-$(date +%s)-$RANDOM"
 log() { printf '[api-fuzz] %s\n' "$*" >&2; }
