@@ -19,6 +19,7 @@ interface ListUse {
 }
 
 const USES: Record<string, ListUse[]> = {
+  'command-launchers': [{ rule: 'SW-PRV-0003', templates: ['sudo {} /bin/sh', 'sudo {} bash'] }],
   decoders: [
     {
       rule: 'SW-EXE-0004',
