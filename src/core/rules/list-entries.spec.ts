@@ -19,6 +19,21 @@ interface ListUse {
 }
 
 const USES: Record<string, ListUse[]> = {
+  'boot-and-login-hooks': [
+    {
+      rule: 'SW-PER-0013',
+      templates: ["echo '/opt/.x &' >> {}", 'sudo cp /tmp/x {}', 'echo /tmp/.x | sudo tee -a {}'],
+    },
+  ],
+  'ca-anchor-dirs': [
+    { rule: 'SW-DEF-0012', templates: ['sudo cp /tmp/ca.crt {}', 'cp ca.pem {}'] },
+  ],
+  'log-config-files': [
+    {
+      rule: 'SW-DEF-0011',
+      templates: ["echo 'Storage=none' > {}", 'sudo rm -f {}', "sed -i 's/^rotate 4/rotate 0/' {}"],
+    },
+  ],
   'command-launchers': [{ rule: 'SW-PRV-0003', templates: ['sudo {} /bin/sh', 'sudo {} bash'] }],
   decoders: [
     {
