@@ -35,6 +35,9 @@ const USES: Record<string, ListUse[]> = {
     },
   ],
   'command-launchers': [{ rule: 'SW-PRV-0003', templates: ['sudo {} /bin/sh', 'sudo {} bash'] }],
+  'discovery-commands': [
+    { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /dev/shm/x 2>&1'] },
+  ],
   decoders: [
     {
       rule: 'SW-EXE-0004',
