@@ -29,6 +29,17 @@ describe('the rules/ directory', () => {
     expect(result.hash).toMatch(/^[0-9a-f]{64}$/);
   }, 120_000); // the pack's regexes are all proved safe by recheck on first load
 
+  it('every high or critical rule says in its description why it is rare in benign use', () => {
+    const result = loadRuleSet(rules, lists);
+    if (!result.ok) throw new Error(formatRuleProblems(result.errors));
+    const silent = result.rules
+      .map((rule) => rule.definition)
+      .filter((rule) => rule.severity === 'high' || rule.severity === 'critical')
+      .filter((rule) => !/\b(High|Critical) because\b/.test(rule.description ?? ''))
+      .map((rule) => rule.id);
+    expect(silent).toEqual([]);
+  });
+
   it('every rule passes its embedded examples, with at least 3 of each kind', () => {
     const result = loadRuleSet(rules, lists);
     if (!result.ok) throw new Error(formatRuleProblems(result.errors));

