@@ -22,6 +22,7 @@ import {
   RuleVersionMismatchException,
 } from './api-errors';
 import type { RuleListResponseDto, RuleResponseDto } from './dto/rule.dto';
+import { validateRuleDocument } from '../core/rules/validate-schema';
 import { etagOf, ifMatchSatisfied } from './etag';
 import { applyMergePatch } from './merge-patch';
 import type { JsonValue } from './merge-patch';
@@ -105,6 +106,14 @@ export class RulesService {
   async replace(id: string, body: unknown, ifMatch: string | undefined): Promise<RuleResponseDto> {
     assertRuleId(id);
     const document = withId(requireRuleDocument(body), id);
+    // The request's own checks come before its precondition (RFC 9110, 13.2.1): an
+    // invalid body is a 400 whatever If-Match says, not a 412.
+    const problems = validateRuleDocument(document);
+    if (problems.length > 0)
+      throw new RuleInvalidException(
+        `the rule is invalid: ${problems.length} problem(s)`,
+        problems,
+      );
     return this.exclusive(async (lease) => {
       const folder = await this.files.read();
       const current = this.requireCurrent(folder, id, ifMatch);

@@ -9,7 +9,8 @@ import { compileRuleFile } from './rule-documents';
 /** Top-level properties of POST /rules/convert (anything else is refused with 400). */
 export const RULE_CONVERT_REQUEST_PROPERTIES = ['sigma', 'path'] as const;
 
-const PATH = /^[A-Za-z0-9._/-]{1,200}$/;
+/** What `path` may be: a file name, never anything else (also in the OpenAPI document). */
+export const SIGMA_PATH_PATTERN = /^[A-Za-z0-9._/-]{1,200}$/;
 
 /**
  * POST /rules/convert: one Sigma rule (YAML text) converted to a Shellwatch rule,
@@ -33,7 +34,7 @@ export async function convertSigmaRequest(
     throw new RuleInvalidException('"sigma" must be the rule as YAML text', [
       { pointer: '/sigma', message: 'must be a string' },
     ]);
-  if (path !== undefined && (typeof path !== 'string' || !PATH.test(path)))
+  if (path !== undefined && (typeof path !== 'string' || !SIGMA_PATH_PATTERN.test(path)))
     throw new RuleInvalidException('"path" must be a file name', [
       { pointer: '/path', message: 'must be 1..200 characters of letters, digits, . _ / -' },
     ]);

@@ -519,6 +519,15 @@ describe('rules REST API', () => {
     expectError(stale, 412, /changed since it was read/);
     expect(stale.body.etag).toBe(etagOfFile(file));
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ severity: 'high' });
+    // An invalid body is a 400 before any precondition is looked at (RFC 9110, 13.2.1).
+    expectError(
+      await api('PUT', '/rules/SW-NET-0001', {
+        body: { ...NETCAT_RULE, severity: 'urgent' },
+        headers: { 'if-match': firstEtag },
+      }),
+      400,
+      /the rule is invalid/,
+    );
 
     const { id: _id, ...withoutId } = NETCAT_RULE;
     const replaced = await api('PUT', '/rules/SW-NET-0001', {

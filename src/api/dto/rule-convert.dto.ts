@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SIGMA_PATH_PATTERN } from '../sigma-convert';
 
 /** POST /rules/convert: one Sigma rule as YAML text. */
 export class RuleConvertRequestDto {
@@ -12,6 +13,8 @@ export class RuleConvertRequestDto {
   @ApiPropertyOptional({
     description: 'The file name it came from (kept in source.path; names a rule without an id)',
     example: 'nc_exec.yml',
+    pattern: SIGMA_PATH_PATTERN.source,
+    minLength: 1,
     maxLength: 200,
   })
   path?: string;
