@@ -49,10 +49,12 @@ export class AlertsConsumer {
   ) {}
 
   async start(): Promise<void> {
-    // 60 s: a back-off wait between delivery attempts (up to 45 s) sends no heartbeat.
+    // kafkajs's 30 s session: a back-off wait between delivery attempts (at most 20 s,
+    // notify-config.ts) sends no heartbeat, and a longer session would delay the
+    // restart after a crash (a new member waits for the dead one's session to end).
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      sessionTimeout: 60_000,
+      sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
     this.consumer = consumer;

@@ -82,7 +82,7 @@ export interface NotifyConfig {
 
 export const DEFAULT_RATE_LIMIT: RateLimitFile = { max: 10, windowSeconds: 60 };
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Kept under the consumer session timeout (60 s): the back-off wait sends no heartbeat. */
+/** Kept under the consumer session timeout (30 s): the back-off wait sends no heartbeat. */
 export const DEFAULT_RETRY_MAX_DELAY_MS = 20_000;
 
 const OUTPUT_NAME = '^[a-z0-9][a-z0-9_-]{0,62}$';
@@ -153,7 +153,7 @@ export const NOTIFY_CONFIG_SCHEMA = {
     retry: {
       type: 'object',
       additionalProperties: false,
-      properties: { maxDelayMs: { type: 'integer', minimum: 100, maximum: 45000 } },
+      properties: { maxDelayMs: { type: 'integer', minimum: 100, maximum: 20000 } },
     },
   },
 } as const;
