@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { consumeAll, createTopic, groupLag, produce, uniqueName } from '../support/kafka';
 import { Receiver } from '../support/receiver';
 import type { Received } from '../support/receiver';
-import { ServiceProcess } from '../support/service';
+import { runProcess, ServiceProcess } from '../support/service';
+import { KAFKA_BROKER, REPO_ROOT } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -336,6 +337,41 @@ describe('the notifier', () => {
     console.log(
       `notifier outage e2e: ${alerts.length} alerts, ${distinct} distinct delivered, ${ids.length - distinct} duplicates (at-least-once), failed attempts: ${failedBeforeKill} before the SIGKILL, ${await metric(second, 'shellwatch_notifications_total{output="hook",outcome="failed"}')} after the restart`,
     );
+  });
+});
+
+describe('the notifier configuration', () => {
+  it('refuses a bad file at start: every problem with its place, no secret shown, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-notify-bad-'));
+    writeFileSync(join(dir, 'hook.url'), 'https://hooks.example/T0/SECRET-PART\n');
+    const configFile = join(dir, 'notify.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        outputs: {
+          hook: { type: 'webhook', urlFile: join(dir, 'hook.url'), retries: 3 },
+          chat: { type: 'irc', urlFile: join(dir, 'missing.url') },
+        },
+        routes: [{ match: { severity: ['urgent'] }, outputs: ['hook', 'pager'] }],
+      }),
+    );
+    const { code, output } = await runProcess(
+      process.execPath,
+      [join(REPO_ROOT, 'dist/src/notifier/main.js')],
+      {
+        PATH: process.env.PATH ?? '',
+        KAFKA_BROKERS: KAFKA_BROKER,
+        NOTIFY_CONFIG_FILE: configFile,
+      },
+      60_000,
+    );
+    expect(code).toBe(1);
+    expect(output).toContain('invalid notifier configuration');
+    expect(output).toContain(`${configFile}#/outputs/hook: unknown property "retries"`);
+    expect(output).toContain(`${configFile}#/outputs/chat/type: must be one of "webhook"`);
+    expect(output).toContain(`${configFile}#/routes/0/match/severity/0: must be one of`);
+    expect(output).not.toContain('SECRET-PART');
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
 
