@@ -90,6 +90,7 @@ export class AppModule {
               clientId: config.kafkaClientId,
               dlqTopic: config.kafkaDlqTopic,
               dlqMaxBytes: config.kafkaDlqMaxBytes,
+              alertsTopic: config.kafkaAlertsTopic,
               security: kafkaSecurityOptions(
                 {
                   ssl: config.kafkaSsl,

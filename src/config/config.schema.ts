@@ -47,6 +47,10 @@ function topic(raw: string): string | ConfigProblem {
     : new ConfigProblem('a Kafka topic name: 1-249 characters of letters, digits, ".", "_", "-"');
 }
 
+function optionalTopic(raw: string): string | null | ConfigProblem {
+  return raw === '' ? null : topic(raw);
+}
+
 function indexName(raw: string): string | ConfigProblem {
   return INDEX_NAME.test(raw)
     ? raw
@@ -162,6 +166,12 @@ export const CONFIG_VARIABLES = {
     default: '1000000',
     doc: "Most bytes in one produce request to the dead-letter topic, overhead included: dead letters are split to fit, a larger one is cut (docs/errors.md). Keep below the topic's max.message.bytes.",
     parse: integer(16384, 104857600),
+  },
+  kafkaAlertsTopic: {
+    name: 'KAFKA_ALERTS_TOPIC',
+    default: 'shell.alerts',
+    doc: "Topic every alert is also produced to, keyed by the alert's id, after Elasticsearch acknowledged it and before the source offsets are committed (at-least-once; the notifier consumes it). Empty turns it off.",
+    parse: optionalTopic,
   },
   kafkaClientId: {
     name: 'KAFKA_CLIENT_ID',
@@ -361,5 +371,23 @@ export const CONFIG_VARIABLES = {
     default: '100000',
     doc: 'Correlation rules: at most this many group keys per partition; beyond it the least recently updated key is shed (metric shellwatch_correlation_shed_keys_total).',
     parse: integer(1, 10000000),
+  },
+  notifyConfigFile: {
+    name: 'NOTIFY_CONFIG_FILE',
+    default: '',
+    doc: 'Notifier mode (node dist/src/notifier/main.js): JSON file of outputs and routes (docs/operations.md, "Notifications"). Required in that mode; unused by the service.',
+    parse: text,
+  },
+  notifyGroupId: {
+    name: 'NOTIFY_GROUP_ID',
+    default: 'shellwatch-notifier',
+    doc: 'Notifier mode: consumer group of the alerts topic (KAFKA_ALERTS_TOPIC), used exactly as given.',
+    parse: topic,
+  },
+  notifyDlqTopic: {
+    name: 'NOTIFY_DLQ_TOPIC',
+    default: 'shell.alerts.notify-dlq',
+    doc: 'Notifier mode: dead-letter topic for notifications a receiver refused for good (4xx other than 408/429), with the reason in headers.',
+    parse: topic,
   },
 } as const satisfies Record<string, ConfigVariable<unknown>>;

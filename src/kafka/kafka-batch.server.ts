@@ -93,6 +93,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     clearInterval(this.idleTimer);
     await this.consumer?.disconnect();
     await this.connection.deadLetters.disconnect().catch(() => undefined);
+    await this.connection.alerts?.disconnect().catch(() => undefined);
   }
 
   on(): void {
@@ -168,6 +169,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       if (!this.stopping) this.notRunning('Kafka consumer disconnected');
     });
     await deadLetters.connect();
+    await this.connection.alerts?.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
     await consumer.run({

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
+import { AlertsProducer } from './alerts.producer';
 import { DeadLetterProducer } from './dead-letter.producer';
 import { kafkaClientConfig } from './kafka-options';
 import type { KafkaSecurityOptions } from './kafka-security';
@@ -10,6 +11,8 @@ export interface KafkaConnectionOptions {
   dlqTopic: string;
   /** Byte budget of one produce request to the dead-letter topic (KAFKA_DLQ_MAX_BYTES). */
   dlqMaxBytes: number;
+  /** Topic alerts are also produced to (KAFKA_ALERTS_TOPIC); null: none. Same byte budget as the DLQ. */
+  alertsTopic?: string | null;
   /** TLS and SASL (from kafkaSecurityOptions); none by default. */
   security?: KafkaSecurityOptions;
 }
@@ -22,6 +25,8 @@ export interface KafkaConnectionOptions {
 export class KafkaConnection {
   readonly kafka: Kafka;
   readonly deadLetters: DeadLetterProducer;
+  /** The alerts topic's producer; undefined when KAFKA_ALERTS_TOPIC is empty. */
+  readonly alerts: AlertsProducer | undefined;
   private lastErrorLine: string | undefined;
   private readonly errorListeners: ((line: string) => void)[] = [];
 
@@ -36,6 +41,9 @@ export class KafkaConnection {
       ),
     );
     this.deadLetters = new DeadLetterProducer(this.kafka, options.dlqTopic, options.dlqMaxBytes);
+    this.alerts = options.alertsTopic
+      ? new AlertsProducer(this.kafka, options.alertsTopic, options.dlqMaxBytes)
+      : undefined;
   }
 
   /** The last error the client logged since forgetLastError(), e.g. "Connection error: connect ECONNREFUSED …". */

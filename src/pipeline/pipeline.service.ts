@@ -13,6 +13,7 @@ import { HealthState } from '../health/health-state';
 import { KafkaConnection } from '../kafka/kafka-connection';
 import { MetricsService } from '../metrics/metrics.service';
 import type { BatchAck, SourceBatch } from '../kafka/source-batch';
+import type { PublishedAlert } from '../kafka/alerts.producer';
 import { RuleStore } from '../rules-store/rule-store.service';
 import { DecoderFactory } from './decoder-factory';
 import { PartitionStreams } from './partition-streams';
@@ -77,6 +78,7 @@ export class PipelineService {
     };
     const deadLetters: DeadLetter[] = [];
     const rejected: { document: OutputDocument; reason: string }[] = [];
+    const written: OutputDocument[] = [];
     // At most one bulk request of this batch in flight: chunk n+1 is decoded and
     // evaluated while chunk n is being written (the event loop is free while
     // Elasticsearch works). Chunks are processed in order, so correlation and the
@@ -106,6 +108,7 @@ export class PipelineService {
           documents = [...documents, ...correlation.documents(new Date().toISOString())];
           this.metrics.correlationObserved(correlation.stats());
         }
+        written.push(...documents);
         await writing;
         writing = this.writeAll(documents, batch).then((refused) => {
           rejected.push(...refused);
@@ -115,6 +118,8 @@ export class PipelineService {
         writing.catch(() => undefined);
       }
       await writing;
+      // Elasticsearch has the batch's alerts: publish them before anything is acknowledged.
+      await this.publishAlerts(alertsToPublish(written, rejected), batch);
       deadLetters.push(...this.deadLettersFor(rejected, batch));
       const delivery = this.kafka.deadLetters.delivery(batch.topic, batch.partition, deadLetters);
       await retryUntilDone(() => delivery.deliver(), {
@@ -206,6 +211,31 @@ export class PipelineService {
     return rejected;
   }
 
+  /**
+   * Produces the written alerts to the alerts topic (KAFKA_ALERTS_TOPIC), retried
+   * until the broker acknowledged them all: the batch is committed only after,
+   * so a crash in between produces the same keys again (at-least-once).
+   */
+  private async publishAlerts(alerts: PublishedAlert[], batch: SourceBatch): Promise<void> {
+    const producer = this.kafka.alerts;
+    if (producer === undefined || alerts.length === 0) return;
+    const delivery = producer.delivery(alerts);
+    await retryUntilDone(() => delivery.deliver(), {
+      maxDelayMs: this.config.retryMaxDelayMs,
+      isActive: () => batch.isActive(),
+      onFailure: async (error, attempt, retriable) => {
+        this.health.batchWriteFailed(batch, {
+          cause: `producing alerts to ${producer.topic}: ${describe(error)}`,
+          permanent: !retriable,
+        });
+        this.logger.warn(
+          `producing alerts failed (attempt ${attempt}, topic ${producer.topic}, partition ${batch.partition}, ${delivery.remaining} requests left): ${describe(error)}`,
+        );
+        await batch.heartbeat();
+      },
+    });
+  }
+
   /** One dead letter per record whose document Elasticsearch refused. */
   private deadLettersFor(
     rejected: { document: OutputDocument; reason: string }[],
@@ -263,6 +293,17 @@ function chunk<T>(items: T[], size: number): T[][] {
   for (let start = 0; start < items.length; start += size)
     chunks.push(items.slice(start, start + size));
   return chunks;
+}
+
+/** The alert documents Elasticsearch holds now (not refused, not a suppression count update). */
+function alertsToPublish(
+  written: readonly OutputDocument[],
+  rejected: readonly { document: OutputDocument }[],
+): PublishedAlert[] {
+  const refused = new Set(rejected.map(({ document }) => document.id));
+  return written
+    .filter((d) => d.target === 'alerts' && d.op === undefined && !refused.has(d.id))
+    .map(({ id, body }) => ({ id, body }));
 }
 
 function describe(error: unknown): string {

@@ -14,14 +14,20 @@ import { waitFor } from './wait-for';
  */
 let nextPort = 20_000 + Math.floor(Math.random() * 5_000);
 
-/** The service started as a user starts it: the built dist/src/main.js, configured by environment only. */
+/**
+ * The service started as a user starts it: the built dist/src/main.js (or another
+ * entry point of the build, e.g. the notifier), configured by environment only.
+ */
 export class ServiceProcess {
   readonly port = nextPort++;
   readonly output: string[] = [];
   private child: ChildProcess | undefined;
   private exitCode: number | null | undefined;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly script = 'dist/src/main.js',
+  ) {}
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -39,7 +45,7 @@ export class ServiceProcess {
 
   start(): this {
     this.exitCode = undefined;
-    this.child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/main.js')], {
+    this.child = spawn(process.execPath, [resolve(REPO_ROOT, this.script)], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -31,6 +31,7 @@ export function testWorld(prefix: string): TestWorld {
       KAFKA_TOPIC: topic,
       KAFKA_GROUP_ID: groupId,
       KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+      KAFKA_ALERTS_TOPIC: `${topic}.alerts`,
       ES_ALERTS_INDEX: alertsIndex,
       ES_COMMANDS_INDEX: commandsIndex,
       RULES_DIR: 'test/fixtures/rules/basic',
