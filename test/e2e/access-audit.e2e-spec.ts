@@ -386,3 +386,69 @@ describe('reads opened (API_READS_OPEN=true), filters and pages over the bundled
     expectStatus(await api('GET', '/rules?sort=name', null), 400, /unknown query parameter "sort"/);
   });
 });
+
+describe('the audit trail while Elasticsearch refuses its writes', () => {
+  const auditIndex = uniqueIndex('e2e-access-audit-blocked');
+  let service: ServiceProcess;
+  let dir: string;
+  const api = client(() => service);
+
+  beforeAll(async () => {
+    ({ service, dir } = await startService('test/fixtures/rules/basic', {
+      ES_AUDIT_INDEX: auditIndex,
+      RETRY_MAX_DELAY_MS: '1000',
+    }));
+  });
+
+  afterAll(async () => {
+    await testElasticsearch.indices
+      .putSettings({ index: auditIndex, settings: { 'index.blocks.write': false } })
+      .catch(() => undefined);
+    await service?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function metric(name: string): Promise<number> {
+    const text = await (await fetch(`${service.baseUrl}/metrics`)).text();
+    const match = new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : Number.NaN;
+  }
+
+  it('answers the change, keeps its document while writes are blocked, and writes it once after', async () => {
+    await testElasticsearch.indices.putSettings({
+      index: auditIndex,
+      settings: { 'index.blocks.write': true },
+    });
+    const disabled = await api('PATCH', '/rules/SW-DST-0001', WRITE_KEY, {
+      body: { enabled: false },
+    });
+    expectStatus(disabled, 200);
+    await waitFor(
+      'two failed attempts to write the audit document',
+      () => metric('shellwatch_audit_write_failures_total'),
+      (failures) => failures >= 2,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(await metric('shellwatch_audit_queue_documents')).toBe(1);
+    expect(await metric('shellwatch_audit_documents_total{outcome="written"}')).toBe(0);
+    expect(service.logs()).toMatch(/audit trail: cannot write to e2e-access-audit-blocked/);
+
+    await testElasticsearch.indices.putSettings({
+      index: auditIndex,
+      settings: { 'index.blocks.write': false },
+    });
+    await waitFor(
+      'the queued audit document to be written',
+      () => metric('shellwatch_audit_queue_documents'),
+      (queued) => queued === 0,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const documents = await allDocuments<AuditSource>(auditIndex);
+    expect(documents.map((doc) => [doc.source.event.action, doc.source.user.name])).toEqual([
+      ['rule-disabled', 'ci-deploy'],
+    ]);
+    expect(documents[0]!.source.shellwatch.audit.version_after).toBe(disabled.body.etag);
+    expect(await metric('shellwatch_audit_documents_total{outcome="written"}')).toBe(1);
+    expect(await metric('shellwatch_audit_documents_total{outcome="dropped"}')).toBe(0);
+  });
+});
