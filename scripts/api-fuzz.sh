@@ -39,7 +39,7 @@ node -e '
 log "starting the service on 127.0.0.1:$PORT (rules in $work/rules)"
 HTTP_PORT="$PORT" HTTP_HOST=127.0.0.1 API_KEY="$KEY" RULES_DIR="$work/rules" LOG_LEVEL=warn \
   KAFKA_TOPIC="$run_id" KAFKA_GROUP_ID="$run_id" KAFKA_DLQ_TOPIC="$run_id.dlq" \
-  ES_ALERTS_INDEX="$run_id-alerts" ES_COMMANDS_INDEX="$run_id-commands" \
+  ES_ALERTS_INDEX="$run_id-alerts" ES_COMMANDS_INDEX="$run_id-commands" ES_AUDIT_INDEX="$run_id-audit" \
   node dist/src/main.js >"$work/service.log" 2>&1 &
 service=$!
 cleanup() { kill "$service" 2>/dev/null || true; wait "$service" 2>/dev/null || true; rm -rf "$work"; }

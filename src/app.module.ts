@@ -4,6 +4,8 @@ import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiKeyGuard } from './api/api-key.guard';
+import { ApiKeyring } from './api/api-keyring';
+import { AuditTrailService } from './audit/audit-trail.service';
 import { HttpExceptionFilter } from './api/http-exception.filter';
 import { RuleCheckService } from './api/rule-check.service';
 import { RulesController } from './api/rules.controller';
@@ -56,7 +58,9 @@ export class AppModule {
         RuleWatcher,
         RulesService,
         RuleCheckService,
+        { provide: ApiKeyring, useValue: new ApiKeyring(config.apiKey, config.apiKeys) },
         ApiKeyGuard,
+        AuditTrailService,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         {
           provide: ElasticsearchSink,
@@ -77,6 +81,7 @@ export class AppModule {
                 ),
                 alertsIndex: config.elasticsearchAlertsIndex,
                 commandsIndex: config.elasticsearchCommandsIndex,
+                auditIndex: config.elasticsearchAuditIndex,
                 bulkMaxDocuments: config.elasticsearchBulkMaxDocuments,
               },
               metrics,

@@ -9,6 +9,7 @@ import {
   Patch,
   Post,
   Put,
+  Query,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
@@ -19,12 +20,16 @@ import {
   ApiHeader,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { RuleInvalidException } from './api-errors';
 import type { RuleSetStatus } from '../rules-store/rule-store.service';
-import { ApiKeyGuard } from './api-key.guard';
+import { SEVERITIES } from '../core/event';
+import { ApiKeyGuard, Principal, RequireAccess } from './api-key.guard';
+import type { AccessRequirement } from './api-key.guard';
+import type { ApiPrincipal } from './api-keyring';
 import { ErrorResponseDto } from './dto/error-response.dto';
 import {
   RuleListResponseDto,
@@ -42,6 +47,12 @@ import { RULE_ID_PARAMETER_PATTERN, RULE_TEST_REQUEST_PROPERTIES } from './opena
 import { isJsonObject } from './merge-patch';
 import { requireRuleDocument } from './rule-documents';
 import { RuleCheckService } from './rule-check.service';
+import {
+  parseRuleListQuery,
+  RULE_LIST_DEFAULT_LIMIT,
+  RULE_LIST_MAX_LIMIT,
+  RULE_LIST_MAX_TEXT,
+} from './rule-list-query';
 import { RulesService } from './rules.service';
 
 const IF_MATCH = {
@@ -62,8 +73,8 @@ const ID_PARAMETER = {
 /** What each error status means, for the operations that can answer it (body: ErrorResponseDto). */
 const ERRORS = {
   400: 'Invalid request: a problem of the rule or the request (`problems` with JSON pointers), an invalid id, malformed JSON, a body that is not a JSON object.',
-  401: 'Missing or wrong API key (`WWW-Authenticate: Bearer`).',
-  403: 'API_KEY is not set: rule changes, validate and test are disabled.',
+  401: 'Missing or unknown API key (`WWW-Authenticate: Bearer`).',
+  403: 'The key lacks the role (`write` for changes, `read` for the rest), or no key is configured (API_KEY, API_KEYS_FILE).',
   404: 'No such rule.',
   409: "The rule exists already (POST), another file of the rules folder is broken (`problems`), the folder's write lock stayed busy or was lost, or RULES_DIR is missing; nothing was written.",
   412: 'If-Match does not match the current ETag (`etag` has the current one).',
@@ -84,14 +95,78 @@ function JsonBody(schema: string, description?: string): MethodDecorator {
   return ApiBody({ required: true, schema: schemaRef(schema), description });
 }
 
-/** Needs the API key (`Authorization: Bearer <API_KEY>`). */
-function KeyRequired(): MethodDecorator {
-  return applyDecorators(UseGuards(ApiKeyGuard), ApiBearerAuth(), ApiErrors(401, 403));
+/** Needs a key (`Authorization: Bearer <key>`) that meets `requirement`. */
+function KeyRequired(requirement: AccessRequirement): MethodDecorator {
+  return applyDecorators(
+    RequireAccess(requirement),
+    UseGuards(ApiKeyGuard),
+    ApiBearerAuth(),
+    ApiErrors(401, 403),
+  );
 }
 
-/** A rule change: needs the API key, and documents the errors every change can meet. */
+/** Reads the rules (the detection logic): a read key, or nothing with API_READS_OPEN=true. */
+function RuleRead(): MethodDecorator {
+  return KeyRequired({ role: 'read', readsOpen: true });
+}
+
+/** A rule change: needs a write key, and documents the errors every change can meet. */
 function RuleChange(): MethodDecorator {
-  return applyDecorators(KeyRequired(), ApiErrors(400, 409, 413));
+  return applyDecorators(
+    KeyRequired({ role: 'write', readsOpen: false }),
+    ApiErrors(400, 409, 413),
+  );
+}
+
+/** The regex analysis of validate, test and convert costs CPU: any key, never open. */
+function RuleDryRun(): MethodDecorator {
+  return KeyRequired({ role: 'read', readsOpen: false });
+}
+
+/** The query parameters of GET /rules (parsed by parseRuleListQuery). */
+function RuleListQueryParameters(): MethodDecorator {
+  const list = (name: string, description: string, items: Record<string, unknown>) =>
+    ApiQuery({
+      name,
+      required: false,
+      description,
+      style: 'form',
+      explode: true,
+      schema: { type: 'array', items },
+    });
+  return applyDecorators(
+    list('severity', 'Only rules of these severities (repeat it, or separate by commas).', {
+      type: 'string',
+      enum: [...SEVERITIES],
+    }),
+    list('tag', 'Only rules carrying any of these tags (repeat it, or separate by commas).', {
+      type: 'string',
+    }),
+    ApiQuery({
+      name: 'enabled',
+      required: false,
+      description: 'Only enabled (true) or only disabled (false) rules.',
+      schema: { type: 'string', enum: ['true', 'false'] },
+    }),
+    ApiQuery({
+      name: 'q',
+      required: false,
+      description: 'Case-insensitive text searched in id, name and description.',
+      schema: { type: 'string', maxLength: RULE_LIST_MAX_TEXT },
+    }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      description: `Most rules in the page (default ${RULE_LIST_DEFAULT_LIMIT}).`,
+      schema: { type: 'integer', minimum: 1, maximum: RULE_LIST_MAX_LIMIT },
+    }),
+    ApiQuery({
+      name: 'offset',
+      required: false,
+      description: 'How many matching rules to skip: the `nextOffset` of the previous page.',
+      schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    }),
+  );
 }
 
 /** The rules REST API: one line per method, the work is in RulesService and RuleCheckService. */
@@ -105,13 +180,19 @@ export class RulesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every rule of the active set, disabled ones included' })
+  @RuleRead()
+  @ApiOperation({
+    summary: 'Rules of the active set, disabled ones included: filtered, in pages, ordered by id',
+  })
+  @RuleListQueryParameters()
   @ApiResponse({ status: 200, type: RuleListResponseDto })
-  list(): RuleListResponseDto {
-    return this.rules.list();
+  @ApiErrors(400)
+  list(@Query() query: Record<string, unknown>): RuleListResponseDto {
+    return this.rules.list(parseRuleListQuery(query));
   }
 
   @Get('status')
+  @RuleRead()
   @ApiOperation({
     summary: 'The active set (count, hash, loadedAt) and the errors of the last rejected reload',
   })
@@ -120,11 +201,11 @@ export class RulesController {
     return this.rules.status();
   }
 
-  // validate and test run the regex analysis, seconds of CPU per pattern: behind the
-  // key since issue 20 (any valid key; a read role is enough once roles exist).
+  // validate and test run the regex analysis, seconds of CPU per pattern: behind a
+  // key since issue 20; a read key is enough (issue 22).
   @Post('validate')
   @HttpCode(200)
-  @KeyRequired()
+  @RuleDryRun()
   @ApiOperation({ summary: 'Check a rule body without saving it: every problem with its pointer' })
   @JsonBody(SCHEMA.ruleValidateRequest)
   @ApiResponse({ status: 200, type: RuleValidateResponseDto })
@@ -135,7 +216,7 @@ export class RulesController {
 
   @Post('test')
   @HttpCode(200)
-  @KeyRequired()
+  @RuleDryRun()
   @ApiOperation({ summary: 'Run a rule (a body or an active rule) on command lines or events' })
   @JsonBody(SCHEMA.ruleTestRequest)
   @ApiResponse({ status: 200, type: RuleTestResponseDto })
@@ -146,7 +227,7 @@ export class RulesController {
 
   @Post('convert')
   @HttpCode(200)
-  @KeyRequired()
+  @RuleDryRun()
   @ApiOperation({
     summary: 'Convert one Sigma rule (YAML) to a Shellwatch rule, or say why not; nothing is saved',
   })
@@ -158,6 +239,7 @@ export class RulesController {
   }
 
   @Get(':id')
+  @RuleRead()
   @ApiOperation({ summary: 'One rule of the active set, with its ETag' })
   @ApiParam(ID_PARAMETER)
   @ApiResponse({ status: 200, type: RuleResponseDto })
@@ -171,8 +253,8 @@ export class RulesController {
   @ApiOperation({ summary: 'Add a rule (a new file beside its id area, or under custom/)' })
   @JsonBody(SCHEMA.rule)
   @ApiResponse({ status: 201, type: RuleResponseDto })
-  create(@Body() body: unknown): Promise<RuleResponseDto> {
-    return this.rules.create(body);
+  create(@Body() body: unknown, @Principal() actor: ApiPrincipal): Promise<RuleResponseDto> {
+    return this.rules.create(body, actor);
   }
 
   @Put(':id')
@@ -187,8 +269,9 @@ export class RulesController {
     @Param('id') id: string,
     @Body() body: unknown,
     @IfMatch() ifMatch: string | undefined,
+    @Principal() actor: ApiPrincipal,
   ): Promise<RuleResponseDto> {
-    return this.rules.replace(id, body, ifMatch);
+    return this.rules.replace(id, body, ifMatch, actor);
   }
 
   @Patch(':id')
@@ -204,8 +287,9 @@ export class RulesController {
     @Param('id') id: string,
     @Body() body: unknown,
     @IfMatch() ifMatch: string | undefined,
+    @Principal() actor: ApiPrincipal,
   ): Promise<RuleResponseDto> {
-    return this.rules.patch(id, body, ifMatch);
+    return this.rules.patch(id, body, ifMatch, actor);
   }
 
   @Delete(':id')
@@ -216,8 +300,12 @@ export class RulesController {
   @ApiOperation({ summary: "Delete a rule's file" })
   @ApiResponse({ status: 204, description: 'Deleted; the rule no longer runs.' })
   @ApiErrors(404, 412)
-  remove(@Param('id') id: string, @IfMatch() ifMatch: string | undefined): Promise<void> {
-    return this.rules.remove(id, ifMatch);
+  remove(
+    @Param('id') id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Principal() actor: ApiPrincipal,
+  ): Promise<void> {
+    return this.rules.remove(id, ifMatch, actor);
   }
 }
 

@@ -1,4 +1,7 @@
 import { Inject, Injectable, NotFoundException, ConflictException } from '@nestjs/common';
+import { patchAction } from '../audit/audit-document';
+import type { AuditAction } from '../audit/audit-document';
+import { AuditTrailService } from '../audit/audit-trail.service';
 import type { SourceFile } from '../core/rules';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
@@ -21,6 +24,7 @@ import {
   RuleSetConflictException,
   RuleVersionMismatchException,
 } from './api-errors';
+import type { ApiPrincipal } from './api-keyring';
 import type { RuleListResponseDto, RuleResponseDto } from './dto/rule.dto';
 import { validateRuleDocument } from '../core/rules/validate-schema';
 import { etagOf, ifMatchSatisfied } from './etag';
@@ -35,11 +39,24 @@ import {
   serializeRule,
 } from './rule-documents';
 import type { RuleDocument } from './rule-documents';
+import { pageOf, ruleMatchesQuery } from './rule-list-query';
+import type { RuleListQuery } from './rule-list-query';
 
 /** A change to one rule file: its new text, or `null` to delete it. */
 interface FileChange {
   path: string;
   text: string | null;
+}
+
+/** What the audit trail records of a change besides the file: who, what, the request's change. */
+interface ChangeContext {
+  actor: ApiPrincipal;
+  action: AuditAction;
+  ruleId: string;
+  /** The file before the change; undefined for a creation. */
+  before: SourceFile | undefined;
+  /** The merge patch or the new document; null for a deletion. */
+  change: unknown;
 }
 
 /**
@@ -61,15 +78,32 @@ export class RulesService {
     private readonly store: RuleStore,
     private readonly files: RuleFileWriter,
     private readonly regexes: RuleRegexService,
+    private readonly audit: AuditTrailService,
   ) {}
 
-  /** Every rule of the active set, disabled ones included, ordered by id. */
-  list(): RuleListResponseDto {
-    const rules = this.store
+  /**
+   * The rules of the active set that pass the query's filters, disabled ones
+   * included, ordered by id, one page of them. `total` counts every match;
+   * `nextOffset` is where the next page starts (null on the last).
+   */
+  list(query: RuleListQuery): RuleListResponseDto {
+    const matching = this.store
       .rules()
-      .map((rule) => this.activeResponse(rule.id))
+      .filter((rule) => ruleMatchesQuery(rule, query))
+      .map((rule) => rule.id);
+    const page = pageOf(matching, query);
+    const rules = page.items
+      .map((id) => this.activeResponse(id))
       .filter((rule): rule is RuleResponseDto => rule !== undefined);
-    return { hash: this.store.status().hash, count: rules.length, rules };
+    return {
+      hash: this.store.status().hash,
+      count: rules.length,
+      total: page.total,
+      offset: query.offset,
+      limit: query.limit,
+      nextOffset: page.nextOffset,
+      rules,
+    };
   }
 
   /** One rule of the active set; 404 when there is none with this id. */
@@ -85,7 +119,7 @@ export class RulesService {
   }
 
   /** Adds a rule in a new file: beside the rules of the same id area, else under custom/. */
-  async create(body: unknown): Promise<RuleResponseDto> {
+  async create(body: unknown, actor: ApiPrincipal): Promise<RuleResponseDto> {
     const document = requireRuleDocument(body);
     return this.exclusive(async (lease) => {
       const folder = await this.files.read();
@@ -97,13 +131,24 @@ export class RulesService {
         );
       }
       const path = ruleFilePath(this.config.rulesDir, folderForArea(folder, id), id);
-      await this.commit(folder, { path, text: serializeRule(document) }, lease);
+      await this.commit(folder, { path, text: serializeRule(document) }, lease, {
+        actor,
+        action: 'rule-created',
+        ruleId: id,
+        before: undefined,
+        change: document,
+      });
       return this.changedResponse(id);
     });
   }
 
   /** Replaces a rule's file with the body; the id in the body, if any, must be the one in the path. */
-  async replace(id: string, body: unknown, ifMatch: string | undefined): Promise<RuleResponseDto> {
+  async replace(
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    actor: ApiPrincipal,
+  ): Promise<RuleResponseDto> {
     assertRuleId(id);
     const document = withId(requireRuleDocument(body), id);
     // The request's own checks come before its precondition (RFC 9110, 13.2.1): an
@@ -117,13 +162,24 @@ export class RulesService {
     return this.exclusive(async (lease) => {
       const folder = await this.files.read();
       const current = this.requireCurrent(folder, id, ifMatch);
-      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease);
+      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease, {
+        actor,
+        action: 'rule-replaced',
+        ruleId: id,
+        before: current,
+        change: document,
+      });
       return this.changedResponse(id);
     });
   }
 
   /** Applies a JSON Merge Patch (RFC 7396) to the rule's file, e.g. `{"enabled": false}`. */
-  async patch(id: string, body: unknown, ifMatch: string | undefined): Promise<RuleResponseDto> {
+  async patch(
+    id: string,
+    body: unknown,
+    ifMatch: string | undefined,
+    actor: ApiPrincipal,
+  ): Promise<RuleResponseDto> {
     assertRuleId(id);
     const patch = requireRuleDocument(body, 'a JSON merge patch');
     return this.exclusive(async (lease) => {
@@ -134,18 +190,30 @@ export class RulesService {
         requireRuleDocument(applyMergePatch(base, patch), 'a patch that leaves a JSON object'),
         id,
       );
-      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease);
+      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease, {
+        actor,
+        action: patchAction(patch),
+        ruleId: id,
+        before: current,
+        change: patch,
+      });
       return this.changedResponse(id);
     });
   }
 
   /** Deletes the rule's file. */
-  async remove(id: string, ifMatch: string | undefined): Promise<void> {
+  async remove(id: string, ifMatch: string | undefined, actor: ApiPrincipal): Promise<void> {
     assertRuleId(id);
     await this.exclusive(async (lease) => {
       const folder = await this.files.read();
       const current = this.requireCurrent(folder, id, ifMatch);
-      await this.commit(folder, { path: current.path, text: null }, lease);
+      await this.commit(folder, { path: current.path, text: null }, lease, {
+        actor,
+        action: 'rule-deleted',
+        ruleId: id,
+        before: current,
+        change: null,
+      });
     });
   }
 
@@ -206,12 +274,14 @@ export class RulesService {
    * valid writes the change (atomically) and reloads. A problem in the changed
    * file is the client's (400); a problem elsewhere blocks the change (409). The
    * changed file's regexes are checked within a request's limits; the others are
-   * the folder's own, checked (and cached) when it loaded.
+   * the folder's own, checked (and cached) when it loaded. Once the file is
+   * written the change is recorded in the audit trail, whatever the reload says.
    */
   private async commit(
     folder: RuleFolderContents,
     change: FileChange,
     lease: FolderLease,
+    context: ChangeContext,
   ): Promise<void> {
     if (folder.refused.length > 0) {
       throw new RuleSetConflictException(
@@ -241,6 +311,16 @@ export class RulesService {
     await lease.assertHeld();
     if (change.text === null) await this.files.remove(change.path);
     else await this.files.write(change.path, change.text);
+    this.audit.record({
+      action: context.action,
+      ruleId: context.ruleId,
+      user: context.actor.name,
+      versionBefore: context.before === undefined ? null : etagOf(context.before.text),
+      versionAfter: change.text === null ? null : etagOf(change.text),
+      change: context.change,
+      file: change.path,
+      at: new Date(),
+    });
     try {
       await this.store.reload();
     } catch (error) {

@@ -1,3 +1,6 @@
+import { DEFAULT_API_KEY_NAME, parseApiKeys } from './api-keys';
+import type { ApiKeyEntry } from './api-keys';
+
 /**
  * Every environment variable Shellwatch reads, with its default, its parser and
  * its documentation. This one table is the parser, the validator and the source
@@ -105,6 +108,15 @@ function apiKey(raw: string): string | null | ConfigProblem {
     : new ConfigProblem(
         `at least ${API_KEY_MIN_LENGTH} characters (got ${raw.length}); a random token, e.g. openssl rand -hex 32`,
       );
+}
+
+function apiKeys(raw: string): ApiKeyEntry[] | ConfigProblem {
+  if (raw === '') return [];
+  const result = parseApiKeys(raw, API_KEY_MIN_LENGTH);
+  if ('entries' in result) return result.entries;
+  return new ConfigProblem(
+    `a JSON object of named keys {"<name>": {"key": "…", "roles": ["read"|"write"]}} (docs/operations.md): ${result.problems.join('; ')}`,
+  );
 }
 
 function elasticsearchApiKey(raw: string): string | null | ConfigProblem {
@@ -275,6 +287,12 @@ export const CONFIG_VARIABLES = {
     doc: 'Index for every command event, enriched with its matches. Empty turns it off.',
     parse: optionalIndexName,
   },
+  elasticsearchAuditIndex: {
+    name: 'ES_AUDIT_INDEX',
+    default: 'shellwatch-audit',
+    doc: 'Index of the audit trail: one document per rule change through the API, with the name of the key used (docs/operations.md). Empty turns it off.',
+    parse: optionalIndexName,
+  },
   elasticsearchBulkMaxDocuments: {
     name: 'ES_BULK_MAX_DOCUMENTS',
     default: '5000',
@@ -338,9 +356,22 @@ export const CONFIG_VARIABLES = {
   apiKey: {
     name: 'API_KEY',
     default: '',
-    doc: `Bearer token required for every rule change through the API, and for validate and test; at least ${API_KEY_MIN_LENGTH} characters. Unset: they are refused.`,
+    doc: `Bearer token of a write key named \`${DEFAULT_API_KEY_NAME}\`: rule changes, reads, validate and test through the API; at least ${API_KEY_MIN_LENGTH} characters. Without it and API_KEYS_FILE, they are refused.`,
     secret: true,
     parse: apiKey,
+  },
+  apiKeys: {
+    name: 'API_KEYS',
+    default: '',
+    doc: `Named keys with roles, as JSON \`{"<name>": {"key": "…", "roles": ["read"]}}\` (roles \`read\`, \`write\`); set it with API_KEYS_FILE=/path/keys.json. Keys of at least ${API_KEY_MIN_LENGTH} characters; \`write\` includes \`read\`; the name is the audit trail's \`user.name\`. Used with or instead of API_KEY.`,
+    secret: true,
+    parse: apiKeys,
+  },
+  apiReadsOpen: {
+    name: 'API_READS_OPEN',
+    default: 'false',
+    doc: 'true lets anyone read the rules (GET /rules, /rules/{id}, /rules/status) without a key; by default reading needs a read or write key. Health and metrics are always open.',
+    parse: bool,
   },
   logLevel: {
     name: 'LOG_LEVEL',

@@ -1,3 +1,4 @@
+import { DEFAULT_API_KEY_NAME } from './api-keys';
 import { CONFIG_VARIABLES, ConfigProblem } from './config.schema';
 
 type Variables = typeof CONFIG_VARIABLES;
@@ -35,7 +36,8 @@ export function loadConfig(
     let raw = env[variable.name];
     const fileVariable = `${variable.name}_FILE`;
     const filePath = env[fileVariable];
-    if (raw === undefined && filePath !== undefined && filePath !== '') {
+    const fromFile = raw === undefined && filePath !== undefined && filePath !== '';
+    if (fromFile) {
       try {
         raw = readFile(filePath).trim();
       } catch (error) {
@@ -46,8 +48,13 @@ export function loadConfig(
     raw ??= variable.default ?? '';
     const parsed: unknown = (variable.parse as (raw: string) => unknown)(raw.trim());
     if (parsed instanceof ConfigProblem) {
+      // A value read from a file is named by its file, which the operator can open.
       const shown = 'secret' in variable && variable.secret ? '***' : JSON.stringify(raw);
-      problems.push(`${variable.name}=${shown}: expected ${parsed.expected}`);
+      problems.push(
+        fromFile
+          ? `${fileVariable}=${JSON.stringify(filePath)}: expected ${parsed.expected}`
+          : `${variable.name}=${shown}: expected ${parsed.expected}`,
+      );
     } else {
       values[key] = parsed;
     }
@@ -132,6 +139,26 @@ export function relationProblems(
         'KAFKA_SASL_PASSWORD=***: expected KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512) as well',
       );
     }
+  }
+  problems.push(...apiKeyProblems(config));
+  return problems;
+}
+
+/** API_KEY must not also be a key of the keys file, nor its name taken there. */
+function apiKeyProblems(config: Partial<Config>): string[] {
+  const { apiKey, apiKeys } = config;
+  if (!apiKey || !apiKeys) return [];
+  const problems: string[] = [];
+  if (apiKeys.some((entry) => entry.name === DEFAULT_API_KEY_NAME)) {
+    problems.push(
+      `API_KEY=***: expected no key named "${DEFAULT_API_KEY_NAME}" in API_KEYS(_FILE) as well (API_KEY is that key); rename one`,
+    );
+  }
+  const twin = apiKeys.find((entry) => entry.key === apiKey);
+  if (twin !== undefined) {
+    problems.push(
+      `API_KEY=***: expected a key different from the key named "${twin.name}" in API_KEYS(_FILE)`,
+    );
   }
   return problems;
 }

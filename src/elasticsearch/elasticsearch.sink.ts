@@ -4,7 +4,7 @@ import type { OutputDocument } from '../core/process-batch';
 import { ShellwatchError } from '../core/errors';
 import { classifyBulkItem } from './bulk-outcome';
 import type { BulkItemOutcome, BulkItemResponse } from './bulk-outcome';
-import { alertsTemplate, commandsTemplate } from './index-templates';
+import { alertsTemplate, auditTemplate, commandsTemplate } from './index-templates';
 import type { ClusterCapabilities } from './index-templates';
 
 export interface SinkOptions {
@@ -14,6 +14,8 @@ export interface SinkOptions {
   tls?: ClientOptions['tls'];
   alertsIndex: string;
   commandsIndex: string | null;
+  /** The audit trail's index (AuditTrail writes to it); null: no audit index. */
+  auditIndex?: string | null;
   bulkMaxDocuments: number;
   requestTimeoutMs?: number;
 }
@@ -99,7 +101,7 @@ export class ElasticsearchSink {
     return this.capabilities;
   }
 
-  /** Installs (or updates) both index templates and creates the indices. Idempotent. */
+  /** Installs (or updates) the index templates (alerts, commands, audit) and creates the indices. Idempotent. */
   async installTemplates(): Promise<ClusterCapabilities> {
     const capabilities = await this.detectCapabilities();
     const targets: [string, Record<string, unknown>][] = [
@@ -110,6 +112,9 @@ export class ElasticsearchSink {
         this.options.commandsIndex,
         commandsTemplate(this.options.commandsIndex, capabilities),
       ]);
+    }
+    if (this.options.auditIndex) {
+      targets.push([this.options.auditIndex, auditTemplate(this.options.auditIndex)]);
     }
     for (const [index, template] of targets) {
       await this.client.indices.putIndexTemplate({ name: `shellwatch-${index}`, ...template });

@@ -118,3 +118,48 @@ export function commandsTemplate(
     },
   });
 }
+
+/**
+ * Template body for the audit index: its own small mapping (not the command
+ * event's). `shellwatch.audit.change` holds whole rule documents and patches:
+ * stored, not indexed, so no rule field can ever grow or break the mapping.
+ */
+export function auditTemplate(index: string): Record<string, unknown> {
+  return {
+    index_patterns: [index, `${index}-*`],
+    priority: 200,
+    template: {
+      mappings: {
+        dynamic: 'strict',
+        properties: {
+          '@timestamp': { type: 'date' },
+          event: {
+            properties: {
+              kind: keyword,
+              category: keyword,
+              type: keyword,
+              action: keyword,
+              outcome: keyword,
+              module: keyword,
+            },
+          },
+          user: { properties: { name: keyword } },
+          rule: { properties: { id: keyword } },
+          file: { properties: { path: keyword } },
+          shellwatch: {
+            properties: {
+              audit: {
+                properties: {
+                  version_before: keyword,
+                  version_after: keyword,
+                  change: { type: 'object', enabled: false },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    _meta: { managed_by: 'shellwatch' },
+  };
+}

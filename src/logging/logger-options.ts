@@ -87,6 +87,7 @@ export function pinoOptions(config: Config): LoggerOptions {
 export function secretValues(config: Config): string[] {
   const values = [
     config.apiKey,
+    ...config.apiKeys.map((entry) => entry.key),
     config.elasticsearchApiKey,
     // id:api_key: the id is not a secret, the key is.
     ...(config.elasticsearchApiKey?.split(':').slice(1) ?? []),

@@ -6,6 +6,9 @@ import type { OutputDocument, ProcessedBatch } from '../core/process-batch';
 /** How a bulk request or one of its items failed (`shellwatch_bulk_failures_total{kind}`). */
 export type BulkFailureKind = 'request' | 'item_retry' | 'item_rejected';
 
+/** What became of an audit document (`shellwatch_audit_documents_total{outcome}`). */
+export type AuditOutcome = 'written' | 'dropped';
+
 /** The outcome of a rule reload (`shellwatch_rule_reloads_total{result}`). */
 export type RuleReloadResult = 'success' | 'failure';
 
@@ -118,9 +121,29 @@ export class MetricsService {
     help: '1 while the active rule set is not what the rule files hold (a rejected edit, a missing folder, a reload not yet done), else 0.',
     registers: [this.registry],
   });
+  private readonly auditDocuments = new Counter({
+    name: 'shellwatch_audit_documents_total',
+    help: 'Audit documents of rule changes: written to ES_AUDIT_INDEX, or dropped (queue full, or refused by Elasticsearch; each dropped one is logged whole at error level).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly auditFailures = new Counter({
+    name: 'shellwatch_audit_write_failures_total',
+    help: 'Failed attempts to write queued audit documents (Elasticsearch down or overloaded); they are retried with back-off.',
+    registers: [this.registry],
+  });
+  private readonly auditQueued = new Gauge({
+    name: 'shellwatch_audit_queue_documents',
+    help: 'Audit documents waiting to be written to Elasticsearch.',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    for (const outcome of ['written', 'dropped'] satisfies AuditOutcome[]) {
+      this.auditDocuments.inc({ outcome }, 0);
+    }
+    this.auditFailures.inc(0);
     // Present from the start, so rate() and alerts see a 0 before the first failure.
     for (const kind of ['request', 'item_retry', 'item_rejected'] satisfies BulkFailureKind[]) {
       this.bulkFailures.inc({ kind }, 0);
@@ -131,6 +154,21 @@ export class MetricsService {
     for (const reason of ['not_a_command', 'auditd_late_eoe'] satisfies IgnoreReason[]) {
       this.recordsIgnored.inc({ reason }, 0);
     }
+  }
+
+  /** Counts audit documents written or dropped. */
+  auditDocumentsFinished(outcome: AuditOutcome, count: number): void {
+    this.auditDocuments.inc({ outcome }, count);
+  }
+
+  /** Counts a failed attempt to write the audit queue. */
+  auditWriteFailed(): void {
+    this.auditFailures.inc();
+  }
+
+  /** How many audit documents wait to be written. */
+  auditQueueLength(length: number): void {
+    this.auditQueued.set(length);
   }
 
   /** Counts a batch the core processed: records, events per decoder, ignored records, alerts per rule. */

@@ -178,6 +178,8 @@ describe('hot reload while records stream through Kafka', () => {
       ES_ALERTS_INDEX: alertsIndex,
       ES_COMMANDS_INDEX: commandsIndex,
       RULES_DIR: rulesDir,
+      // The test watches /rules/status; reading rules needs a key unless opened (issue 22).
+      API_READS_OPEN: 'true',
     }).start();
     await service.waitReady();
     stream = new BackgroundStream(topic);

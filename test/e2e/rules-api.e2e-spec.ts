@@ -149,15 +149,21 @@ describe('rules REST API', () => {
     rmSync(resolve(rulesDir, '..'), { recursive: true, force: true });
   });
 
-  it('lists the active rules and their status without a key', async () => {
-    const list = await api('GET', '/rules', { key: null });
+  it('lists the active rules and their status to a key', async () => {
+    const list = await api('GET', '/rules');
     expect(list.status).toBe(200);
-    expect(list.body.count).toBe(3);
+    expect(list.body).toMatchObject({
+      count: 3,
+      total: 3,
+      offset: 0,
+      limit: 100,
+      nextOffset: null,
+    });
     expect(list.body.hash).toMatch(/^[0-9a-f]{64}$/);
     const ids = (list.body.rules as { id: string }[]).map((rule) => rule.id);
     expect(ids).toEqual(['SW-DST-0001', 'SW-EXE-0001', 'SW-EXE-0002']);
 
-    const status = await api('GET', '/rules/status', { key: null });
+    const status = await api('GET', '/rules/status');
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({
       ruleCount: 3,
@@ -196,7 +202,7 @@ describe('rules REST API', () => {
   });
 
   it('answers a rule with the ETag of its file', async () => {
-    const answer = await api('GET', '/rules/SW-DST-0001', { key: null });
+    const answer = await api('GET', '/rules/SW-DST-0001');
     expect(answer.status).toBe(200);
     const etag = etagOfFile(join(rulesDir, 'destruction/SW-DST-0001.json'));
     expect(answer.headers.get('etag')).toBe(etag);
@@ -215,6 +221,10 @@ describe('rules REST API', () => {
       ['PUT', '/rules/SW-DST-0001', { name: 'x' }],
       ['PATCH', '/rules/SW-DST-0001', { enabled: false }],
       ['DELETE', '/rules/SW-DST-0001', undefined],
+      // Reading the detection logic needs a key since issue 22 (test/e2e/access-audit.e2e-spec.ts).
+      ['GET', '/rules', undefined],
+      ['GET', '/rules/SW-DST-0001', undefined],
+      ['GET', '/rules/status', undefined],
       // Their regex analysis costs seconds of CPU: behind the key since issue 20.
       ['POST', '/rules/validate', NETCAT_RULE],
       ['POST', '/rules/test', { rule: NETCAT_RULE, commands: ['nc -lvp 4444'] }],
@@ -619,13 +629,13 @@ describe('rules REST API', () => {
   });
 });
 
-describe('rules REST API without API_KEY', () => {
+describe('rules REST API without any key, reads opened (API_READS_OPEN=true)', () => {
   const rulesDir = tempRulesDir();
   let service: ServiceProcess;
   const api = client(() => service);
 
   beforeAll(async () => {
-    service = await startService(rulesDir, {});
+    service = await startService(rulesDir, { API_READS_OPEN: 'true' });
   });
 
   afterAll(async () => {
@@ -633,7 +643,7 @@ describe('rules REST API without API_KEY', () => {
     rmSync(resolve(rulesDir, '..'), { recursive: true, force: true });
   });
 
-  it('refuses every change with 403 and says why, but still reads', async () => {
+  it('refuses every change and dry run with 403 and says why, but reads', async () => {
     const before = filesUnder(rulesDir);
     for (const key of [null, API_KEY, '']) {
       expectError(await api('POST', '/rules', { body: NETCAT_RULE, key }), 403, /API_KEY/);
@@ -655,5 +665,30 @@ describe('rules REST API without API_KEY', () => {
     }
     expect(filesUnder(rulesDir)).toEqual(before);
     expect((await api('GET', '/rules/SW-DST-0001', { key: null })).status).toBe(200);
+    expect((await api('GET', '/rules', { key: null })).body.count).toBe(3);
+    expect((await api('GET', '/rules/status', { key: null })).body.ruleCount).toBe(3);
+  });
+});
+
+describe('rules REST API without any key, reads closed (the default)', () => {
+  const rulesDir = tempRulesDir();
+  let service: ServiceProcess;
+  const api = client(() => service);
+
+  beforeAll(async () => {
+    service = await startService(rulesDir, {});
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    rmSync(resolve(rulesDir, '..'), { recursive: true, force: true });
+  });
+
+  it('refuses reads of the rules with 403 that says how to open them; health stays open', async () => {
+    for (const path of ['/rules', '/rules/SW-DST-0001', '/rules/status']) {
+      expectError(await api('GET', path, { key: null }), 403, /API_READS_OPEN=true/);
+    }
+    expect((await api('GET', '/health/ready', { key: null })).status).toBe(200);
+    expect((await fetch(`${service.baseUrl}/metrics`)).status).toBe(200);
   });
 });

@@ -20,6 +20,12 @@ let nextPort = 20_000 + Math.floor(Math.random() * 5_000);
  */
 export class ServiceProcess {
   readonly port = nextPort++;
+  /**
+   * The audit index of this service, its own like its topic and indices, so that no
+   * test writes to the default `shellwatch-audit` of the shared cluster; ES_AUDIT_INDEX
+   * in the test's environment overrides it.
+   */
+  readonly auditIndex = `e2e-audit-${this.port}-${Date.now().toString(36)}`;
   readonly output: string[] = [];
   private child: ChildProcess | undefined;
   private exitCode: number | null | undefined;
@@ -54,6 +60,7 @@ export class ServiceProcess {
         HTTP_PORT: String(this.port),
         HTTP_HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        ES_AUDIT_INDEX: this.auditIndex,
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

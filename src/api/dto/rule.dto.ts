@@ -101,10 +101,26 @@ export class RuleListResponseDto {
   @ApiProperty({ nullable: true, type: String, description: 'Content hash of the active set.' })
   hash!: string | null;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'Rules in this page.' })
   count!: number;
 
-  @ApiProperty({ type: [RuleResponseDto] })
+  @ApiProperty({ description: 'Rules that pass the filters, in every page.' })
+  total!: number;
+
+  @ApiProperty({ description: 'Position of the first rule of this page among those that pass.' })
+  offset!: number;
+
+  @ApiProperty({ description: 'Most rules in one page (the `limit` asked for, or the default).' })
+  limit!: number;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The `offset` of the next page; null on the last page.',
+  })
+  nextOffset!: number | null;
+
+  @ApiProperty({ type: [RuleResponseDto], description: 'Ordered by id.' })
   rules!: RuleResponseDto[];
 }
 
