@@ -6,6 +6,7 @@ import { classifyBulkItem } from './bulk-outcome';
 import type { BulkItemOutcome, BulkItemResponse } from './bulk-outcome';
 import { alertsTemplate, commandsTemplate } from './index-templates';
 import type { ClusterCapabilities } from './index-templates';
+import { capabilitiesFrom, lowerVersion } from './storage-mode';
 
 export interface SinkOptions {
   node: string;
@@ -80,22 +81,22 @@ export class ElasticsearchSink {
   async detectCapabilities(): Promise<ClusterCapabilities> {
     if (this.capabilities) return this.capabilities;
     const modules = new Set<string>();
+    let lowestVersion: string | undefined;
     try {
       const info = await this.client.nodes.info({ node_id: '_all', metric: 'plugins' });
-      const perNode = Object.values(info.nodes).map(
+      const nodes = Object.values(info.nodes);
+      const perNode = nodes.map(
         (node) => new Set([...(node.modules ?? []), ...(node.plugins ?? [])].map((m) => m.name)),
       );
       // A feature counts only when every node has it.
       for (const name of perNode[0] ?? []) {
         if (perNode.every((set) => set.has(name))) modules.add(name);
       }
+      for (const node of nodes) lowestVersion = lowerVersion(lowestVersion, node.version);
     } catch {
       // Hosted clusters may forbid the nodes API: assume the safe, minimal set.
     }
-    this.capabilities = {
-      wildcardField: modules.has('wildcard'),
-      ilm: modules.has('x-pack-ilm'),
-    };
+    this.capabilities = capabilitiesFrom(modules, lowestVersion);
     return this.capabilities;
   }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ecsProblems } from '../support/ecs-fields';
 import { allDocuments, countDocuments, uniqueIndex } from '../support/elasticsearch';
 import { createTopic, groupLag, produce, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
@@ -82,12 +83,15 @@ describe('the whole path: Kafka → rules → Elasticsearch', () => {
     // Offsets are committed only after the bulk write: everything is in Elasticsearch now.
     expect(await countDocuments(commandsIndex)).toBe(RECORDS);
     const alerts = await allDocuments<{
-      rule: { id: string; severity: string; version: string | number };
+      rule: { id: string; version: string };
       process: { command_line: string };
       user: { name: string };
       host: { name: string };
       event: { kind: string; original: string };
-      kafka: { topic: string; partition: number; offset: number };
+      shellwatch: {
+        rule: { severity: string };
+        kafka: { topic: string; partition: number; offset: number };
+      };
     }>(alertsIndex);
     expect(alerts).toHaveLength(expectedAlerts);
     const perRule = new Map<string, number>();
@@ -100,14 +104,21 @@ describe('the whole path: Kafka → rules → Elasticsearch', () => {
         source.rule.id,
       );
       expect(source.event.kind).toBe('alert');
-      expect(source.kafka.topic).toBe(topic);
-      expect(id).toBe(
-        `${topic}:${source.kafka.partition}:${source.kafka.offset}:${source.rule.id}`,
-      );
+      expect(source.shellwatch.kafka.topic).toBe(topic);
+      const { partition, offset } = source.shellwatch.kafka;
+      expect(id).toBe(`${topic}:${partition}:${offset}:${source.rule.id}`);
       expect(['alice', 'deploy']).toContain(source.user.name);
       expect(source.host.name).toMatch(/^web-\d\.example\.internal$/);
       expect(JSON.parse(source.event.original)).toMatchObject({
         command: source.process.command_line,
+      });
+    }
+    // What lands in Elasticsearch is ECS: alerts and every command document.
+    const commands = await allDocuments<Record<string, unknown>>(commandsIndex);
+    for (const { id, source } of [...alerts, ...commands]) {
+      expect({ id, problems: ecsProblems(source as Record<string, unknown>) }).toEqual({
+        id,
+        problems: [],
       });
     }
   });
