@@ -5,6 +5,7 @@
  * field where the cluster has it (infix search on long strings), otherwise a
  * keyword with a `text` sub-field.
  */
+import type { estypes } from '@elastic/elasticsearch';
 import type { ClusterCapabilities, StorageMode } from './storage-mode';
 
 export type { ClusterCapabilities } from './storage-mode';
@@ -124,7 +125,7 @@ function indexTemplate(
  * roll the write index over daily (or at 50 GB a shard), delete a backing index once
  * it is `retention` old counted from its rollover; without retention, only roll over.
  */
-export function lifecyclePolicy(retention: string | null): Record<string, unknown> {
+export function lifecyclePolicy(retention: string | null): estypes.IlmPolicy {
   return {
     phases: {
       hot: {

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecsProblems } from '../support/ecs-fields';
-import { allDocuments, countDocuments, uniqueIndex } from '../support/elasticsearch';
+import {
+  allDocuments,
+  countDocuments,
+  testElasticsearch,
+  uniqueIndex,
+} from '../support/elasticsearch';
 import { createTopic, groupLag, produce, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
 import { BENIGN_COMMANDS, MALICIOUS_COMMANDS } from '../support/records';
@@ -121,6 +126,19 @@ describe('the whole path: Kafka → rules → Elasticsearch', () => {
         problems: [],
       });
     }
+  });
+
+  it('says at start where documents go: plain indices on the minimal distribution', async () => {
+    // The local cluster (integ-test-zip, no data-streams module) offers no data streams
+    // that could be aged out or deleted: the service keeps plain indices and says why.
+    expect(service.logs()).toContain(
+      `storage: plain indices ${alertsIndex}, ${commandsIndex}, no lifecycle: data streams not used because the cluster has no data-streams module (minimal distribution)`,
+    );
+    const resolved = await testElasticsearch.indices.resolveIndex({
+      name: `${alertsIndex},${commandsIndex}`,
+    });
+    expect(resolved.data_streams).toEqual([]);
+    expect(resolved.indices.map((i) => i.name).sort()).toEqual([alertsIndex, commandsIndex].sort());
   });
 
   it('reports ready with all components healthy', async () => {
