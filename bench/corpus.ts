@@ -91,7 +91,10 @@ export function ruleSetFor(count: number): { ruleSet: RuleSet; packRules: number
 export function corpus(): { malicious: string[]; benign: string[] } {
   const dir = join(REPO_ROOT, 'test/fixtures/corpus');
   const out = { malicious: [] as string[], benign: [] as string[] };
-  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+  for (const entry of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+    // Sub-folders (attacks/, everyday/) are the held-out corpora of scripts/, read there.
+    if (!entry.isFile()) continue;
+    const name = entry.name;
     const text = readFileSync(join(dir, name), 'utf8');
     const kind = name.startsWith('benign') ? 'benign' : 'malicious';
     if (name.endsWith('.jsonl')) {
