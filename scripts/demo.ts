@@ -164,7 +164,8 @@ interface AlertSource {
   '@timestamp'?: string;
   host?: { name?: string };
   user?: { name?: string };
-  rule?: { id?: string; name?: string; severity?: string };
+  rule?: { id?: string; name?: string };
+  shellwatch?: { rule?: { severity?: string } };
   process?: { command_line?: string };
 }
 
@@ -214,7 +215,7 @@ async function searchAlerts(es: Client, since: string): Promise<AlertRow[]> {
       time: (s['@timestamp'] ?? '').slice(11, 19),
       host: s.host?.name ?? '',
       user: s.user?.name ?? '',
-      severity: s.rule?.severity ?? '',
+      severity: s.shellwatch?.rule?.severity ?? '',
       rule: s.rule?.id ?? '',
       name: s.rule?.name ?? '',
       command: s.process?.command_line ?? '',

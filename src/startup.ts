@@ -4,6 +4,7 @@ import type { Config } from './config/config';
 import { redactUrl } from './config/config';
 import { StartupError } from './startup-error';
 import { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
+import type { StorageReport } from './elasticsearch/elasticsearch.sink';
 import { HealthState } from './health/health-state';
 import { RuleStore, RuleSetRejectedError } from './rules-store/rule-store.service';
 
@@ -36,10 +37,11 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     }
   }
   try {
-    const capabilities = await sink.installTemplates();
+    const report = await sink.installTemplates();
     logger.log(
-      `Elasticsearch at ${node}: templates installed (command_line as ${capabilities.wildcardField ? 'wildcard' : 'keyword + text'}, ILM ${capabilities.ilm ? 'available' : 'not available'})`,
+      `Elasticsearch at ${node}: templates installed (command_line as ${report.capabilities.wildcardField ? 'wildcard' : 'keyword + text'})`,
     );
+    logger.log(describeStorage(report));
   } catch (error) {
     throw new StartupError(`installing index templates on ${node} failed: ${describe(error)}`);
   }
@@ -56,4 +58,19 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The one start-up line that says where documents go and how long they stay. */
+export function describeStorage(report: StorageReport): string {
+  const { choice, targets } = report;
+  if (choice.mode === 'indices') {
+    return `storage: plain indices ${targets.map((t) => t.name).join(', ')}, no lifecycle: data streams not used because ${choice.reason ?? 'unknown'}; retention is the delete-by-query job of docs/operations.md`;
+  }
+  const lifecycle = choice.mode === 'data-stream-lifecycle' ? 'data stream lifecycle' : 'ILM';
+  const parts = targets.map((t) =>
+    t.as === 'data stream'
+      ? `${t.kind} → data stream ${t.name} (${lifecycle}, retention ${t.retention ?? 'none'})`
+      : `${t.kind} → existing plain index ${t.name} kept (no lifecycle; upgrade path in docs/operations.md)`,
+  );
+  return `storage: ${parts.join('; ')}`;
 }

@@ -20,11 +20,10 @@ interface Alert {
   rule: { id: string };
   process: { command_line: string };
   event: { module: string; original: string; kind: string };
-  log: { source: string };
   user?: { name?: string; id?: string; effective?: { name?: string; id?: string } };
   host?: { name?: string };
   labels?: Record<string, string>;
-  shellwatch: { input: { line: number } };
+  shellwatch: { input: { line: number }; log: { source: string } };
 }
 
 class Capture extends Writable {
@@ -191,7 +190,7 @@ describe('shellwatch eval --format auto on a mixed file', () => {
       expect(alert.event.kind).toBe('alert');
       expect(alert.process.command_line).toBe(expected.command);
       expect(alert.event.module).toBe(expected.module);
-      expect(alert.log.source).toBe(expected.module);
+      expect(alert.shellwatch.log.source).toBe(expected.module);
       expect(alert.user).toEqual(expected.user);
       expect(alert.host?.name).toBe(expected.host);
       const line = lines[expected.line - 1] ?? '';

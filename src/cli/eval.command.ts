@@ -124,14 +124,15 @@ function writeAlerts(
   out: NodeJS.WritableStream,
 ): number {
   for (const match of matches) {
-    const {
-      kafka: _kafka,
-      shellwatch,
-      ...alert
-    } = buildAlert(event, match, { topic: '-', partition: 0, offset: String(line) }, createdAt);
-    out.write(
-      `${JSON.stringify({ ...alert, shellwatch: { ...(shellwatch as object), input: { line } } })}\n`,
+    const { shellwatch, ...alert } = buildAlert(
+      event,
+      match,
+      { topic: '-', partition: 0, offset: String(line) },
+      createdAt,
     );
+    // No Kafka record behind a line of a file: the input line takes the place of shellwatch.kafka.
+    const { kafka: _kafka, ...vendor } = shellwatch as Record<string, unknown>;
+    out.write(`${JSON.stringify({ ...alert, shellwatch: { ...vendor, input: { line } } })}\n`);
   }
   return matches.length;
 }

@@ -64,6 +64,14 @@ function optionalIndexName(raw: string): string | null | ConfigProblem {
   return raw === '' ? null : indexName(raw);
 }
 
+/** An Elasticsearch time value in whole days or hours (`30d`, `12h`), or empty for none. */
+function optionalRetention(raw: string): string | null | ConfigProblem {
+  if (raw === '') return null;
+  return /^[1-9]\d{0,5}[dh]$/.test(raw)
+    ? raw
+    : new ConfigProblem('a retention such as 30d or 12h (whole days or hours), or empty to keep');
+}
+
 function httpUrl(raw: string): string | ConfigProblem {
   try {
     const url = new URL(raw);
@@ -142,6 +150,7 @@ function optionalOneOf<T extends string>(values: readonly T[]) {
     raw === '' ? null : oneOf(values)(raw.toLowerCase());
 }
 
+export const DATA_STREAMS_SETTINGS = ['auto', 'off'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export const RULE_ENGINES = ['compiled', 'reference'] as const;
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -292,6 +301,24 @@ export const CONFIG_VARIABLES = {
     default: 'shellwatch-audit',
     doc: 'Index of the audit trail: one document per rule change through the API, with the name of the key used (docs/operations.md). Empty turns it off.',
     parse: optionalIndexName,
+  },
+  elasticsearchDataStreams: {
+    name: 'ES_DATA_STREAMS',
+    default: 'auto',
+    doc: 'auto writes alerts and commands to data streams with a lifecycle where the cluster offers them (plain indices otherwise, said at start); off keeps plain indices.',
+    parse: oneOf(DATA_STREAMS_SETTINGS),
+  },
+  elasticsearchAlertsRetention: {
+    name: 'ES_ALERTS_RETENTION',
+    default: '365d',
+    doc: 'How long alerts are kept in their data stream (`<n>d` or `<n>h`); empty keeps them. No effect on plain indices.',
+    parse: optionalRetention,
+  },
+  elasticsearchCommandsRetention: {
+    name: 'ES_COMMANDS_RETENTION',
+    default: '30d',
+    doc: 'How long command documents are kept in their data stream (`<n>d` or `<n>h`); empty keeps them. No effect on plain indices.',
+    parse: optionalRetention,
   },
   elasticsearchBulkMaxDocuments: {
     name: 'ES_BULK_MAX_DOCUMENTS',

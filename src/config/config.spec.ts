@@ -22,6 +22,26 @@ describe('loadConfig', () => {
     expect(loadConfig({ ES_COMMANDS_INDEX: '' }).elasticsearchCommandsIndex).toBeNull();
   });
 
+  it('reads data streams and the two retentions, validated', () => {
+    const defaults = loadConfig({});
+    expect(defaults.elasticsearchDataStreams).toBe('auto');
+    expect(defaults.elasticsearchAlertsRetention).toBe('365d');
+    expect(defaults.elasticsearchCommandsRetention).toBe('30d');
+    const set = loadConfig({
+      ES_DATA_STREAMS: 'off',
+      ES_ALERTS_RETENTION: '',
+      ES_COMMANDS_RETENTION: '12h',
+    });
+    expect(set.elasticsearchDataStreams).toBe('off');
+    expect(set.elasticsearchAlertsRetention).toBeNull();
+    expect(set.elasticsearchCommandsRetention).toBe('12h');
+    expect(() => loadConfig({ ES_COMMANDS_RETENTION: '30 days' })).toThrow(
+      /ES_COMMANDS_RETENTION="30 days": expected a retention such as 30d/,
+    );
+    expect(() => loadConfig({ ES_ALERTS_RETENTION: '0d' })).toThrow(/ES_ALERTS_RETENTION/);
+    expect(() => loadConfig({ ES_DATA_STREAMS: 'yes' })).toThrow(/ES_DATA_STREAMS="yes"/);
+  });
+
   it('lists every bad variable at once, hiding secrets', () => {
     let error: unknown;
     try {

@@ -6,6 +6,9 @@ import { classifyBulkItem } from './bulk-outcome';
 import type { BulkItemOutcome, BulkItemResponse } from './bulk-outcome';
 import { alertsTemplate, auditTemplate, commandsTemplate } from './index-templates';
 import type { ClusterCapabilities } from './index-templates';
+import { capabilitiesFrom, chooseStorage, lowerVersion } from './storage-mode';
+import type { DataStreamsSetting, StorageChoice } from './storage-mode';
+import { lifecyclePolicy, templateName } from './index-templates';
 
 export interface SinkOptions {
   node: string;
@@ -18,6 +21,26 @@ export interface SinkOptions {
   auditIndex?: string | null;
   bulkMaxDocuments: number;
   requestTimeoutMs?: number;
+  /** `auto` (default): data streams where the cluster offers them; `off`: plain indices. */
+  dataStreams?: DataStreamsSetting;
+  /** Data stream retention per kind (`365d`, `30d`); null keeps documents. */
+  alertsRetention?: string | null;
+  commandsRetention?: string | null;
+}
+
+/** What installTemplates found and did, for the start-up log. */
+export interface StorageReport {
+  capabilities: ClusterCapabilities;
+  choice: StorageChoice;
+  targets: {
+    kind: 'alerts' | 'commands';
+    name: string;
+    /** What the name is now: a data stream, or a plain index (new, or kept from before). */
+    as: 'data stream' | 'index';
+    /** A plain index of that name existed before: kept, see the upgrade path in operations.md. */
+    keptPlainIndex: boolean;
+    retention: string | null;
+  }[];
 }
 
 /** Where the sink reports bulk timings and failures (MetricsService). */
@@ -50,6 +73,8 @@ export class ElasticsearchUnavailableError extends ShellwatchError {
 export class ElasticsearchSink {
   readonly client: Client;
   private capabilities: ClusterCapabilities | undefined;
+  /** Targets that are data streams: an `update` must name the backing index there. */
+  private readonly dataStreamTargets = new Set<string>();
 
   constructor(
     private readonly options: SinkOptions,
@@ -82,51 +107,115 @@ export class ElasticsearchSink {
   async detectCapabilities(): Promise<ClusterCapabilities> {
     if (this.capabilities) return this.capabilities;
     const modules = new Set<string>();
+    let lowestVersion: string | undefined;
     try {
       const info = await this.client.nodes.info({ node_id: '_all', metric: 'plugins' });
-      const perNode = Object.values(info.nodes).map(
+      const nodes = Object.values(info.nodes);
+      const perNode = nodes.map(
         (node) => new Set([...(node.modules ?? []), ...(node.plugins ?? [])].map((m) => m.name)),
       );
       // A feature counts only when every node has it.
       for (const name of perNode[0] ?? []) {
         if (perNode.every((set) => set.has(name))) modules.add(name);
       }
+      for (const node of nodes) lowestVersion = lowerVersion(lowestVersion, node.version);
     } catch {
       // Hosted clusters may forbid the nodes API: assume the safe, minimal set.
     }
-    this.capabilities = {
-      wildcardField: modules.has('wildcard'),
-      ilm: modules.has('x-pack-ilm'),
-    };
+    this.capabilities = capabilitiesFrom(modules, lowestVersion);
     return this.capabilities;
   }
 
-  /** Installs (or updates) the index templates (alerts, commands, audit) and creates the indices. Idempotent. */
-  async installTemplates(): Promise<ClusterCapabilities> {
+  /**
+   * Installs (or updates) both templates — and the ILM policies when ILM ages the data
+   * streams — then creates the data streams or indices if missing. Idempotent. A plain
+   * index that already has a target's name is kept (writes go on there); the upgrade
+   * path to a data stream is in docs/operations.md.
+   */
+  async installTemplates(): Promise<StorageReport> {
     const capabilities = await this.detectCapabilities();
-    const targets: [string, Record<string, unknown>][] = [
-      [this.options.alertsIndex, alertsTemplate(this.options.alertsIndex, capabilities)],
+    const choice = chooseStorage(capabilities, this.options.dataStreams ?? 'auto');
+    const wanted: { kind: 'alerts' | 'commands'; name: string; retention: string | null }[] = [
+      {
+        kind: 'alerts',
+        name: this.options.alertsIndex,
+        retention: this.options.alertsRetention ?? null,
+      },
     ];
     if (this.options.commandsIndex) {
-      targets.push([
-        this.options.commandsIndex,
-        commandsTemplate(this.options.commandsIndex, capabilities),
-      ]);
+      wanted.push({
+        kind: 'commands',
+        name: this.options.commandsIndex,
+        retention: this.options.commandsRetention ?? null,
+      });
+    }
+    const report: StorageReport = { capabilities, choice, targets: [] };
+    for (const { kind, name, retention } of wanted) {
+      const storage = { mode: choice.mode, retention };
+      if (choice.mode === 'data-stream-ilm') {
+        await this.client.ilm.putLifecycle({
+          name: templateName(name),
+          policy: lifecyclePolicy(retention),
+        });
+      }
+      const template =
+        kind === 'alerts'
+          ? alertsTemplate(name, capabilities, storage)
+          : commandsTemplate(name, capabilities, storage);
+      await this.client.indices.putIndexTemplate({ name: templateName(name), ...template });
+      const existing = await this.existingTarget(name);
+      if (existing === 'none') {
+        if (choice.mode === 'indices')
+          await this.createIgnoringExisting(() => this.client.indices.create({ index: name }));
+        else
+          await this.createIgnoringExisting(() => this.client.indices.createDataStream({ name }));
+      }
+      const isStream =
+        existing === 'data stream' || (existing === 'none' && choice.mode !== 'indices');
+      if (isStream) this.dataStreamTargets.add(name);
+      report.targets.push({
+        kind,
+        name,
+        as: isStream ? 'data stream' : 'index',
+        keptPlainIndex: existing === 'index' && choice.mode !== 'indices',
+        retention: isStream ? retention : null,
+      });
     }
     if (this.options.auditIndex) {
-      targets.push([this.options.auditIndex, auditTemplate(this.options.auditIndex)]);
+      // The audit trail is a plain index in every mode: a few documents a day, kept as
+      // long as the operator keeps them (docs/operations.md).
+      const audit = this.options.auditIndex;
+      await this.client.indices.putIndexTemplate({
+        name: templateName(audit),
+        ...auditTemplate(audit),
+      });
+      await this.createIgnoringExisting(() => this.client.indices.create({ index: audit }));
     }
-    for (const [index, template] of targets) {
-      await this.client.indices.putIndexTemplate({ name: `shellwatch-${index}`, ...template });
-      try {
-        await this.client.indices.create({ index });
-      } catch (error) {
-        if (errorType(error) !== 'resource_already_exists_exception') {
-          throw error;
-        }
-      }
+    return report;
+  }
+
+  /** Whether `name` is a data stream, a plain index (or alias), or not there yet. */
+  private async existingTarget(name: string): Promise<'data stream' | 'index' | 'none'> {
+    let resolved;
+    try {
+      resolved = await this.client.indices.resolveIndex({ name, expand_wildcards: 'all' });
+    } catch (error) {
+      // A concrete name that does not exist is an error for _resolve/index, not an empty answer.
+      if (errorType(error) === 'index_not_found_exception') return 'none';
+      throw error;
     }
-    return capabilities;
+    if (resolved.data_streams.some((d) => d.name === name)) return 'data stream';
+    if (resolved.indices.some((i) => i.name === name)) return 'index';
+    if (resolved.aliases.some((a) => a.name === name)) return 'index';
+    return 'none';
+  }
+
+  private async createIgnoringExisting(create: () => Promise<unknown>): Promise<void> {
+    try {
+      await create();
+    } catch (error) {
+      if (errorType(error) !== 'resource_already_exists_exception') throw error;
+    }
   }
 
   /**
@@ -140,18 +229,37 @@ export class ElasticsearchSink {
     for (let start = 0; start < documents.length; start += this.options.bulkMaxDocuments) {
       const chunk = documents.slice(start, start + this.options.bulkMaxDocuments);
       const operations: unknown[] = [];
+      const backing = await this.backingIndicesOfUpdates(chunk);
+      const missing: OutputDocument[] = [];
+      const sent: OutputDocument[] = [];
       for (const document of chunk) {
         if (document.op === 'update') {
+          const index = backing.get(document.id) ?? this.indexFor(document);
+          if (this.dataStreamTargets.has(index)) {
+            // A data stream accepts only `create`: the update names the backing index, and
+            // an alert not found there is missing, as a 404 on a plain index would say.
+            missing.push(document);
+            continue;
+          }
+          sent.push(document);
           // Suppression counts: set (not added) from the checkpointed state, so a replay is harmless.
           operations.push({
-            update: { _index: this.indexFor(document), _id: document.id, retry_on_conflict: 3 },
+            update: { _index: index, _id: document.id, retry_on_conflict: 3 },
           });
           operations.push({ doc: document.body });
         } else {
+          sent.push(document);
           operations.push({ create: { _index: this.indexFor(document), _id: document.id } });
           operations.push(document.body);
         }
       }
+      for (const document of missing) {
+        attempt.rejected.push({
+          document,
+          reason: 'document_missing_exception: alert not found in its data stream',
+        });
+      }
+      if (operations.length === 0) continue;
       let items: Record<string, BulkItemResponse>[];
       const started = performance.now();
       try {
@@ -164,7 +272,7 @@ export class ElasticsearchSink {
       }
       const retriesBefore = attempt.retry.length;
       const rejectedBefore = attempt.rejected.length;
-      chunk.forEach((document, i) => {
+      sent.forEach((document, i) => {
         const item = items[i];
         const result = document.op === 'update' ? item?.update : item?.create;
         const outcome: BulkItemOutcome = result
@@ -186,6 +294,48 @@ export class ElasticsearchSink {
       this.metrics?.bulkItemsFailed('item_rejected', attempt.rejected.length - rejectedBefore);
     }
     return attempt;
+  }
+
+  /**
+   * For `update`s aimed at a data stream: the backing index holding each document, by
+   * an `ids` search (refreshed once when some are not searchable yet). Throws
+   * ElasticsearchUnavailableError when the search fails: the whole chunk is retried.
+   */
+  private async backingIndicesOfUpdates(chunk: OutputDocument[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const byStream = new Map<string, string[]>();
+    for (const document of chunk) {
+      if (document.op !== 'update') continue;
+      const target = this.indexFor(document);
+      if (!this.dataStreamTargets.has(target)) continue;
+      byStream.set(target, [...(byStream.get(target) ?? []), document.id]);
+    }
+    for (const [stream, ids] of byStream) {
+      try {
+        const search = async (): Promise<void> => {
+          const response = await this.client.search({
+            index: stream,
+            size: ids.length,
+            _source: false,
+            query: { ids: { values: ids } },
+          });
+          for (const hit of response.hits.hits) {
+            if (hit._id !== undefined) found.set(hit._id, hit._index);
+          }
+        };
+        await search();
+        if (ids.some((id) => !found.has(id))) {
+          await this.client.indices.refresh({ index: stream });
+          await search();
+        }
+      } catch (error) {
+        throw new ElasticsearchUnavailableError(
+          `finding the backing indices of ${stream} failed: ${describe(error)}`,
+          error,
+        );
+      }
+    }
+    return found;
   }
 
   async close(): Promise<void> {

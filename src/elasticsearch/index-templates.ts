@@ -5,9 +5,23 @@
  * field where the cluster has it (infix search on long strings), otherwise a
  * keyword with a `text` sub-field.
  */
-export interface ClusterCapabilities {
-  wildcardField: boolean;
-  ilm: boolean;
+import type { estypes } from '@elastic/elasticsearch';
+import type { ClusterCapabilities, StorageMode } from './storage-mode';
+
+export type { ClusterCapabilities } from './storage-mode';
+
+/** How one target is stored: plain index, or data stream with its retention (none = kept). */
+export interface TargetStorage {
+  mode: StorageMode;
+  /** Elasticsearch time value (`30d`, `12h`); null keeps documents until deleted by hand. */
+  retention: string | null;
+}
+
+const PLAIN: TargetStorage = { mode: 'indices', retention: null };
+
+/** Name of the template (and of the ILM policy) Shellwatch manages for an index or stream. */
+export function templateName(index: string): string {
+  return `shellwatch-${index}`;
 }
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
@@ -21,6 +35,7 @@ function commandLineMapping(capabilities: ClusterCapabilities): Record<string, u
 function commandEventProperties(capabilities: ClusterCapabilities): Record<string, unknown> {
   return {
     '@timestamp': { type: 'date' },
+    ecs: { properties: { version: keyword } },
     user: {
       properties: {
         name: keyword,
@@ -34,48 +49,89 @@ function commandEventProperties(capabilities: ClusterCapabilities): Record<strin
       properties: {
         command_line: commandLineMapping(capabilities),
         executable: keyword,
+        name: keyword,
         args: keyword,
+        args_count: { type: 'long' },
         working_directory: keyword,
         pid: { type: 'long' },
         parent: { properties: { pid: { type: 'long' } } },
         exit_code: { type: 'long' },
       },
     },
-    session: { properties: { id: keyword } },
-    tty: keyword,
     event: {
       properties: {
         original: { type: 'keyword', index: false, doc_values: false },
         module: keyword,
         kind: keyword,
+        category: keyword,
+        type: keyword,
+        action: keyword,
         created: { type: 'date' },
         severity: { type: 'long' },
       },
     },
-    log: { properties: { source: keyword } },
-    labels: { type: 'object', dynamic: true },
-    kafka: {
-      properties: { topic: keyword, partition: { type: 'integer' }, offset: { type: 'long' } },
+    related: {
+      properties: { user: keyword, hosts: keyword, ip: { type: 'ip', ignore_malformed: true } },
     },
+    labels: { type: 'object', dynamic: true },
   };
 }
 
-/** An `_index_template` body for `index` and its `index-*` siblings, with these mappings on top of the command event's. */
+/** `shellwatch.*` fields every document has: the fields ECS has no place for. */
+const vendorProperties = {
+  log: { properties: { source: keyword } },
+  session: { properties: { id: keyword } },
+  tty: keyword,
+  kafka: {
+    properties: { topic: keyword, partition: { type: 'integer' }, offset: { type: 'long' } },
+  },
+};
+
+/**
+ * An `_index_template` body for `index` and its `index-*` siblings, with these mappings
+ * on top of the command event's. For a data stream it declares `data_stream` and the
+ * lifecycle: `lifecycle.data_retention` (data stream lifecycle) or the ILM policy's name.
+ */
 function indexTemplate(
   index: string,
   capabilities: ClusterCapabilities,
   ownProperties: Record<string, unknown>,
+  storage: TargetStorage,
 ): Record<string, unknown> {
+  const template: Record<string, unknown> = {
+    mappings: {
+      dynamic_templates: [
+        { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
+      ],
+      properties: { ...commandEventProperties(capabilities), ...ownProperties },
+    },
+  };
+  if (storage.mode === 'data-stream-lifecycle') {
+    template.lifecycle = storage.retention === null ? {} : { data_retention: storage.retention };
+  } else if (storage.mode === 'data-stream-ilm') {
+    template.settings = { 'index.lifecycle.name': templateName(index) };
+  }
   return {
     index_patterns: [index, `${index}-*`],
     priority: 200,
-    template: {
-      mappings: {
-        dynamic_templates: [
-          { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
-        ],
-        properties: { ...commandEventProperties(capabilities), ...ownProperties },
+    ...(storage.mode === 'indices' ? {} : { data_stream: {} }),
+    template,
+    _meta: { managed_by: 'shellwatch' },
+  };
+}
+
+/**
+ * The ILM policy of a data stream on a cluster without the data stream lifecycle:
+ * roll the write index over daily (or at 50 GB a shard), delete a backing index once
+ * it is `retention` old counted from its rollover; without retention, only roll over.
+ */
+export function lifecyclePolicy(retention: string | null): estypes.IlmPolicy {
+  return {
+    phases: {
+      hot: {
+        actions: { rollover: { max_age: '1d', max_primary_shard_size: '50gb' } },
       },
+      ...(retention === null ? {} : { delete: { min_age: retention, actions: { delete: {} } } }),
     },
     _meta: { managed_by: 'shellwatch' },
   };
@@ -85,38 +141,70 @@ function indexTemplate(
 export function alertsTemplate(
   index: string,
   capabilities: ClusterCapabilities,
+  storage: TargetStorage = PLAIN,
 ): Record<string, unknown> {
-  return indexTemplate(index, capabilities, {
-    rule: {
-      properties: {
-        id: keyword,
-        name: keyword,
-        description: { type: 'text' },
-        version: keyword,
-        severity: keyword,
-        tags: keyword,
+  return indexTemplate(
+    index,
+    capabilities,
+    {
+      rule: {
+        properties: {
+          id: keyword,
+          name: keyword,
+          description: { type: 'text' },
+          version: keyword,
+          ruleset: keyword,
+        },
+      },
+      tags: keyword,
+      threat: {
+        properties: {
+          framework: keyword,
+          tactic: { properties: { id: keyword, name: keyword, reference: keyword } },
+          technique: {
+            properties: {
+              id: keyword,
+              name: keyword,
+              reference: keyword,
+              subtechnique: { properties: { id: keyword, name: keyword, reference: keyword } },
+            },
+          },
+        },
+      },
+      shellwatch: {
+        properties: {
+          ...vendorProperties,
+          rule: { properties: { severity: keyword, tags: keyword } },
+          matched: { type: 'object', enabled: false },
+          suppressed_count: { type: 'long' },
+        },
       },
     },
-    threat: { properties: { framework: keyword, technique: { properties: { id: keyword } } } },
-    shellwatch: {
-      properties: {
-        matched: { type: 'object', enabled: false },
-        suppressed_count: { type: 'long' },
-      },
-    },
-  });
+    storage,
+  );
 }
 
 /** Template body for the commands index. */
 export function commandsTemplate(
   index: string,
   capabilities: ClusterCapabilities,
+  storage: TargetStorage = PLAIN,
 ): Record<string, unknown> {
-  return indexTemplate(index, capabilities, {
-    shellwatch: {
-      properties: { rule_ids: keyword, alert_count: { type: 'integer' }, severity: keyword },
+  return indexTemplate(
+    index,
+    capabilities,
+    {
+      shellwatch: {
+        properties: {
+          ...vendorProperties,
+          rule_ids: keyword,
+          alert_count: { type: 'integer' },
+          severity: keyword,
+        },
+      },
     },
-  });
+    storage,
+  );
 }
 
 /**

@@ -7,7 +7,11 @@ function alert(ruleId: string, severity: string): OutputDocument {
     target: 'alerts',
     id: `t:0:1:${ruleId}`,
     offset: '1',
-    body: { rule: { id: ruleId, severity }, process: { command_line: 'rm -rf /' } },
+    body: {
+      rule: { id: ruleId },
+      shellwatch: { rule: { severity } },
+      process: { command_line: 'rm -rf /' },
+    },
   };
 }
 

@@ -246,7 +246,7 @@ export class MetricsService {
 }
 
 /**
- * Alerts per (rule id, severity), read from the alert documents' `rule` object.
+ * Alerts per (rule id, severity), read from the alert documents' `rule.id` and `shellwatch.rule.severity`.
  * Exported for tests.
  */
 export function countAlerts(
@@ -258,10 +258,13 @@ export function countAlerts(
   >();
   for (const document of documents) {
     if (document.target !== 'alerts') continue;
-    const rule = document.body.rule as { id?: unknown; severity?: unknown } | undefined;
+    const rule = document.body.rule as { id?: unknown } | undefined;
+    // ECS has no severity word in `rule.*`: the alert keeps it in shellwatch.rule.severity.
+    const vendor = document.body.shellwatch as { rule?: { severity?: unknown } } | undefined;
+    const severity = vendor?.rule?.severity;
     const labels = {
       rule_id: typeof rule?.id === 'string' ? rule.id : 'unknown',
-      severity: typeof rule?.severity === 'string' ? rule.severity : 'unknown',
+      severity: typeof severity === 'string' ? severity : 'unknown',
     };
     const key = `${labels.rule_id}\u0000${labels.severity}`;
     const entry = counts.get(key) ?? { labels, count: 0 };

@@ -21,8 +21,11 @@ const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
 interface CorrelationAlertSource {
   rule: { id: string };
-  session?: { id: string };
-  shellwatch: { correlation: { events: { id: string }[] }; suppressed_count?: number };
+  shellwatch: {
+    session?: { id: string };
+    correlation: { events: { id: string }[] };
+    suppressed_count?: number;
+  };
 }
 
 describe('correlation in the service', () => {
@@ -169,7 +172,7 @@ describe('correlation in the service', () => {
     ]);
     await committed();
     const after = await correlationAlerts();
-    expect(after.map((a) => a.source.session?.id).sort()).toEqual(['s1', 's2']);
+    expect(after.map((a) => a.source.shellwatch.session?.id).sort()).toEqual(['s1', 's2']);
     expect((await metric('shellwatch_correlation_late_events_total')) - lateBefore).toBe(3);
 
     // The same chain again in session s1 within the 30-minute suppression period: no
@@ -181,9 +184,9 @@ describe('correlation in the service', () => {
     ]);
     await committed();
     const suppressed = await correlationAlerts();
-    expect(suppressed.filter((a) => a.source.session?.id === 's1').map((a) => a.id)).toEqual([
-      alerts[0]!.id,
-    ]);
+    expect(
+      suppressed.filter((a) => a.source.shellwatch.session?.id === 's1').map((a) => a.id),
+    ).toEqual([alerts[0]!.id]);
     expect(suppressed.find((a) => a.id === alerts[0]!.id)?.source.shellwatch.suppressed_count).toBe(
       1,
     );

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allDocuments, countDocuments, uniqueIndex } from '../support/elasticsearch';
+import { ecsProblems } from '../support/ecs-fields';
+import {
+  allDocuments,
+  countDocuments,
+  testElasticsearch,
+  uniqueIndex,
+} from '../support/elasticsearch';
 import { createTopic, groupLag, produce, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
 import { BENIGN_COMMANDS, MALICIOUS_COMMANDS } from '../support/records';
@@ -82,12 +88,15 @@ describe('the whole path: Kafka → rules → Elasticsearch', () => {
     // Offsets are committed only after the bulk write: everything is in Elasticsearch now.
     expect(await countDocuments(commandsIndex)).toBe(RECORDS);
     const alerts = await allDocuments<{
-      rule: { id: string; severity: string; version: string | number };
+      rule: { id: string; version: string };
       process: { command_line: string };
       user: { name: string };
       host: { name: string };
       event: { kind: string; original: string };
-      kafka: { topic: string; partition: number; offset: number };
+      shellwatch: {
+        rule: { severity: string };
+        kafka: { topic: string; partition: number; offset: number };
+      };
     }>(alertsIndex);
     expect(alerts).toHaveLength(expectedAlerts);
     const perRule = new Map<string, number>();
@@ -100,16 +109,36 @@ describe('the whole path: Kafka → rules → Elasticsearch', () => {
         source.rule.id,
       );
       expect(source.event.kind).toBe('alert');
-      expect(source.kafka.topic).toBe(topic);
-      expect(id).toBe(
-        `${topic}:${source.kafka.partition}:${source.kafka.offset}:${source.rule.id}`,
-      );
+      expect(source.shellwatch.kafka.topic).toBe(topic);
+      const { partition, offset } = source.shellwatch.kafka;
+      expect(id).toBe(`${topic}:${partition}:${offset}:${source.rule.id}`);
       expect(['alice', 'deploy']).toContain(source.user.name);
       expect(source.host.name).toMatch(/^web-\d\.example\.internal$/);
       expect(JSON.parse(source.event.original)).toMatchObject({
         command: source.process.command_line,
       });
     }
+    // What lands in Elasticsearch is ECS: alerts and every command document.
+    const commands = await allDocuments<Record<string, unknown>>(commandsIndex);
+    for (const { id, source } of [...alerts, ...commands]) {
+      expect({ id, problems: ecsProblems(source as Record<string, unknown>) }).toEqual({
+        id,
+        problems: [],
+      });
+    }
+  });
+
+  it('says at start where documents go: plain indices on the minimal distribution', async () => {
+    // The local cluster (integ-test-zip, no data-streams module) offers no data streams
+    // that could be aged out or deleted: the service keeps plain indices and says why.
+    expect(service.logs()).toContain(
+      `storage: plain indices ${alertsIndex}, ${commandsIndex}, no lifecycle: data streams not used because the cluster has no data-streams module (minimal distribution)`,
+    );
+    const resolved = await testElasticsearch.indices.resolveIndex({
+      name: `${alertsIndex},${commandsIndex}`,
+    });
+    expect(resolved.data_streams).toEqual([]);
+    expect(resolved.indices.map((i) => i.name).sort()).toEqual([alertsIndex, commandsIndex].sort());
   });
 
   it('reports ready with all components healthy', async () => {

@@ -42,7 +42,11 @@ describe('poison records', () => {
     // document (a 400 per item), which must dead-letter the record, not retry forever.
     await testElasticsearch.indices.create({
       index: commandsIndex,
-      mappings: { properties: { session: { properties: { id: { type: 'long' } } } } },
+      mappings: {
+        properties: {
+          shellwatch: { properties: { session: { properties: { id: { type: 'long' } } } } },
+        },
+      },
     });
     const good = (seq: number): { value: string } => ({ value: plannedRecord(seq).value });
     const huge = JSON.stringify({
@@ -113,12 +117,16 @@ describe('poison records', () => {
     );
 
     // Every record accounted for: part of a document, a dead letter, or ignored.
-    const documents = await allDocuments<{ event: { original: string }; log: { source: string } }>(
-      commandsIndex,
-    );
+    const documents = await allDocuments<{
+      event: { original: string };
+      shellwatch: { log: { source: string } };
+    }>(commandsIndex);
     const inDocuments = documents.reduce(
       (n, d) =>
-        n + (d.source.log.source === 'auditd' ? d.source.event.original.split('\n').length : 1),
+        n +
+        (d.source.shellwatch.log.source === 'auditd'
+          ? d.source.event.original.split('\n').length
+          : 1),
       0,
     );
     const dlqEnd = await withAdmin((admin) => admin.fetchTopicOffsets(dlqTopic));

@@ -360,7 +360,7 @@ interface AlertSource {
   host?: { name?: string };
   event: { module: string; original: string };
   labels?: Record<string, string>;
-  kafka: { topic: string };
+  shellwatch: { kafka: { topic: string } };
 }
 
 async function topicEnd(topic: string): Promise<number> {
@@ -450,7 +450,7 @@ describe.each([
       expect(alert.user).toMatchObject(line.user ?? {});
       expect(alert.event.module).toBe(line.module);
       expect(alert.labels?.envelope).toBe('syslog');
-      expect(alert.kafka.topic).toBe(topic);
+      expect(alert.shellwatch.kafka.topic).toBe(topic);
       // The record as Kafka held it: rsyslog's JSON (message in `msg`) or the raw line.
       const original = alert.event.original;
       const parsed: unknown = original.startsWith('{') ? JSON.parse(original) : undefined;

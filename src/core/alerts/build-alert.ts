@@ -1,9 +1,11 @@
 import type { CommandEvent, Severity } from '../event';
 import { maxSeverity } from '../event';
 import type { RuleMatch } from '../rules/types';
+import type { NormalizedRule } from '../rules/load-rule-set';
 import type { RecordPosition } from './document-ids';
+import { ecsCommandFields, threatFields } from './ecs';
 
-/** ECS-style numeric severity, so dashboards can sort and range-filter. */
+/** ECS `event.severity` (numeric, so dashboards can sort and range-filter). */
 export const SEVERITY_SCORE: Record<Severity, number> = {
   informational: 10,
   low: 21,
@@ -12,7 +14,7 @@ export const SEVERITY_SCORE: Record<Severity, number> = {
   critical: 99,
 };
 
-/** The `kafka.*` block every document carries: where the record came from. */
+/** The `shellwatch.kafka.*` block every document carries: where the record came from. */
 export function kafkaFields(position: RecordPosition): {
   topic: string;
   partition: number;
@@ -22,9 +24,36 @@ export function kafkaFields(position: RecordPosition): {
 }
 
 /**
- * The alert document for one (event, rule) match: the command event's own
- * fields, then what the rule says and why it matched. `@timestamp` is the
- * command's time, `event.created` the time Shellwatch saw it.
+ * What an alert says about its rule, in ECS places: `rule.*` (ECS has no severity or
+ * tags there), `tags`, `threat.*`, and the rest under `shellwatch.rule`.
+ */
+export function ruleFields(
+  rule: Pick<NormalizedRule, 'id' | 'name' | 'description' | 'version' | 'severity'> & {
+    tags?: readonly string[];
+    mitre?: readonly string[];
+  },
+): { body: Record<string, unknown>; shellwatch: Record<string, unknown> } {
+  const tags = [...(rule.tags ?? [])];
+  return {
+    body: {
+      rule: {
+        id: rule.id,
+        name: rule.name,
+        description: rule.description,
+        version: String(rule.version),
+        ruleset: 'shellwatch',
+      },
+      ...(tags.length === 0 ? {} : { tags }),
+      threat: threatFields(rule.mitre ?? []),
+    },
+    shellwatch: { rule: { severity: rule.severity, tags } },
+  };
+}
+
+/**
+ * The alert document for one (event, rule) match: the command event's ECS fields, then
+ * what the rule says and why it matched. `@timestamp` is the command's time,
+ * `event.created` the time Shellwatch saw it.
  */
 export function buildAlert(
   event: CommandEvent,
@@ -33,28 +62,23 @@ export function buildAlert(
   createdAt: string,
 ): Record<string, unknown> {
   const { rule } = match;
+  const command = ecsCommandFields(event);
+  const described = ruleFields(rule);
   return {
-    ...event,
+    ...command.body,
     event: {
-      ...event.event,
+      ...(command.body.event as object),
       kind: 'alert',
       created: createdAt,
       severity: SEVERITY_SCORE[rule.severity],
     },
-    rule: {
-      id: rule.id,
-      name: rule.name,
-      description: rule.description,
-      version: rule.version,
-      severity: rule.severity,
-      tags: rule.tags ?? [],
+    ...described.body,
+    shellwatch: {
+      ...command.shellwatch,
+      ...described.shellwatch,
+      matched: match.matched,
+      kafka: kafkaFields(position),
     },
-    threat: {
-      framework: 'MITRE ATT&CK',
-      technique: { id: rule.mitre ?? [] },
-    },
-    shellwatch: { matched: match.matched },
-    kafka: kafkaFields(position),
   };
 }
 
@@ -70,14 +94,16 @@ export function buildCommandDocument(
 ): Record<string, unknown> {
   let severity: Severity | undefined;
   for (const match of matches) severity = maxSeverity(severity, match.rule.severity);
+  const command = ecsCommandFields(event);
   return {
-    ...event,
-    event: { ...event.event, kind: 'event', created: createdAt },
+    ...command.body,
+    event: { ...(command.body.event as object), kind: 'event', created: createdAt },
     shellwatch: {
+      ...command.shellwatch,
       rule_ids: matches.map((m) => m.rule.id),
       alert_count: matches.length,
       ...(severity === undefined ? {} : { severity }),
+      kafka: kafkaFields(position),
     },
-    kafka: kafkaFields(position),
   };
 }

@@ -1,4 +1,12 @@
-import { SEVERITY_SCORE } from '../alerts/build-alert';
+import { ruleFields, SEVERITY_SCORE } from '../alerts/build-alert';
+import {
+  commandArgs,
+  documentPath,
+  ECS_VERSION,
+  PROCESS_START,
+  processName,
+  relatedFields,
+} from '../alerts/ecs';
 import type { NormalizedRule } from '../rules/load-rule-set';
 import type { CorrelationAlert } from './engine';
 import { setPath } from './engine';
@@ -6,8 +14,9 @@ import { setPath } from './engine';
 /**
  * The alert document of a threshold or sequence match. Like a single-event alert
  * (`rule.*`, `threat.*`, `event.kind: "alert"`), with the group-key fields in their
- * ECS places, the last contributing command as `process.command_line`, and
- * `shellwatch.correlation` citing every contributing event (document id, time, step).
+ * document places (ECS, or `shellwatch.*` for `session.id`/`tty`), the last contributing
+ * command as `process.command_line`, and `shellwatch.correlation` citing every
+ * contributing event (document id, time, step).
  * A rule with suppression starts with `shellwatch.suppressed_count: 0`.
  */
 export function buildCorrelationAlert(
@@ -16,28 +25,39 @@ export function buildCorrelationAlert(
   createdAt: string,
 ): Record<string, unknown> {
   const last = alert.events[alert.events.length - 1];
-  const body: Record<string, unknown> = { '@timestamp': alert.timestamp };
-  for (const [path, value] of Object.entries(alert.group)) setPath(body, path, value);
-  setPath(body, 'process.command_line', last?.command_line ?? '');
+  const commandLine = last?.command_line ?? '';
+  const keyed: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(alert.group))
+    setPath(keyed, documentPath(path), value);
+  const { shellwatch: keyedVendor, ...keyedEcs } = keyed;
+  const args = commandArgs(commandLine);
+  const name = processName(undefined, args);
+  const process = {
+    ...((keyedEcs.process as object | undefined) ?? {}),
+    command_line: commandLine,
+    ...(name === undefined ? {} : { name }),
+    ...(args.length === 0 ? {} : { args, args_count: args.length }),
+  };
+  const related = relatedFields(keyedEcs);
+  const described = ruleFields(rule);
   return {
-    ...body,
+    '@timestamp': alert.timestamp,
+    ...keyedEcs,
+    ecs: { version: ECS_VERSION },
+    process,
     event: {
       kind: 'alert',
+      ...PROCESS_START,
       created: createdAt,
       severity: SEVERITY_SCORE[rule.severity],
-      original: last?.command_line ?? '',
+      original: commandLine,
     },
-    log: { source: 'correlation' },
-    rule: {
-      id: rule.id,
-      name: rule.name,
-      description: rule.description,
-      version: rule.version,
-      severity: rule.severity,
-      tags: rule.tags ?? [],
-    },
-    threat: { framework: 'MITRE ATT&CK', technique: { id: rule.mitre ?? [] } },
+    ...(related === undefined ? {} : { related }),
+    ...described.body,
     shellwatch: {
+      ...(keyedVendor ?? {}),
+      log: { source: 'correlation' },
+      ...described.shellwatch,
       correlation: {
         type: alert.type,
         window_ms: alert.windowMs,

@@ -167,3 +167,30 @@ describe('createRecordDecoder: label size', () => {
     expect(event?.process.command_line).toBe('ls');
   });
 });
+
+describe('snoopy: the SSH client address', () => {
+  const line = (ssh: string) =>
+    `[login:alice username:alice uid:1000 sid:7 ${ssh} tty:/dev/pts/1 cwd:/ filename:/usr/bin/id]: id`;
+
+  it('goes to source.ip, where exceptions and cidr conditions look', () => {
+    const [plain] = events(
+      decoder({ format: 'snoopy' }).decode(textRecord(line('ssh:198.51.100.7 50022 10.0.0.5 22'))),
+    );
+    expect(plain?.source?.ip).toBe('198.51.100.7');
+    expect(plain?.labels?.ssh).toBeUndefined();
+    const [parenthesised] = events(
+      decoder({ format: 'snoopy' }).decode(
+        textRecord(line('ssh:(2001:db8::7 50022 2001:db8::1 22)')),
+      ),
+    );
+    expect(parenthesised?.source?.ip).toBe('2001:db8::7');
+  });
+
+  it('stays in labels.ssh when it does not start with an address', () => {
+    const [event] = events(
+      decoder({ format: 'snoopy' }).decode(textRecord(line('ssh:(undefined)'))),
+    );
+    expect(event?.source).toBeUndefined();
+    expect(event?.labels?.ssh).toBe('(undefined)');
+  });
+});

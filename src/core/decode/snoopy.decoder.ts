@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { fail, one, type DecodeContext, type FormatDecoder } from './context';
 import type { EventFields } from './event-fields';
 import { labelKey, toInteger } from './json';
@@ -14,7 +15,10 @@ import { parseTimestamp, toIso } from './timestamp';
  * `eusername`. `login` is the person who logged in and becomes `user.name`;
  * when it differs from `username` (after sudo), `username`/`uid` become
  * `user.effective.*`. Every other key is kept in `labels` under its own name.
- * `(none)`/`(unknown)` values (no tty, no login) are left out.
+ * `(none)`/`(unknown)` values (no tty, no login) are left out. `ssh` (an
+ * operator's `ssh:%{env:SSH_CONNECTION}`, "client port server port", with or without
+ * parentheses) gives its client address to `source.ip`, where exceptions and `cidr`
+ * conditions look; a value that does not start with an address stays in `labels.ssh`.
  */
 export const decodeSnoopy: FormatDecoder = (text, ctx) => {
   const parsed = parseSnoopyLine(text);
@@ -87,6 +91,7 @@ function snoopyFields(
     'process.pid': integer('pid'),
     'process.parent.pid': integer('ppid'),
     'host.name': take('hostname'),
+    'source.ip': sshClientAddress(pairs),
   };
   const time = take('datetime') ?? take('timestamp');
   if (time !== undefined) {
@@ -102,4 +107,14 @@ function snoopyFields(
   for (const [key, value] of pairs) labels[labelKey(key)] = value;
   fields.labels = labels;
   return fields;
+}
+
+/** The client address of an `ssh` pair (SSH_CONNECTION's first word), taken out of `pairs`. */
+function sshClientAddress(pairs: Map<string, string>): string | undefined {
+  const value = pairs.get('ssh');
+  if (value === undefined) return undefined;
+  const first = value.replace(/^\(/, '').trim().split(/\s+/)[0] ?? '';
+  if (!ipaddr.isValid(first)) return undefined;
+  pairs.delete('ssh');
+  return first;
 }

@@ -1,0 +1,192 @@
+import ipaddr from 'ipaddr.js';
+import type { CommandEvent } from '../event';
+import { ATTACK_TACTICS, ATTACK_TECHNIQUES } from './mitre-attack';
+import type { TacticId } from './mitre-attack';
+
+/**
+ * The ECS version whose field definitions the documents follow. 8.17 is the last 8.x
+ * schema, the one the Elasticsearch 8.19 stack (client and local cluster) ships with;
+ * test/support/ecs-fields.ts encodes the subset used here and the unit test
+ * ecs-documents.spec.ts checks every document against it.
+ */
+export const ECS_VERSION = '8.17.0';
+
+/**
+ * Where a CommandEvent path lands in a document. The event keeps its own names (rules
+ * and correlation keys read them: `session.id`, `tty`, `log.source`), but ECS has no
+ * `session.*`, `log.source` or string `tty` (its `process.tty` is an object of device
+ * numbers), so those go under the vendor namespace `shellwatch.*`.
+ */
+export function documentPath(eventPath: string): string {
+  if (eventPath === 'tty' || eventPath === 'log.source') return `shellwatch.${eventPath}`;
+  if (eventPath === 'session' || eventPath.startsWith('session.')) return `shellwatch.${eventPath}`;
+  return eventPath;
+}
+
+/** `event.*` values every document shares: a process started (ECS allowed values). */
+export const PROCESS_START = {
+  category: ['process'],
+  type: ['start'],
+  action: 'exec',
+} as const;
+
+/**
+ * The ECS body of a command event: its ECS fields, `process.name`/`process.args` filled
+ * from the command line when the input had none, `related.*` for pivoting, and the
+ * non-ECS fields in `shellwatch` (returned apart, for the caller to merge with its own).
+ */
+export function ecsCommandFields(event: CommandEvent): {
+  body: Record<string, unknown>;
+  shellwatch: Record<string, unknown>;
+} {
+  const { session, tty, log, labels, process, event: own, ...rest } = event;
+  const args = process.args ?? commandArgs(process.command_line);
+  const name = processName(process.executable, args);
+  const body: Record<string, unknown> = {
+    ...rest,
+    ecs: { version: ECS_VERSION },
+    process: {
+      ...process,
+      ...(name === undefined ? {} : { name }),
+      ...(args.length === 0 ? {} : { args, args_count: args.length }),
+    },
+    event: { ...own, ...PROCESS_START },
+  };
+  const related = relatedFields(event);
+  if (related) body.related = related;
+  if (labels) body.labels = labels;
+  const shellwatch: Record<string, unknown> = { log: { source: log.source } };
+  if (session) shellwatch.session = session;
+  if (tty !== undefined) shellwatch.tty = tty;
+  return { body, shellwatch };
+}
+
+/** `related.user` / `related.hosts` / `related.ip`: every user, host and address named. */
+export function relatedFields(event: {
+  user?: CommandEvent['user'];
+  host?: CommandEvent['host'];
+  source?: CommandEvent['source'];
+}): Record<string, string[]> | undefined {
+  const users = distinct([event.user?.name, event.user?.effective?.name]);
+  const hosts = distinct([event.host?.name]);
+  const ip = event.source?.ip;
+  const ips = ip !== undefined && ipaddr.isValid(ip) ? [ip] : [];
+  const related: Record<string, string[]> = {};
+  if (users.length > 0) related.user = users;
+  if (hosts.length > 0) related.hosts = hosts;
+  if (ips.length > 0) related.ip = ips;
+  return Object.keys(related).length > 0 ? related : undefined;
+}
+
+/**
+ * The words of the first simple command of a line, quotes removed: ECS `process.args`
+ * for inputs that carry only the line (snoopy, ECS without args, plain lines). A cheap
+ * split, not the rules' shell parser: it runs for every command document.
+ */
+export function commandArgs(line: string, max = 256): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < line.length && words.length < max; i++) {
+    const c = line[i] as string;
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+      else word += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (c === ' ' || c === '\t') {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else if (c === '|' || c === ';' || c === '&' || c === '\n') {
+      break;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord && words.length < max) words.push(word);
+  return words;
+}
+
+/** ECS `process.name`: the executable's file name, else the first argument's. */
+export function processName(
+  executable: string | undefined,
+  args: readonly string[],
+): string | undefined {
+  const path = executable ?? args[0];
+  if (path === undefined || path === '') return undefined;
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name === '' ? undefined : name;
+}
+
+/**
+ * ECS `threat.*` for a rule's ATT&CK ids. A sub-technique (T1059.004) goes to
+ * `threat.technique.subtechnique` and its parent (T1059) to `threat.technique`; the
+ * tactics are the techniques' own. An id the table does not know keeps its place with
+ * no name (a rule pushed through the API may name a newer id).
+ */
+export function threatFields(ids: readonly string[]): Record<string, unknown> {
+  const technique = { id: [] as string[], name: [] as string[], reference: [] as string[] };
+  const sub = { id: [] as string[], name: [] as string[], reference: [] as string[] };
+  const tactics = new Set<TacticId>();
+  const addTechnique = (id: string): void => {
+    if (technique.id.includes(id)) return;
+    technique.id.push(id);
+    technique.reference.push(`https://attack.mitre.org/techniques/${id}/`);
+    const known = ATTACK_TECHNIQUES[id];
+    if (known) technique.name.push(known.name);
+    for (const tactic of known?.tactics ?? []) tactics.add(tactic);
+  };
+  for (const id of ids) {
+    const dot = id.indexOf('.');
+    if (dot < 0) {
+      addTechnique(id);
+      continue;
+    }
+    const parent = id.slice(0, dot);
+    addTechnique(parent);
+    if (sub.id.includes(id)) continue;
+    sub.id.push(id);
+    sub.reference.push(`https://attack.mitre.org/techniques/${parent}/${id.slice(dot + 1)}/`);
+    const known = ATTACK_TECHNIQUES[id];
+    if (known) sub.name.push(known.name);
+  }
+  const tacticIds = [...tactics];
+  return {
+    framework: 'MITRE ATT&CK',
+    ...(tacticIds.length === 0
+      ? {}
+      : {
+          tactic: {
+            id: tacticIds,
+            name: tacticIds.map((id) => ATTACK_TACTICS[id]),
+            reference: tacticIds.map((id) => `https://attack.mitre.org/tactics/${id}/`),
+          },
+        }),
+    ...(technique.id.length === 0
+      ? {}
+      : {
+          technique: {
+            ...compactLists(technique),
+            ...(sub.id.length === 0 ? {} : { subtechnique: compactLists(sub) }),
+          },
+        }),
+  };
+}
+
+function compactLists(lists: Record<string, string[]>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(lists).filter(([, values]) => values.length > 0));
+}
+
+function distinct(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+}

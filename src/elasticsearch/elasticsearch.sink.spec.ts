@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { ElasticsearchSink } from './elasticsearch.sink';
+import type { OutputDocument } from '../core/process-batch';
+
+/**
+ * The sink's data stream path against a fake client (the local cluster is the minimal
+ * distribution, which offers no data streams: the e2e tests exercise plain indices).
+ */
+function fakeCluster(options: {
+  modules: string[];
+  existing?: Record<string, 'index' | 'stream'>;
+}) {
+  const calls: { api: string; params: unknown }[] = [];
+  const existing = { ...options.existing };
+  const backing: Record<string, string> = {};
+  const record =
+    (api: string, answer: (params: never) => unknown = () => ({})) =>
+    (params: never) => {
+      calls.push({ api, params });
+      return Promise.resolve(answer(params));
+    };
+  const client = {
+    nodes: {
+      info: record('nodes.info', () => ({
+        nodes: { n1: { version: '8.19.2', modules: options.modules.map((name) => ({ name })) } },
+      })),
+    },
+    ilm: { putLifecycle: record('ilm.putLifecycle') },
+    indices: {
+      putIndexTemplate: record('indices.putIndexTemplate'),
+      resolveIndex: record('indices.resolveIndex', ({ name }: { name: string }) => ({
+        indices: existing[name] === 'index' ? [{ name }] : [],
+        aliases: [],
+        data_streams: existing[name] === 'stream' ? [{ name }] : [],
+      })),
+      createDataStream: record('indices.createDataStream', ({ name }: { name: string }) => {
+        existing[name] = 'stream';
+      }),
+      create: record('indices.create'),
+      refresh: record('indices.refresh'),
+    },
+    search: record('search', ({ query }: { query: { ids: { values: string[] } } }) => ({
+      hits: {
+        hits: query.ids.values
+          .filter((id) => backing[id] !== undefined)
+          .map((id) => ({ _id: id, _index: backing[id] })),
+      },
+    })),
+    bulk: record('bulk', ({ operations }: { operations: Record<string, unknown>[] }) => ({
+      items: operations
+        .filter((op) => 'create' in op || 'update' in op)
+        .map((op) => ('create' in op ? { create: { status: 409 } } : { update: { status: 200 } })),
+    })),
+    close: record('close'),
+  };
+  return { client, calls, backing };
+}
+
+function sinkOn(cluster: ReturnType<typeof fakeCluster>): ElasticsearchSink {
+  const sink = new ElasticsearchSink({
+    node: 'http://127.0.0.1:1',
+    alertsIndex: 'sw-alerts',
+    commandsIndex: 'sw-commands',
+    bulkMaxDocuments: 100,
+    alertsRetention: '365d',
+    commandsRetention: '30d',
+  });
+  Object.defineProperty(sink, 'client', { value: cluster.client });
+  return sink;
+}
+
+const update = (id: string): OutputDocument => ({
+  target: 'alerts',
+  op: 'update',
+  id,
+  offset: '1',
+  body: { shellwatch: { suppressed_count: 3 } },
+});
+
+describe('ElasticsearchSink on a cluster with data streams', () => {
+  it('creates both data streams with their retention; a redelivered create (409) counts as written', async () => {
+    const cluster = fakeCluster({ modules: ['data-streams', 'x-pack-ilm', 'wildcard'] });
+    const sink = sinkOn(cluster);
+    const report = await sink.installTemplates();
+    expect(report.choice.mode).toBe('data-stream-lifecycle');
+    expect(report.targets).toEqual([
+      {
+        kind: 'alerts',
+        name: 'sw-alerts',
+        as: 'data stream',
+        keptPlainIndex: false,
+        retention: '365d',
+      },
+      {
+        kind: 'commands',
+        name: 'sw-commands',
+        as: 'data stream',
+        keptPlainIndex: false,
+        retention: '30d',
+      },
+    ]);
+    const templates = cluster.calls.filter((c) => c.api === 'indices.putIndexTemplate');
+    expect(templates.map((c) => c.params)).toMatchObject([
+      {
+        name: 'shellwatch-sw-alerts',
+        data_stream: {},
+        template: { lifecycle: { data_retention: '365d' } },
+      },
+      {
+        name: 'shellwatch-sw-commands',
+        data_stream: {},
+        template: { lifecycle: { data_retention: '30d' } },
+      },
+    ]);
+    expect(cluster.calls.some((c) => c.api === 'indices.create')).toBe(false);
+    const created: OutputDocument = { target: 'alerts', id: 'a', offset: '1', body: {} };
+    expect((await sink.write([created])).written).toEqual([created]);
+  });
+
+  it('sends a suppression update to the backing index holding the alert, and reports one not found', async () => {
+    const cluster = fakeCluster({ modules: ['data-streams'] });
+    const sink = sinkOn(cluster);
+    await sink.installTemplates();
+    cluster.backing['t:0:1:SW-COR-0001'] = '.ds-sw-alerts-2026.12.07-000002';
+    const attempt = await sink.write([update('t:0:1:SW-COR-0001'), update('gone')]);
+    const bulk = cluster.calls.find((c) => c.api === 'bulk')?.params as {
+      operations: unknown[];
+    };
+    expect(bulk.operations[0]).toEqual({
+      update: {
+        _index: '.ds-sw-alerts-2026.12.07-000002',
+        _id: 't:0:1:SW-COR-0001',
+        retry_on_conflict: 3,
+      },
+    });
+    expect(bulk.operations).toHaveLength(2);
+    // Not searchable at first: refreshed once and searched again before giving up.
+    expect(cluster.calls.filter((c) => c.api === 'indices.refresh')).toHaveLength(1);
+    expect(attempt.written.map((d) => d.id)).toEqual(['t:0:1:SW-COR-0001']);
+    expect(attempt.rejected).toEqual([
+      {
+        document: update('gone'),
+        reason: 'document_missing_exception: alert not found in its data stream',
+      },
+    ]);
+  });
+
+  it('keeps a plain index that already has the name, and ages nothing there', async () => {
+    const cluster = fakeCluster({ modules: ['data-streams'], existing: { 'sw-alerts': 'index' } });
+    const report = await sinkOn(cluster).installTemplates();
+    expect(report.targets[0]).toMatchObject({ as: 'index', keptPlainIndex: true, retention: null });
+    expect(report.targets[1]).toMatchObject({ as: 'data stream' });
+  });
+
+  it('on the minimal distribution creates plain indices', async () => {
+    const cluster = fakeCluster({ modules: ['x-pack-core'] });
+    const report = await sinkOn(cluster).installTemplates();
+    expect(report.choice.mode).toBe('indices');
+    expect(report.targets.map((t) => t.as)).toEqual(['index', 'index']);
+    expect(cluster.calls.filter((c) => c.api === 'indices.create')).toHaveLength(2);
+    expect(cluster.calls.some((c) => c.api === 'indices.createDataStream')).toBe(false);
+  });
+});
