@@ -66,6 +66,9 @@ export const MAX_BOUNDED_REPEAT = 20;
 const MAX_DIVERGENCE = 16;
 const MAX_DIVERGENCE_PAIRS = 256;
 
+/** Optional parts explored by the start-index rule before it gives up (each doubles the ways). */
+const MAX_ANCHOR_STEPS = 256;
+
 class NotProvable extends Error {}
 
 const MAX_CODE_POINT = 0x10ffff;
@@ -157,6 +160,7 @@ class Analysis {
   private readonly follow = new Map<Position, Position[]>();
   private readonly positions: Position[] = [];
   private readonly tails = new Map<Position, boolean>();
+  private anchorSteps = 0;
   /** The characters of each outermost heavily repeated quantifier (more than MAX_BOUNDED_REPEAT times). */
   private readonly heavyLoops: CharSet[] = [];
   private readonly ignoreCase: boolean;
@@ -218,11 +222,18 @@ class Analysis {
    * `a+b` and `\s+$` do not.
    */
   private anchors(elements: readonly AST.Element[], heavy: CharSet): boolean {
-    for (const element of elements) {
+    for (const [index, element] of elements.entries()) {
       // Without `m`, `^` lets one attempt through: index 0.
       if (element.type === 'Assertion' && element.kind === 'start' && !this.flags.includes('m'))
         return true;
       if (element.type === 'Assertion') continue;
+      if (element.type === 'Quantifier' && element.min === 0 && element.max === 1) {
+        // An optional part: the way through it and the way around it must both anchor
+        // (`(sudo\s+)?chmod\s+x`: by `s` through it, `c` around it).
+        if ((this.anchorSteps += 1) > MAX_ANCHOR_STEPS) return false;
+        const rest = elements.slice(index + 1);
+        return this.anchors([element.element, ...rest], heavy) && this.anchors(rest, heavy);
+      }
       if (this.mustRead(element, heavy)) return true;
       if (this.repeatsWithin(element)) return false;
     }
