@@ -91,7 +91,13 @@ export function ruleSetFor(count: number): { ruleSet: RuleSet; packRules: number
 export function corpus(): { malicious: string[]; benign: string[] } {
   const dir = join(REPO_ROOT, 'test/fixtures/corpus');
   const out = { malicious: [] as string[], benign: [] as string[] };
-  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+  // Top-level files only: attacks/ and everyday/ are the rule-quality corpora (866c438).
+  const names = existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name)
+    : [];
+  for (const name of names) {
     const text = readFileSync(join(dir, name), 'utf8');
     const kind = name.startsWith('benign') ? 'benign' : 'malicious';
     if (name.endsWith('.jsonl')) {
