@@ -66,6 +66,9 @@ export const MAX_BOUNDED_REPEAT = 20;
 const MAX_DIVERGENCE = 16;
 const MAX_DIVERGENCE_PAIRS = 256;
 
+/** `x{n}` with n up to this is analysed as n copies of `x`. */
+const MAX_UNROLLED_COUNT = 4;
+
 /** Optional parts explored by the start-index rule before it gives up (each doubles the ways). */
 const MAX_ANCHOR_STEPS = 256;
 
@@ -401,6 +404,13 @@ class Analysis {
 
   private quantifier(quantifier: AST.Quantifier, repeats: number): Summary {
     if (quantifier.max === 0) throw new NotProvable();
+    // A small exact count is the body written out that many times (`([0-9]+[.]){3}`):
+    // each copy gets positions of its own, so the copies are not taken for one loop.
+    if (quantifier.min === quantifier.max && quantifier.max <= MAX_UNROLLED_COUNT)
+      return this.sequence(
+        Array.from({ length: quantifier.max }, () => quantifier.element),
+        repeats,
+      );
     const inner = repeats * quantifier.max;
     const before = this.positions.length;
     const body = this.element(quantifier.element, inner);
