@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --no-whole-path] [-- --decode]`: the benchmark of
+ * `npm run bench [-- --quick] [-- --no-whole-path] [-- --no-loads] [-- --decode]`: the benchmark of
  * issue 8, documented in docs/performance.md. Writes bench/results/latest.json and
  * bench/results/latest.md and prints progress. Every target is a ratio of two
  * figures measured in this same run; nothing here asserts an absolute number.
@@ -13,6 +13,8 @@ import type { EvaluatorResult, EvaluatorRow } from './evaluator';
 import { benchWholePath } from './whole-path';
 import type { WholePathResult } from './whole-path';
 import { main as benchDecode } from './decode.bench';
+import { benchLoads } from './load.bench';
+import type { LoadResult } from './load.bench';
 
 interface Target {
   name: string;
@@ -116,6 +118,52 @@ function medianOverRounds(
   ratios.sort((a, b) => a - b);
   const mid = Math.floor(rounds / 2);
   return rounds % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+}
+
+/** Issue 25's load budgets (ms, one run's figures) and their ratio to the recheck-only load of the same run. */
+function loadTargets(loads: LoadResult | undefined): Target[] {
+  if (loads === undefined) return [];
+  const out: Target[] = [];
+  const row = (set: string, mode: string) =>
+    loads.rows.find((r) => r.set === set && r.mode === mode);
+  for (const [set, label, budget] of [
+    ['pack', 'pack (rules/)', 1000],
+    ['1000', '1,000 rules', 2000],
+  ] as const) {
+    const now = row(set, 'static');
+    if (now === undefined) continue;
+    out.push({
+      name: `load ${label}: validate, check regexes, compile (fresh process), ms`,
+      ratio: now.loadMs,
+      goal: `< ${budget}`,
+      met: now.loadMs < budget,
+    });
+    out.push({
+      name: `reload ${label} with one rule changed (a new regex only recheck decides), ms`,
+      ratio: now.reloadMs,
+      goal: '< 200',
+      met: now.reloadMs < 200,
+    });
+    const base = row(set, 'recheck-only');
+    if (base !== undefined)
+      out.push({
+        name: `load ${label}: recheck-only load ÷ this load (regexes proven statically: ${now.staticRegexes} of ${now.regexes})`,
+        ratio: base.loadMs / now.loadMs,
+        goal: '(info)',
+      });
+  }
+  out.push({
+    name: "README's three-line `shellwatch eval` example, wall ms (median of 3)",
+    ratio: loads.cliEvalMs,
+    goal: '< 1000',
+    met: loads.cliEvalMs < 1000,
+  });
+  out.push({
+    name: 'that example ÷ `node -e 0` (wall)',
+    ratio: loads.cliEvalMs / loads.nodeStartMs,
+    goal: '(info)',
+  });
+  return out;
 }
 
 function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined): Target[] {
@@ -224,6 +272,7 @@ function markdown(result: {
   quick: boolean;
   evaluator: EvaluatorResult;
   wholePath: WholePathResult | undefined;
+  loads: LoadResult | undefined;
   targets: Target[];
 }): string {
   const lines: string[] = [];
@@ -256,6 +305,23 @@ function markdown(result: {
     '',
     `Memory with 1,000 rules loaded (bench process): RSS ${result.evaluator.rssAt1000RulesMb} MB, heap used ${result.evaluator.heapAt1000RulesMb} MB.`,
   );
+  if (result.loads !== undefined) {
+    lines.push(
+      '',
+      "Rule loading, each in a fresh process (the verdict cache is per process): the service's path (static proof, then recheck for the rest) and recheck alone:",
+      '',
+      '| rule set | mode | rules | regexes | proven statically | load ms | one-rule reload ms |',
+      '|---|---|---:|---:|---:|---:|---:|',
+    );
+    for (const r of result.loads.rows)
+      lines.push(
+        `| ${r.set} | ${r.mode} | ${r.rules} | ${r.regexes} | ${r.staticRegexes} | ${fmt(r.loadMs)} | ${fmt(r.reloadMs)} |`,
+      );
+    lines.push(
+      '',
+      `CLI example (\`shellwatch eval --format lines\`, 3 lines): ${fmt(result.loads.cliEvalMs)} ms wall; \`node -e 0\`: ${fmt(result.loads.nodeStartMs)} ms.`,
+    );
+  }
   const whole = result.wholePath;
   if (whole !== undefined) {
     lines.push(
@@ -308,6 +374,7 @@ async function main(): Promise<void> {
     benchDecode();
   }
   const evaluator = await evaluatorsInChild(quick, log);
+  const loads = args.has('--no-loads') ? undefined : await benchLoads({ quick, log });
   const wholePath = args.has('--no-whole-path') ? undefined : await benchWholePath({ quick, log });
   const uptimeAfter = uptime();
   const result = {
@@ -318,7 +385,8 @@ async function main(): Promise<void> {
     quick,
     evaluator,
     wholePath,
-    targets: targets(evaluator, wholePath),
+    loads,
+    targets: [...targets(evaluator, wholePath), ...loadTargets(loads)],
   };
   const dir = join(REPO_ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });

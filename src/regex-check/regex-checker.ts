@@ -3,10 +3,10 @@ import { check } from 'recheck';
 import type { Diagnostics } from 'recheck';
 import {
   diagnosticsVerdict,
-  quickRegexVerdict,
   RECHECK_PARAMETERS,
   regexKey,
   regexVerdicts,
+  staticRegexVerdict,
 } from '../core/rules/operators/check-regex';
 import type { RegexSpec, RegexVerdict } from '../core/rules/operators/check-regex';
 import type { RegexVerdictCache } from '../core/rules/operators/regex-verdict-cache';
@@ -29,6 +29,11 @@ export interface RegexCheckerOptions {
   readonly concurrency: number;
   readonly analysis?: RegexAnalysis;
   readonly cache?: RegexVerdictCache;
+  /**
+   * Whether a pattern the static proof shows linear skips recheck (default true);
+   * false only for the bench's recheck-only baseline.
+   */
+  readonly staticProof?: boolean;
 }
 
 export interface RegexCheckOptions {
@@ -43,7 +48,8 @@ export interface RegexCheckOptions {
 /**
  * Checks regexes for catastrophic backtracking without blocking the event loop
  * (issue 20: 40 patterns checked synchronously blocked it for 81 s). Cheap verdicts
- * (flags, length, syntax) come first, then the verdict cache, then the analysis with
+ * (flags, length, syntax, the static linear-time proof: issue 25, four patterns in
+ * five of the pack) come first, then the verdict cache, then the analysis with
  * at most `concurrency` at once. Definite verdicts are cached; a regex cut short by a
  * budget is not, so a retry goes further.
  */
@@ -71,7 +77,9 @@ export class RegexChecker {
     for (const spec of specs) {
       const key = regexKey(spec.source, spec.flags);
       if (verdicts.has(key)) continue;
-      const known = quickRegexVerdict(spec.source, spec.flags) ?? this.cache.get(key);
+      const known =
+        staticRegexVerdict(spec.source, spec.flags, this.options.staticProof ?? true) ??
+        this.cache.get(key);
       if (known !== undefined) verdicts.set(key, known.verdict);
       else {
         verdicts.set(key, 'regex was not checked for catastrophic backtracking');

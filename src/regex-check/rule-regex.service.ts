@@ -1,19 +1,10 @@
-import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
-import { loadRuleSet, ruleSetRegexes, verdictLookup } from '../core/rules';
 import type { LoadRuleSetResult, SourceFile } from '../core/rules';
-import { regexKey } from '../core/rules/operators/check-regex';
 import type { RegexSpec, RegexVerdict } from '../core/rules/operators/check-regex';
+import { ANALYSIS_CONCURRENCY, loadCheckedRuleSet } from './load-checked-rule-set';
 import { RegexChecker } from './regex-checker';
 import type { RegexCheckOptions } from './regex-checker';
-
-/**
- * Analyses at once: one per core, at most 4. The analysis runs in recheck's agent,
- * not on our thread, so the event loop stays free either way; more at once only
- * shortens a start with many new patterns.
- */
-const ANALYSIS_CONCURRENCY = Math.min(4, Math.max(1, availableParallelism()));
 
 /**
  * The service's one way to load rules: every regex of the files is checked for
@@ -43,12 +34,7 @@ export class RuleRegexService implements OnModuleDestroy {
     lists: readonly SourceFile[],
     reached: ReadonlyMap<string, RegexVerdict> = new Map(),
   ): Promise<LoadRuleSetResult> {
-    const missing = ruleSetRegexes(files, lists).filter(
-      (spec) => !reached.has(regexKey(spec.source, spec.flags)),
-    );
-    const verdicts = await this.checker.verdicts(missing);
-    for (const [key, verdict] of reached) verdicts.set(key, verdict);
-    return loadRuleSet(files, lists, { checkRegex: verdictLookup(verdicts) });
+    return loadCheckedRuleSet(this.checker, files, lists, reached);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { checkSync } from 'recheck';
 import type { Diagnostics, Parameters } from 'recheck';
+import { isProvablyLinear } from './linear-regex';
 import { RegexVerdictCache } from './regex-verdict-cache';
 import type { RegexVerdict } from './regex-verdict-cache';
 
@@ -59,6 +60,23 @@ export function quickRegexVerdict(source: string, flags: string): { verdict: str
 }
 
 /**
+ * The verdict reached without recheck: {@link quickRegexVerdict}'s refusals, or
+ * "safe" when the static proof of linear-time matching ({@link isProvablyLinear})
+ * holds. Undefined when only recheck can tell. Microseconds a pattern: safe to run
+ * on the main thread. `staticProof: false` skips the proof (the bench's baseline).
+ */
+export function staticRegexVerdict(
+  source: string,
+  flags: string,
+  staticProof = true,
+): { verdict: RegexVerdict } | undefined {
+  const quick = quickRegexVerdict(source, flags);
+  if (quick !== undefined) return quick;
+  if (staticProof && isProvablyLinear(source, flags)) return { verdict: undefined };
+  return undefined;
+}
+
+/**
  * recheck's answer as a verdict. `definite` is false when the answer says nothing
  * about the pattern (the check timed out or was cancelled): such a verdict is not cached.
  */
@@ -84,7 +102,8 @@ export function diagnosticsVerdict(result: Diagnostics): {
 
 /**
  * Returns why a rule regex must not be used, or undefined when it is safe: bad flags,
- * a syntax error, too long, or catastrophic backtracking as found by recheck (a rule
+ * a syntax error, too long, or catastrophic backtracking as found by recheck when the
+ * static proof ({@link staticRegexVerdict}) cannot show it linear (a rule
  * regex runs on every event, and one `(a+)+$` would stall the whole stream). A regex
  * recheck cannot prove safe (timeout, unsupported syntax) is refused too: the author
  * can simplify it.
@@ -94,7 +113,7 @@ export function diagnosticsVerdict(result: Diagnostics): {
  * (src/regex-check) and compiles with those verdicts.
  */
 export function checkRegex(source: string, flags: string): RegexVerdict {
-  const quick = quickRegexVerdict(source, flags);
+  const quick = staticRegexVerdict(source, flags);
   if (quick !== undefined) return quick.verdict;
   const key = regexKey(source, flags);
   const cached = regexVerdicts.get(key);

@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { checkSync } from 'recheck';
+import { describe, expect, it } from 'vitest';
+import { ruleSetRegexes } from '../load-rule-set';
+import { prng } from '../testing/generate-rules';
+import type { SourceFile } from '../types';
+import { RECHECK_PARAMETERS } from './check-regex';
+import { isProvablyLinear } from './linear-regex';
+
+/** Shapes that backtrack exponentially or polynomially (or that recheck cannot prove safe). */
+const KNOWN_BAD: readonly [string, string][] = [
+  ['(a+)+$', ''],
+  ['(a|a)*$', ''],
+  ['(a|ab)*c', ''],
+  ['(a|ab)*(c|bcd)', ''],
+  ['\\s*\\s*$', ''],
+  ['^\\s*\\s*$', ''],
+  ['x\\s*\\s*y', ''],
+  ['\\s+$', ''],
+  ['\\s*$', 'm'],
+  ['[a-z]{1,500}[0-9]{1,700}y', ''],
+  ['(a*)*b', ''],
+  ['^(a|a)*$', ''],
+  ['^a*a*$', ''],
+  ['^(.*a){12}$', ''],
+  ['^([a-z]+)+$', ''],
+  ['^(\\w+\\s?)+$', ''],
+  ['^a*a[a-z]*X', ''],
+  ['(?:a|b|ab)+c', ''],
+  ['a+b', ''],
+  ['^(k|\u212a)+$', 'iu'],
+  ['^(s|\u017f)+$', 'iu'],
+  ['^(a|A)+$', 'i'],
+  ['^(?=(a+)+$)', ''],
+  ['^(a+)\\1*$', ''],
+  ['^.*.*=.*$', ''],
+];
+
+/** Rule pack regexes, as the loader asks about them. */
+function packRegexes(): { source: string; flags: string }[] {
+  const dir = join(__dirname, '../../../../rules');
+  const files: SourceFile[] = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.json'))
+    .map((e) => join(e.parentPath, e.name))
+    .map((path) => ({ path: relative(dir, path), text: readFileSync(path, 'utf8') }));
+  const top = (f: SourceFile): string => f.path.split('/')[0] ?? '';
+  return ruleSetRegexes(
+    files.filter((f) => !['lists', 'schema', 'formats'].includes(top(f))),
+    files.filter((f) => top(f) === 'lists'),
+  );
+}
+
+/**
+ * Random patterns from pieces that overlap in every way the proof must notice:
+ * literals, classes, `.`, `\s`/`\S`/`\w`, nested groups with alternation, every
+ * quantifier (lazy ones too, small and large bounds) and anchors.
+ */
+function randomPattern(random: () => number): { source: string; flags: string } {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const atoms = ['a', 'b', 'ab', 'x', '-', ' ', '/', '\\s', '\\S', '\\w', '\\d', '.'];
+  const classes = ['[a-z]', '[^a]', '[ab]', '[^ ]', '[0-9]', '[^/]', '[a-z0-9_-]'];
+  const quantifiers = ['', '', '', '*', '+', '?', '{1,3}', '{2}', '{1,500}', '{0,30}', '*?', '+?'];
+  const sequence = (depth: number): string => {
+    let out = '';
+    const length = 1 + Math.floor(random() * 4);
+    for (let i = 0; i < length; i++) {
+      const roll = random();
+      if (roll < 0.12) out += pick(['\\b', '$', '^']);
+      else if (depth < 2 && roll < 0.35) {
+        const branches = 1 + Math.floor(random() * 3);
+        const body = Array.from({ length: branches }, () => sequence(depth + 1)).join('|');
+        out += `(${body})${pick(quantifiers)}`;
+      } else out += pick(random() < 0.6 ? atoms : classes) + pick(quantifiers);
+    }
+    return out;
+  };
+  return {
+    source: (random() < 0.4 ? '^' : '') + sequence(0),
+    flags: random() < 0.2 ? 'i' : '',
+  };
+}
+
+describe('isProvablyLinear', () => {
+  it('sends every known catastrophic shape to recheck', () => {
+    for (const [source, flags] of KNOWN_BAD)
+      expect([source, isProvablyLinear(source, flags)]).toEqual([source, false]);
+  });
+
+  it('proves common rule shapes linear', () => {
+    for (const source of [
+      '^/etc/(passwd|shadow|sudoers)$',
+      '(^|/)\\.(bash|zsh|sh)_history$',
+      '^(sudo\\s+)?(\\./|/tmp/|/dev/shm/)[^\\s]+',
+      '^(-[a-z]+ ?)*$',
+      'x[^x]*y',
+      '-[a-z]*e$',
+    ])
+      expect([source, isProvablyLinear(source, '')]).toEqual([source, true]);
+    expect(isProvablyLinear('ssh -?[a-z]* ?ld_preload', 'i')).toBe(true);
+  });
+
+  it('never accepts a pattern recheck does not call safe (differential, generated patterns)', () => {
+    const random = prng(25);
+    const seen = new Set<string>();
+    let accepted = 0;
+    let tried = 0;
+    while (accepted < 60) {
+      const { source, flags } = randomPattern(random);
+      const key = `${flags}/${source}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      try {
+        new RegExp(source, flags);
+      } catch {
+        continue;
+      }
+      tried += 1;
+      if (!isProvablyLinear(source, flags)) continue;
+      accepted += 1;
+      const answer = checkSync(source, flags, RECHECK_PARAMETERS);
+      expect([key, answer.status]).toEqual([key, 'safe']);
+    }
+    // The generator reaches both sides of the proof.
+    expect(tried).toBeGreaterThan(accepted);
+  }, 300_000);
+
+  it('proves most of the pack linear, and recheck agrees on every one it proves', () => {
+    const specs = packRegexes();
+    const proven = specs.filter((s) => isProvablyLinear(s.source, s.flags));
+    expect(proven.length / specs.length).toBeGreaterThan(0.8);
+    for (const { source, flags } of proven)
+      expect([source, checkSync(source, flags, RECHECK_PARAMETERS).status]).toEqual([
+        source,
+        'safe',
+      ]);
+  }, 300_000);
+});
