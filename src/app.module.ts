@@ -17,7 +17,7 @@ import { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
 import { HealthController } from './health/health.controller';
 import { HealthState } from './health/health-state';
 import { KafkaConnection } from './kafka/kafka-connection';
-import { kafkaSecurityOptions } from './kafka/kafka-security';
+import { kafkaSecurityOptions, kafkaSecuritySettings } from './kafka/kafka-security';
 import { loggerParams } from './logging/logger-options';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -99,16 +99,7 @@ export class AppModule {
               dlqTopic: config.kafkaDlqTopic,
               dlqMaxBytes: config.kafkaDlqMaxBytes,
               alertsTopic: config.kafkaAlertsTopic,
-              security: kafkaSecurityOptions(
-                {
-                  ssl: config.kafkaSsl,
-                  sslCaFile: config.kafkaSslCaFile,
-                  saslMechanism: config.kafkaSaslMechanism,
-                  saslUsername: config.kafkaSaslUsername,
-                  saslPassword: config.kafkaSaslPassword,
-                },
-                readText,
-              ),
+              security: kafkaSecurityOptions(kafkaSecuritySettings(config), readText),
             }),
         },
       ],

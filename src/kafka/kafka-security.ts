@@ -1,4 +1,5 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import type { Config } from '../config/config';
 
 /** What the configuration says about securing the Kafka connection (see KAFKA_SSL*, KAFKA_SASL_*). */
 export interface KafkaSecuritySettings {
@@ -10,6 +11,22 @@ export interface KafkaSecuritySettings {
 }
 
 export type KafkaSecurityOptions = Pick<KafkaConfig, 'ssl' | 'sasl'>;
+
+/** The Kafka security settings of the service's configuration. */
+export function kafkaSecuritySettings(
+  config: Pick<
+    Config,
+    'kafkaSsl' | 'kafkaSslCaFile' | 'kafkaSaslMechanism' | 'kafkaSaslUsername' | 'kafkaSaslPassword'
+  >,
+): KafkaSecuritySettings {
+  return {
+    ssl: config.kafkaSsl,
+    sslCaFile: config.kafkaSslCaFile,
+    saslMechanism: config.kafkaSaslMechanism,
+    saslUsername: config.kafkaSaslUsername,
+    saslPassword: config.kafkaSaslPassword,
+  };
+}
 
 /**
  * Turns validated settings into kafkajs `ssl` and `sasl` options. `ssl: true`

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../config/config';
 import type { Config } from '../config/config';
 import { AlertsConsumer } from '../kafka/alerts-consumer';
 import { KafkaConnection } from '../kafka/kafka-connection';
-import { kafkaSecurityOptions } from '../kafka/kafka-security';
+import { kafkaSecurityOptions, kafkaSecuritySettings } from '../kafka/kafka-security';
 import { pinoOptions, scrubText } from '../logging/logger-options';
 import { post } from './http-delivery';
 import { Notifier } from './notifier';
@@ -101,16 +101,7 @@ async function bootstrap(): Promise<void> {
     clientId: `${config.kafkaClientId}-notifier`,
     dlqTopic: config.notifyDlqTopic,
     dlqMaxBytes: config.kafkaDlqMaxBytes,
-    security: kafkaSecurityOptions(
-      {
-        ssl: config.kafkaSsl,
-        sslCaFile: config.kafkaSslCaFile,
-        saslMechanism: config.kafkaSaslMechanism,
-        saslUsername: config.kafkaSaslUsername,
-        saslPassword: config.kafkaSaslPassword,
-      },
-      readText,
-    ),
+    security: kafkaSecurityOptions(kafkaSecuritySettings(config), readText),
   });
   // The consumer calls the notifier, the notifier commits through the consumer.
   const consumer: AlertsConsumer = new AlertsConsumer(connection.kafka, {
