@@ -55,7 +55,11 @@ describe('If-Match on two replicas sharing one rules folder', () => {
   };
 
   const etagServedBy = async (service: ServiceProcess): Promise<string | null> =>
-    (await fetch(`${service.baseUrl}/rules/${RULE_ID}`)).headers.get('etag');
+    (
+      await fetch(`${service.baseUrl}/rules/${RULE_ID}`, {
+        headers: { authorization: `Bearer ${API_KEY}` },
+      })
+    ).headers.get('etag');
 
   beforeAll(async () => {
     cpSync(resolve(REPO_ROOT, 'test/fixtures/rules/basic'), rulesDir, { recursive: true });
