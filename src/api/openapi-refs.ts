@@ -5,6 +5,7 @@ export const SCHEMA = {
   rulePatch: 'RulePatch',
   ruleValidateRequest: 'RuleValidateRequest',
   ruleTestRequest: 'RuleTestRequest',
+  ruleConvertRequest: 'RuleConvertRequest',
   health: 'HealthStatus',
 } as const;
 

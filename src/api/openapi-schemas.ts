@@ -3,6 +3,7 @@ import ruleSchema from '../../rules/schema/rule.schema.json';
 import { RULE_ID_PATTERN } from '../rules-store/rule-paths';
 import { RULE_TEST_MAX_INPUTS } from './dto/rule-test.dto';
 import { SCHEMA, schemaRef } from './openapi-refs';
+import { SIGMA_PATH_PATTERN } from './sigma-convert';
 
 /*
  * The request schemas of the OpenAPI document that Nest's DTO classes cannot
@@ -167,6 +168,23 @@ export function requestSchemas(): Record<string, JsonSchema> {
             since: { type: 'string' },
           },
         },
+      },
+    },
+  };
+  schemas[SCHEMA.ruleConvertRequest] = {
+    type: 'object',
+    description: 'One Sigma rule as YAML text; nothing is saved.',
+    additionalProperties: false,
+    required: ['sigma'],
+    properties: {
+      sigma: { type: 'string', description: 'One Sigma rule, YAML text (docs/rules.md, "Sigma")' },
+      path: {
+        type: 'string',
+        pattern: SIGMA_PATH_PATTERN.source,
+        minLength: 1,
+        maxLength: 200,
+        description: 'The file name it came from (kept in source.path; names a rule without an id)',
+        examples: ['nc_exec.yml'],
       },
     },
   };

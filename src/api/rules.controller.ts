@@ -38,7 +38,7 @@ import {
   RuleValidateResponseDto,
 } from './dto/rule.dto';
 import { RuleTestResponseDto } from './dto/rule-test.dto';
-import { RuleConvertRequestDto, RuleConvertResponseDto } from './dto/rule-convert.dto';
+import { RuleConvertResponseDto } from './dto/rule-convert.dto';
 import { RULE_CONVERT_REQUEST_PROPERTIES } from './sigma-convert';
 import { EtagInterceptor } from './etag.interceptor';
 import { IfMatch } from './if-match.decorator';
@@ -231,7 +231,7 @@ export class RulesController {
   @ApiOperation({
     summary: 'Convert one Sigma rule (YAML) to a Shellwatch rule, or say why not; nothing is saved',
   })
-  @ApiBody({ required: true, type: RuleConvertRequestDto })
+  @JsonBody(SCHEMA.ruleConvertRequest)
   @ApiResponse({ status: 200, type: RuleConvertResponseDto })
   @ApiErrors(400, 413)
   convert(@Body() body: unknown): Promise<RuleConvertResponseDto> {

@@ -1,24 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SIGMA_PATH_PATTERN } from '../sigma-convert';
-
-/** POST /rules/convert: one Sigma rule as YAML text. */
-export class RuleConvertRequestDto {
-  @ApiProperty({
-    description: 'One Sigma rule, YAML text (docs/rules.md, "Sigma")',
-    example:
-      "title: Netcat with -e\nid: 0f4c6c2e-1b7d-4c55-9a0a-7d3f1e2b9c11\nlogsource:\n  product: linux\n  category: process_creation\ndetection:\n  selection:\n    CommandLine|startswith: 'nc -e '\n  condition: selection\nlevel: high\n",
-  })
-  sigma!: string;
-
-  @ApiPropertyOptional({
-    description: 'The file name it came from (kept in source.path; names a rule without an id)',
-    example: 'nc_exec.yml',
-    pattern: SIGMA_PATH_PATTERN.source,
-    minLength: 1,
-    maxLength: 200,
-  })
-  path?: string;
-}
 
 /** A converted rule: its id, the file name it would have, and the rule document. */
 export class RuleConvertedDto {
