@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { packFiles } from '../../../bench/corpus';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import { exampleEvent } from './run-rule-examples';
 import type { SourceFile } from './types';
@@ -59,15 +58,6 @@ const USES: Record<string, ListUse[]> = {
   ],
 };
 
-const ROOT = join(__dirname, '../../../rules');
-
-function jsonFiles(dir: string): SourceFile[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }));
-}
-
 function listItems(files: readonly SourceFile[], name: string): string[] {
   const file = files.find((f) => f.path === `lists/${name}.json`);
   if (file === undefined) throw new Error(`rules/lists/${name}.json is missing`);
@@ -75,9 +65,7 @@ function listItems(files: readonly SourceFile[], name: string): string[] {
 }
 
 describe('knowledge lists in rules/lists/', () => {
-  const all = jsonFiles(ROOT);
-  const lists = all.filter((f) => f.path.startsWith('lists/'));
-  const rules = all.filter((f) => !f.path.startsWith('lists/') && !f.path.startsWith('schema/'));
+  const { rules, lists } = packFiles();
   const loaded = loadRuleSet(rules, lists);
 
   for (const [name, uses] of Object.entries(USES)) {
