@@ -203,7 +203,7 @@ export const CONFIG_VARIABLES = {
   kafkaPartitionsConcurrently: {
     name: 'KAFKA_PARTITIONS_CONCURRENTLY',
     // 2, not 1: while one partition's batch waits for its bulk request, checkpoint and
-    // commit, another's is decoded and evaluated (docs/performance.md, 2026-12-06 A/B).
+    // commit, another's is decoded and evaluated (bench/results/HISTORY.md, 2026-12-06 A/B).
     default: '2',
     doc: "How many partitions one instance processes at the same time (kafkajs partitionsConsumedConcurrently): while one batch waits for Elasticsearch or Kafka, another's records are decoded and evaluated.",
     parse: integer(1, 64),
