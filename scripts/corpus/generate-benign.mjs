@@ -4,8 +4,9 @@
  * administrators, developers and CI jobs, including the look-alikes that trip
  * naive rules. Deterministic (seeded), so a re-run gives the same file.
  *
- * Every `noMatch` example of docs/rule-catalogue.md is included verbatim, so
- * the catalogue's near-misses are also exercised as benign traffic.
+ * Every line of test/fixtures/corpus/near-misses.txt is included verbatim: the
+ * near-misses written for the first 95 rules when the pack was planned (they
+ * were the plan's `noMatch` examples), so they are exercised as benign traffic.
  *
  * Usage: node scripts/corpus/generate-benign.mjs [--out FILE] [--count N]
  */
@@ -1640,15 +1641,11 @@ speedtest-cli --simple
   .trim()
   .split('\n');
 
-// ---- catalogue noMatch examples -----------------------------------------------
+// ---- near-misses of the planned pack ----------------------------------------------
 /** @returns {string[]} */
-function catalogueNoMatch() {
-  const text = readFileSync(resolve(root, 'docs/rule-catalogue.md'), 'utf8');
-  const out = [];
-  for (const m of text.matchAll(/```text noMatch\n([\s\S]*?)```/g)) {
-    out.push(...m[1].split('\n').filter((l) => l.trim() !== ''));
-  }
-  return out;
+function nearMisses() {
+  const text = readFileSync(resolve(root, 'test/fixtures/corpus/near-misses.txt'), 'utf8');
+  return text.split('\n').filter((l) => l.trim() !== '');
 }
 
 // ---- assemble ------------------------------------------------------------------
@@ -1665,7 +1662,7 @@ function add(line) {
   return true;
 }
 
-for (const l of catalogueNoMatch()) add(l);
+for (const l of nearMisses()) add(l);
 for (const l of handwritten) add(l);
 
 const counts = families.map(() => 0);

@@ -75,7 +75,7 @@ export function requestSchemas(): Record<string, JsonSchema> {
   if (leaf !== undefined) {
     delete leaf['allOf'];
     leaf['description'] =
-      "A fact, an operator and a value. The value's type depends on the operator (docs/rules-reference.draft.md); rule.schema.json checks it, a wrong one is a 400.";
+      "A fact, an operator and a value. The value's type depends on the operator (docs/rules.md, Operators); rule.schema.json checks it, a wrong one is a 400.";
   }
   const properties = rule['properties'] as Record<string, JsonSchema>;
   const required = rule['required'] as string[];

@@ -14,7 +14,7 @@
  *   sub-command run through sudo/doas/su without a non-root target user.
  * - `decoded`: printable base64/hex payloads found in the line, decoded.
  *
- * docs/rules-reference.draft.md documents each with an example; keep them in step.
+ * docs/rules.md ("Facts") documents each with an example; keep them in step.
  */
 import type { CommandEvent } from '../event';
 import { decodePayloads } from '../shell/decode-payloads';

@@ -6,7 +6,7 @@
  * - {@link createReferenceEvaluator} is json-rules-engine itself, the semantic reference.
  * - {@link runRuleExamples} checks a rule's embedded examples.
  *
- * Facts and operators: see facts.ts, operators/ and docs/rules-reference.draft.md.
+ * Facts and operators: see facts.ts, operators/ and docs/rules.md ("Facts", "Operators").
  */
 export {
   loadRuleSet,

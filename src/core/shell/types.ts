@@ -22,7 +22,7 @@ export type StdinSource = 'pipe' | 'here-string' | 'heredoc' | 'file';
 /**
  * One simple command of a command line, after shell decoding and wrapper unwrapping.
  * This is the shape rules see in the `commands` fact, so its field names are a contract
- * (docs/rules-reference.draft.md).
+ * (docs/rules.md, "Facts").
  */
 export interface ShellCommand {
   /** Basename of the executed program after unwrapping `sudo`, `env`, `nohup`, ... (`/bin/rm` → `rm`); `''` when there is none. */

@@ -348,7 +348,7 @@ describe('anyCommand', () => {
     ]);
   });
 
-  it('compiles and matches the examples of docs/rules-reference.draft.md', () => {
+  it('compiles and matches the examples of docs/rules.md', () => {
     expect(
       matches({ program: ['nc', 'ncat', 'netcat'], hasAnyFlag: ['e', 'c'] }, 'ncat -c sh h 1'),
     ).toBe(true);
