@@ -31,7 +31,7 @@ export class MetricsService {
   });
   private readonly recordsDecoded = new Counter({
     name: 'shellwatch_records_decoded_total',
-    help: 'Command events decoded, per decoder (log.source).',
+    help: 'Command events decoded, per decoder (log.source: vssh, snoopy, auditd, ...).',
     labelNames: ['format'] as const,
     registers: [this.registry],
   });
@@ -49,7 +49,7 @@ export class MetricsService {
   });
   private readonly alerts = new Counter({
     name: 'shellwatch_alerts_total',
-    help: 'Alerts produced, per rule id and severity.',
+    help: 'Alerts produced, per rule id and severity (counted before the write: a redelivered batch counts again).',
     labelNames: ['rule_id', 'severity'] as const,
     registers: [this.registry],
   });
@@ -100,7 +100,7 @@ export class MetricsService {
   });
   private readonly ruleReloads = new Counter({
     name: 'shellwatch_rule_reloads_total',
-    help: 'Rule set reloads (start, file changes, API writes), per result; a failure keeps the last good set.',
+    help: 'Rule set reloads (start, file changes, API writes), per result: success (also an unchanged set) or failure (the last good set keeps running).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
@@ -111,7 +111,7 @@ export class MetricsService {
   });
   private readonly rulesInfo = new Gauge({
     name: 'shellwatch_rules_info',
-    help: 'Always 1, labelled with the content hash of the active rule set.',
+    help: 'Always 1, labelled with the content hash of the active rule set (the same hash everywhere means the same rules everywhere).',
     labelNames: ['hash'] as const,
     registers: [this.registry],
   });
@@ -123,7 +123,7 @@ export class MetricsService {
   });
   private readonly auditDocuments = new Counter({
     name: 'shellwatch_audit_documents_total',
-    help: 'Audit documents of rule changes: written to ES_AUDIT_INDEX, or dropped (queue full, or refused by Elasticsearch; each dropped one is logged whole at error level).',
+    help: 'Audit documents of rule changes: written to ES_AUDIT_INDEX, or dropped (queue full, refused by Elasticsearch, or still queued at shutdown; each dropped one is logged whole at error level).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
