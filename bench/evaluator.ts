@@ -26,6 +26,7 @@ import { factsRecord } from '../src/core/rules/facts';
 import type { Predicate } from '../src/core/rules/operators/operator';
 import type { CommandEvent } from '../src/core/event';
 import { eventMix, ruleSetFor } from './corpus';
+import { errorMessage } from '../src/core/errors';
 
 export interface EvaluatorRow {
   rules: number;
@@ -200,7 +201,7 @@ if (require.main === module) {
       process.exit(0);
     },
     (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
+      console.error(errorMessage(error));
       process.exit(1);
     },
   );

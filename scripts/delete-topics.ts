@@ -6,6 +6,7 @@
  * an error: two prunes may race.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { errorMessage } from '../src/core/errors';
 
 const BATCH = 100;
 
@@ -38,8 +39,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `deleting topics failed: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`deleting topics failed: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { errorMessage } from '../src/core/errors';
 
 const ROOT = resolve(__dirname, '../..');
 const TOPIC = 'shell.commands';
@@ -260,9 +261,7 @@ async function waitUntil(
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(
-      `demo failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    process.stderr.write(`demo failed: ${errorMessage(error)}\n`);
     process.exit(1);
   },
 );

@@ -7,6 +7,7 @@ import { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
 import type { StorageReport } from './elasticsearch/elasticsearch.sink';
 import { HealthState } from './health/health-state';
 import { RuleStore, RuleSetRejectedError } from './rules-store/rule-store.service';
+import { errorMessage } from './core/errors';
 
 export { StartupError };
 
@@ -29,10 +30,10 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     } catch (error) {
       if (Date.now() >= deadline) {
         throw new StartupError(
-          `cannot reach Elasticsearch at ${node} within ${config.elasticsearchStartupTimeoutMs} ms: ${describe(error)}`,
+          `cannot reach Elasticsearch at ${node} within ${config.elasticsearchStartupTimeoutMs} ms: ${errorMessage(error)}`,
         );
       }
-      logger.warn(`waiting for Elasticsearch at ${node}: ${describe(error)}`);
+      logger.warn(`waiting for Elasticsearch at ${node}: ${errorMessage(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -43,7 +44,7 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     );
     logger.log(describeStorage(report));
   } catch (error) {
-    throw new StartupError(`installing index templates on ${node} failed: ${describe(error)}`);
+    throw new StartupError(`installing index templates on ${node} failed: ${errorMessage(error)}`);
   }
   health.elasticsearchStateChanged(true);
   try {
@@ -54,10 +55,6 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     }
     throw error;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The one start-up line that says where documents go and how long they stay. */

@@ -41,6 +41,7 @@ import {
 import type { RuleDocument } from './rule-documents';
 import { pageOf, ruleMatchesQuery } from './rule-list-query';
 import type { RuleListQuery } from './rule-list-query';
+import { errorMessage } from '../core/errors';
 
 /** A change to one rule file: its new text, or `null` to delete it. */
 interface FileChange {
@@ -394,7 +395,7 @@ function parseFile(file: SourceFile): JsonValue {
         {
           file: file.path,
           pointer: '',
-          message: error instanceof Error ? error.message : String(error),
+          message: errorMessage(error),
         },
       ],
     );

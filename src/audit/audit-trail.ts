@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditDocument } from './audit-document';
+import { errorMessage } from '../core/errors';
 
 /** A document waiting in the queue, with the `_id` it keeps across attempts (a retry cannot duplicate it). */
 export interface QueuedAudit {
@@ -140,7 +141,7 @@ export class AuditTrail {
     try {
       result = await this.write(batch);
     } catch (error) {
-      return this.failed(error instanceof Error ? error.message : String(error));
+      return this.failed(errorMessage(error));
     }
     const retry = new Set(result.retry.map((entry) => entry.id));
     const rejected = new Set(result.rejected.map(({ entry }) => entry.id));

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors';
 /**
  * A `rules test --fixture` file: JSON lines `{"command": "…", "expect": ["ID", …], "exact"?: true}`
  * (other keys, such as `note`, are ignored). Empty lines are skipped. A line that is
@@ -45,7 +46,7 @@ function parseLine(raw: string): Omit<FixtureCase, 'line'> | string {
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    return `invalid JSON: ${error instanceof Error ? error.message : String(error)}`;
+    return `invalid JSON: ${errorMessage(error)}`;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return 'expected an object {"command": "...", "expect": [rule ids]}';

@@ -3,6 +3,7 @@ import type { LoadRuleSetResult } from '../core/rules';
 import { ANALYSIS_CONCURRENCY, loadCheckedRuleSet } from '../regex-check/load-checked-rule-set';
 import { RegexChecker } from '../regex-check/regex-checker';
 import { readRuleFolder } from '../rules-store/rule-files';
+import { errorMessage } from '../core/errors';
 
 /** Loaded rules, or every problem already printed as `file#pointer: message` lines. */
 export type CliRuleSet = Extract<LoadRuleSetResult, { ok: true }>;
@@ -14,9 +15,7 @@ export async function loadRulesOrExplain(dir: string): Promise<CliRuleSet | { pr
   try {
     folder = await readRuleFolder(dir);
   } catch (error) {
-    throw new CliUsageError(
-      `cannot read rules folder ${dir}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new CliUsageError(`cannot read rules folder ${dir}: ${errorMessage(error)}`);
   }
   // The service's path: the static proof answers most regexes at once and recheck
   // checks the rest in parallel in its agent (before issue 25 the CLI ran recheck

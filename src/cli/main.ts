@@ -4,6 +4,7 @@ import { CliUsageError } from './load-rules';
 import { testCommand, validateCommand } from './rules.command';
 import { sigmaConvertCommand } from './sigma.command';
 import { packageVersion } from './version';
+import { errorMessage } from '../core/errors';
 
 /**
  * The `shellwatch` command line: the same core as the service, no Kafka or
@@ -19,9 +20,7 @@ const run = (action: () => Promise<number>): Promise<void> =>
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(
-        `shellwatch: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      process.stderr.write(`shellwatch: ${errorMessage(error)}\n`);
       process.exitCode = error instanceof CliUsageError ? 2 : 1;
     },
   );
@@ -80,6 +79,6 @@ program
   );
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`shellwatch: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`shellwatch: ${errorMessage(error)}\n`);
   process.exitCode = 2;
 });

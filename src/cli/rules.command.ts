@@ -4,6 +4,7 @@ import { exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules'
 import { parseFixture } from './fixture-lines';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
 import type { CliRuleSet } from './load-rules';
+import { errorMessage } from '../core/errors';
 
 /** `shellwatch rules validate [DIR]`: exit 0 when every file is valid, else one line per problem. */
 export async function validateCommand(
@@ -72,9 +73,7 @@ async function readFixture(fixture: string): Promise<string> {
   try {
     return await readFile(fixture, 'utf8');
   } catch (error) {
-    throw new CliUsageError(
-      `cannot read fixture ${fixture}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new CliUsageError(`cannot read fixture ${fixture}: ${errorMessage(error)}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { convertSigmaFiles } from '../core/sigma';
 import type { SigmaConversionReport, SigmaFile } from '../core/sigma';
 import { CliUsageError } from './load-rules';
+import { errorMessage } from '../core/errors';
 
 export interface SigmaConvertOptions {
   input: string;
@@ -30,9 +31,7 @@ export async function sigmaConvertCommand(
     if (options.report !== undefined)
       await writeFile(options.report, `${JSON.stringify(report, null, 2)}\n`);
   } catch (error) {
-    throw new CliUsageError(
-      `cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new CliUsageError(`cannot write ${options.out}: ${errorMessage(error)}`);
   }
   out.write(summary(report, options.out));
   return (report.counts.byReason['invalid-yaml'] ?? 0) > 0 ? 1 : 0;
@@ -58,9 +57,7 @@ async function readSigmaFiles(input: string): Promise<SigmaFile[]> {
   try {
     info = await stat(input);
   } catch (error) {
-    throw new CliUsageError(
-      `cannot read ${input}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new CliUsageError(`cannot read ${input}: ${errorMessage(error)}`);
   }
   const root = resolve(input);
   const paths = info.isDirectory() ? await yamlFilesUnder(root) : [root];
@@ -73,9 +70,7 @@ async function readSigmaFiles(input: string): Promise<SigmaFile[]> {
         text: await readFile(path, 'utf8'),
       });
     } catch (error) {
-      throw new CliUsageError(
-        `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new CliUsageError(`cannot read ${path}: ${errorMessage(error)}`);
     }
   }
   return files;

@@ -1,5 +1,6 @@
 import { DEFAULT_API_KEY_NAME } from './api-keys';
 import { CONFIG_VARIABLES, ConfigProblem } from './config.schema';
+import { errorMessage } from '../core/errors';
 
 type Variables = typeof CONFIG_VARIABLES;
 type ParsedValue<K extends keyof Variables> = Exclude<
@@ -41,7 +42,7 @@ export function loadConfig(
       try {
         raw = readFile(filePath).trim();
       } catch (error) {
-        problems.push(`${fileVariable}=${filePath}: cannot read the file (${describe(error)})`);
+        problems.push(`${fileVariable}=${filePath}: cannot read the file (${errorMessage(error)})`);
         continue;
       }
     }
@@ -168,7 +169,7 @@ function pemFileProblems(name: string, path: string, readFile: (path: string) =>
   try {
     text = readFile(path);
   } catch (error) {
-    return [`${name}=${JSON.stringify(path)}: cannot read the file (${describe(error)})`];
+    return [`${name}=${JSON.stringify(path)}: cannot read the file (${errorMessage(error)})`];
   }
   return text.includes(PEM_CERTIFICATE)
     ? []
@@ -182,10 +183,6 @@ function urlHasCredentials(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The Elasticsearch URL with any user:password replaced, safe for logs. */

@@ -35,3 +35,11 @@ export type DecodeErrorCode =
   | 'INVALID_TIMESTAMP'
   | 'RECORD_TOO_LARGE'
   | 'AUDITD_INCOMPLETE';
+
+/**
+ * The message of whatever was thrown: an Error's `message`, else its string form
+ * (a rejected promise or a library may throw a string or a plain object).
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,7 +1,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import type { ClientOptions } from '@elastic/elasticsearch';
 import type { OutputDocument } from '../core/process-batch';
-import { ShellwatchError } from '../core/errors';
+import { errorMessage, ShellwatchError } from '../core/errors';
 import { classifyBulkItem } from './bulk-outcome';
 import type { BulkItemOutcome, BulkItemResponse } from './bulk-outcome';
 import { alertsTemplate, auditTemplate, commandsTemplate } from './index-templates';
@@ -366,5 +366,5 @@ function describe(error: unknown): string {
     const body = error.body as { error?: { reason?: string } } | undefined;
     return `${error.statusCode ?? '?'} ${JSON.stringify(body?.error?.reason ?? error.message)}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

@@ -9,6 +9,7 @@ import type { BatchAck, SourceBatch } from './source-batch';
 import { COMMAND_BATCH_PATTERN } from './source-batch';
 import { headersToStrings } from './kafka-options';
 import type { KafkaConnection } from './kafka-connection';
+import { errorMessage } from '../core/errors';
 
 export interface KafkaBatchServerOptions {
   topic: string;
@@ -83,7 +84,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     // Nest's start-up must not wait for Kafka: the HTTP API and health answer
     // while the consumer keeps trying to reach the brokers.
     this.start().catch((error: unknown) =>
-      this.logger.error(`consumer stopped: ${describe(error)}`),
+      this.logger.error(`consumer stopped: ${errorMessage(error)}`),
     );
     callback();
   }
@@ -152,15 +153,15 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       consumer.on(event, () => this.forgetAssignment());
     }
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.notRunning(`Kafka consumer crashed: ${describe(payload.error)}`, { hasCause: true });
+      this.notRunning(`Kafka consumer crashed: ${errorMessage(payload.error)}`, { hasCause: true });
       this.logger.error(
-        `consumer crashed (restart: ${String(payload.restart)}): ${describe(payload.error)}`,
+        `consumer crashed (restart: ${String(payload.restart)}): ${errorMessage(payload.error)}`,
       );
       // kafkajs restarts by itself after a retriable crash; after any other, we do.
       this.forgetAssignment();
       if (!payload.restart && !this.stopping) {
         this.start().catch((error: unknown) =>
-          this.logger.error(`consumer stopped: ${describe(error)}`),
+          this.logger.error(`consumer stopped: ${errorMessage(error)}`),
         );
       }
     });
@@ -213,7 +214,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     for (const [key, { topic, partition }] of this.assigned) {
       if (this.inProgress.has(key)) continue;
       this.oneAtATime(key, () => this.tick(consumer, topic, partition)).catch((error: unknown) => {
-        this.logger.warn(`idle tick of ${key} failed: ${describe(error)}; reading again`);
+        this.logger.warn(`idle tick of ${key} failed: ${errorMessage(error)}; reading again`);
         this.rewind(consumer, key);
       });
     }
@@ -231,7 +232,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     try {
       consumer.seek({ ...assigned, offset });
     } catch (error) {
-      this.logger.error(`cannot read ${key} again from ${offset}: ${describe(error)}`);
+      this.logger.error(`cannot read ${key} again from ${offset}: ${errorMessage(error)}`);
     }
   }
 
@@ -322,9 +323,5 @@ function explain(error: unknown, topic: string): string {
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return `topic ${topic} does not exist (yet): create it, or set KAFKA_TOPIC to the shippers' topic`;
   }
-  return describe(error);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

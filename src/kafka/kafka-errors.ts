@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors';
 /**
  * What a kafkajs error means for the one who sent the request. kafkajs errors
  * carry `retriable` and, for broker answers, the protocol error `type`; its own
@@ -67,7 +68,7 @@ export function classifyKafkaError(error: unknown): KafkaFailure {
 /** `TYPE: message` of the innermost error, for logs and readiness reasons. */
 export function describeKafkaError(error: unknown): string {
   const root = rootCause(error);
-  const message = root instanceof Error ? root.message : String(root);
+  const message = errorMessage(root);
   const type = kafkaErrorType(error);
   return type !== undefined && !message.includes(type) ? `${type}: ${message}` : message;
 }

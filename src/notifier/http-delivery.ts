@@ -1,4 +1,4 @@
-import { ShellwatchError } from '../core/errors';
+import { errorMessage, ShellwatchError } from '../core/errors';
 import type { OutputSettings } from './notify-config';
 
 /**
@@ -113,6 +113,6 @@ function networkReason(error: unknown, output: OutputSettings): string {
   }
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
   if (typeof cause?.code === 'string') return `network error ${cause.code}`;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return `network error: ${message.split(output.url).join('***')}`;
 }

@@ -16,6 +16,7 @@ import { Notifier } from './notifier';
 import { NotifierMetrics } from './notifier-metrics';
 import { NotifyConfigError, parseNotifyConfig } from './notify-config';
 import type { NotifyConfig } from './notify-config';
+import { errorMessage } from '../core/errors';
 
 /*
  * The notifier mode of the image: `node dist/src/notifier/main.js` (or
@@ -47,7 +48,7 @@ function loadNotifyConfig(config: Config): NotifyConfig {
     text = readText(config.notifyConfigFile);
   } catch (error) {
     throw new StartError(
-      `NOTIFY_CONFIG_FILE=${config.notifyConfigFile}: cannot read the file (${describe(error)})`,
+      `NOTIFY_CONFIG_FILE=${config.notifyConfigFile}: cannot read the file (${errorMessage(error)})`,
     );
   }
   return parseNotifyConfig(config.notifyConfigFile, text, readText);
@@ -127,7 +128,9 @@ async function bootstrap(): Promise<void> {
   const server = serve(config, metrics, () => running);
   await connection.deadLetters.connect();
   const ticker = setInterval(() => {
-    notifier.tick().catch((error: unknown) => logger.error(`digest delivery: ${describe(error)}`));
+    notifier
+      .tick()
+      .catch((error: unknown) => logger.error(`digest delivery: ${errorMessage(error)}`));
   }, 1000);
   await consumer.start();
   running = true;
@@ -178,10 +181,6 @@ function serve(config: Config, metrics: NotifierMetrics, ready: () => boolean): 
   });
   server.listen(config.httpPort, config.httpHost);
   return server;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import { RateLimiter } from './rate-limiter';
 import type { Digest } from './rate-limiter';
 import { compileRoutes, outputsFor } from './routing';
 import type { Route } from './routing';
+import { errorMessage } from '../core/errors';
 
 /** Dead-letter reason codes of the notifier (docs/errors.md). */
 export const NOTIFY_DLQ_REASONS = {
@@ -261,7 +262,7 @@ export class Notifier {
         this.metrics.counted(output.name, 'failed');
         if (attempt === 1 || attempt % 10 === 0) {
           this.ports.logger.warn(
-            `delivery to ${output.name} failed (attempt ${attempt}): ${describe(error)}; retrying`,
+            `delivery to ${output.name} failed (attempt ${attempt}): ${errorMessage(error)}; retrying`,
           );
         }
         await heartbeat();
@@ -342,7 +343,9 @@ export class Notifier {
       maxDelayMs: this.config.retryMaxDelayMs,
       isActive,
       onFailure: (error, attempt) => {
-        this.ports.logger.warn(`dead-letter write failed (attempt ${attempt}): ${describe(error)}`);
+        this.ports.logger.warn(
+          `dead-letter write failed (attempt ${attempt}): ${errorMessage(error)}`,
+        );
       },
     });
   }
@@ -360,7 +363,7 @@ export class Notifier {
     } catch (error) {
       // A rebalance took the partition: its uncommitted records go to the new owner.
       this.ports.logger.warn(
-        `commit of ${topic}[${partition}] at ${offset} failed: ${describe(error)}`,
+        `commit of ${topic}[${partition}] at ${offset} failed: ${errorMessage(error)}`,
       );
     }
   }
@@ -393,8 +396,4 @@ function parseObject(value: Buffer | null): Record<string, unknown> | undefined 
   } catch {
     return undefined;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

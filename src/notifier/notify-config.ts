@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { SEVERITIES } from '../core/event';
+import { errorMessage } from '../core/errors';
 
 /**
  * The notifier's configuration file (NOTIFY_CONFIG_FILE): outputs, routes,
@@ -183,7 +184,7 @@ export function parseNotifyConfig(
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new NotifyConfigError([`${path}: not JSON (${describe(error)})`]);
+    throw new NotifyConfigError([`${path}: not JSON (${errorMessage(error)})`]);
   }
   if (!validate(raw)) {
     throw new NotifyConfigError(schemaProblems(validate.errors).map((p) => `${path}#${p}`));
@@ -301,9 +302,5 @@ function schemaProblems(errors: readonly ErrorObject[] | null | undefined): stri
 /** An fs error's code (ENOENT, EACCES) rather than its message, which repeats the path. */
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : describe(error);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? code : errorMessage(error);
 }

@@ -10,6 +10,7 @@ import {
 } from '../core/rules/operators/check-regex';
 import type { RegexSpec, RegexVerdict } from '../core/rules/operators/check-regex';
 import type { RegexVerdictCache } from '../core/rules/operators/regex-verdict-cache';
+import { errorMessage } from '../core/errors';
 
 /** Runs the backtracking analysis of one regex; must stop (answer `cancel`) when `signal` aborts. */
 export type RegexAnalysis = (spec: RegexSpec, signal: AbortSignal) => Promise<Diagnostics>;
@@ -118,7 +119,7 @@ export class RegexChecker {
       else if (signal.aborted) return this.cutShort(budgetMs);
       return answer.verdict;
     } catch (error) {
-      return `regex could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+      return `regex could not be checked: ${errorMessage(error)}`;
     } finally {
       this.release();
     }

@@ -11,6 +11,7 @@ import { createTopic, groupLag, testKafka, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
 import { KAFKA_BROKER, REPO_ROOT } from '../support/stack';
 import { waitFor } from '../support/wait-for';
+import { errorMessage } from '../../src/core/errors';
 
 /**
  * The rsyslog shipper, for real: Debian's rsyslogd with its omkafka output,
@@ -423,7 +424,7 @@ describe.each([
       { timeoutMs: 120_000 },
     ).catch((error: unknown) => {
       throw new Error(
-        `${error instanceof Error ? error.message : String(error)}\n--- rsyslogd ---\n${rsyslog?.output.join('') ?? ''}\n--- service ---\n${service?.logs() ?? ''}`,
+        `${errorMessage(error)}\n--- rsyslogd ---\n${rsyslog?.output.join('') ?? ''}\n--- service ---\n${service?.logs() ?? ''}`,
       );
     });
     await waitFor(

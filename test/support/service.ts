@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ES_NODE, KAFKA_BROKER, REPO_ROOT } from './stack';
 import { waitFor } from './wait-for';
+import { errorMessage } from '../../src/core/errors';
 
 /**
  * Ports for the services tests start, from a range where fetch refuses none: fetch (undici)
@@ -95,9 +96,7 @@ export class ServiceProcess {
       ({ status }) => status === 200,
       { timeoutMs },
     ).catch((error: unknown) => {
-      throw new Error(
-        `${error instanceof Error ? error.message : String(error)}\n--- service output ---\n${this.logs()}`,
-      );
+      throw new Error(`${errorMessage(error)}\n--- service output ---\n${this.logs()}`);
     });
   }
 

@@ -1,4 +1,4 @@
-import { DecodeError } from '../errors';
+import { DecodeError, errorMessage } from '../errors';
 import { fail, finish, type DecodeContext } from './context';
 import type { CommandEvent } from '../event';
 import { auditEventFields, isExecSyscall } from './auditd-event';
@@ -204,7 +204,7 @@ export class AuditdAssembler {
       // A record that cannot become an event must still reach a dead letter, with all
       // of its event's records, not only the one whose line happened to complete it.
       if (error instanceof DecodeError) return error;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       return new DecodeError('INVALID_FIELD', `unexpected decoder failure: ${message}`, {
         internal: true,
       });

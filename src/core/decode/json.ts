@@ -1,5 +1,6 @@
 import { fail } from './context';
 import { parseTimestamp, toIso } from './timestamp';
+import { errorMessage } from '../errors';
 
 /** A parsed JSON object. Values stay `unknown` until a reader checks them. */
 export type JsonObject = Record<string, unknown>;
@@ -15,7 +16,7 @@ export function parseJsonObject(text: string, format: string): JsonObject {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     return fail('INVALID_JSON', `${format}: record is not valid JSON (${reason})`, { format });
   }
   if (!isObject(parsed)) {

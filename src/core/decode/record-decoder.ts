@@ -1,4 +1,4 @@
-import { DecodeError } from '../errors';
+import { DecodeError, errorMessage } from '../errors';
 import { AuditdAssembler, type AuditdOptions } from './auditd-assembler';
 import { decodeAuditd } from './auditd.decoder';
 import { decodeBastion, looksLikeBastion } from './bastion.decoder';
@@ -85,7 +85,7 @@ class StreamDecoder implements RecordDecoder {
     } catch (err) {
       if (err instanceof DecodeError) return { kind: 'error', error: err };
       // A decoder bug must not stop the stream: the record goes to the DLQ with the cause.
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       return {
         kind: 'error',
         error: new DecodeError('INVALID_FIELD', `unexpected decoder failure: ${message}`, {

@@ -3,6 +3,7 @@ import type { FormatProblem } from './format-config-error';
 import { isBuiltinFormat } from './formats';
 import { groupPath, isPath } from './custom-format-paths';
 import { isObject } from './json';
+import { errorMessage } from '../errors';
 
 /*
  * Validation of operator-defined formats (see custom-format.ts for the shape).
@@ -138,10 +139,7 @@ function checkRegex(
     const re = new RegExp(source, flags);
     groups = Object.keys(new RegExp(`${re.source}|`, flags).exec('')?.groups ?? {});
   } catch (err) {
-    add(
-      pointer,
-      `${label}: invalid regular expression: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    add(pointer, `${label}: invalid regular expression: ${errorMessage(err)}`);
     return [];
   }
   const diagnostics = checkSync(source, flags, { timeout: timeoutMs });

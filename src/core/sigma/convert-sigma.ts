@@ -9,6 +9,7 @@ import { namesMatching, parseCondition } from './sigma-condition';
 import type { ConditionNode } from './sigma-condition';
 import { SigmaSkipError, skip } from './skip';
 import type { SkipCode } from './skip';
+import { errorMessage } from '../errors';
 
 /**
  * Sigma rules → Shellwatch rule files (`shellwatch sigma convert`, docs/rules.md,
@@ -146,7 +147,7 @@ function readDocument(text: string): SigmaDocument {
     // Aliases are expanded with a bound: a "billion laughs" file is refused, not expanded.
     value = documents[0]?.toJS({ maxAliasCount: 50 });
   } catch (error) {
-    skip('invalid-yaml', `invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    skip('invalid-yaml', `invalid YAML: ${errorMessage(error)}`);
   }
   if (!isObject(value)) skip('invalid-sigma', 'a Sigma rule is a YAML mapping');
   return value;

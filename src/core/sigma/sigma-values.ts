@@ -1,4 +1,5 @@
 import { skip } from './skip';
+import { errorMessage } from '../errors';
 
 /**
  * A Sigma value test as Shellwatch matchers: the string operators that need no
@@ -170,7 +171,7 @@ export function regexTest(
   } catch (error) {
     skip(
       'value',
-      `regex ${JSON.stringify(pattern)} is not valid in JavaScript: ${error instanceof Error ? error.message : String(error)}`,
+      `regex ${JSON.stringify(pattern)} is not valid in JavaScript: ${errorMessage(error)}`,
     );
   }
   return {

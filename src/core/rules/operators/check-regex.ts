@@ -3,6 +3,7 @@ import type { Diagnostics, Parameters } from 'recheck';
 import { isProvablyLinear } from './linear-regex';
 import { RegexVerdictCache } from './regex-verdict-cache';
 import type { RegexVerdict } from './regex-verdict-cache';
+import { errorMessage } from '../../errors';
 
 export type { RegexVerdict } from './regex-verdict-cache';
 
@@ -54,7 +55,7 @@ export function quickRegexVerdict(source: string, flags: string): { verdict: str
   try {
     new RegExp(source, flags);
   } catch (error) {
-    return { verdict: `invalid regex: ${error instanceof Error ? error.message : String(error)}` };
+    return { verdict: `invalid regex: ${errorMessage(error)}` };
   }
   return undefined;
 }
@@ -122,7 +123,7 @@ export function checkRegex(source: string, flags: string): RegexVerdict {
   try {
     answer = diagnosticsVerdict(checkSync(source, flags, RECHECK_PARAMETERS));
   } catch (error) {
-    return `regex could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+    return `regex could not be checked: ${errorMessage(error)}`;
   }
   if (answer.definite) regexVerdicts.set(key, answer.verdict);
   return answer.verdict;

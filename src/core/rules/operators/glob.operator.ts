@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import { anyString, compiled, problem, stringOrStrings } from './operator';
 import type { OperatorDefinition } from './operator';
+import { errorMessage } from '../../errors';
 
 /**
  * `glob`: the fact (string or any string in an array) matches a shell-style glob, or
@@ -25,10 +26,7 @@ export const globOperator: OperatorDefinition = {
       try {
         regex = globRegex(pattern);
       } catch (error) {
-        return problem(
-          `invalid glob: ${error instanceof Error ? error.message : String(error)}`,
-          pointer,
-        );
+        return problem(`invalid glob: ${errorMessage(error)}`, pointer);
       }
       const reason = ctx.checkRegex(regex.source, regex.flags);
       if (reason !== undefined)
