@@ -68,11 +68,17 @@ if ((${#missing[@]} > 0)); then
   [[ "$(id -u)" -eq 0 ]] || fail "missing packages: ${missing[*]} (apt-get install them, or run as root)"
   info "apt-get install ${missing[*]}"
   apt_log="$(mktemp)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1 || {
-    tail -20 "$apt_log" >&2
-    fail "apt-get install ${missing[*]} failed"
-  }
+  # Three attempts: a mirror hiccup should not fail CI.
+  for attempt in 1 2 3; do
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1 && break
+    if [[ $attempt == 3 ]]; then
+      tail -20 "$apt_log" >&2
+      fail "apt-get install ${missing[*]} failed 3 times"
+    fi
+    info "apt-get failed (attempt $attempt), retrying in $((attempt * 10))s: $(tail -1 "$apt_log")"
+    sleep $((attempt * 10))
+  done
   rm -f "$apt_log"
 fi
 [[ -d node_modules/kafkajs ]] || {
@@ -107,11 +113,18 @@ build_log="$CONTAINER_STATE_DIR/build.log"
 t0=$SECONDS
 # --format docker keeps HEALTHCHECK (the OCI format has no field for it);
 # host network: npm ci needs the npm registry.
-if ! podman build --format docker --network host --pull=missing \
-  --build-arg NODE_IMAGE="$BASE_IMAGE" -t "$IMAGE" -f Dockerfile . >"$build_log" 2>&1; then
-  tail -40 "$build_log" >&2
-  fail "podman build failed (last lines above, full log: $build_log)"
-fi
+# Two attempts: the build's npm ci fetches from the registry, which can hiccup;
+# a build that fails for a reason of its own fails the same way twice.
+for attempt in 1 2; do
+  podman build --format docker --network host --pull=missing \
+    --build-arg NODE_IMAGE="$BASE_IMAGE" -t "$IMAGE" -f Dockerfile . >"$build_log" 2>&1 && break
+  if [[ $attempt == 2 ]]; then
+    tail -40 "$build_log" >&2
+    fail "podman build failed twice (last lines above, full log: $build_log)"
+  fi
+  info "WARNING: podman build failed once, retrying: $(tail -1 "$build_log" | cut -c1-200)"
+  sleep 10
+done
 build_seconds=$((SECONDS - t0))
 image_bytes="$(podman image inspect --format '{{.Size}}' "$IMAGE")"
 info "built in ${build_seconds}s; log: $build_log"
@@ -267,8 +280,10 @@ const commands = {
       perRule[ruleId] = (perRule[ruleId] ?? 0) + 1;
       const want = MALICIOUS.find((m) => m.command === a?.process?.command_line)?.rule;
       if (want !== ruleId) problems.push(`alert ${_id}: rule ${ruleId} on "${a?.process?.command_line}"`);
-      if (a?.kafka?.topic !== topic) problems.push(`alert ${_id}: topic ${a?.kafka?.topic}`);
-      if (_id !== `${topic}:${a?.kafka?.partition}:${a?.kafka?.offset}:${ruleId}`) {
+      // Where the record came from: shellwatch.kafka (vendor fields sit under shellwatch.*, ECS).
+      const source = a?.shellwatch?.kafka;
+      if (source?.topic !== topic) problems.push(`alert ${_id}: shellwatch.kafka.topic ${source?.topic}`);
+      if (_id !== `${topic}:${source?.partition}:${source?.offset}:${ruleId}`) {
         problems.push(`alert ${_id}: id is not topic:partition:offset:rule`);
       }
     }
@@ -286,7 +301,8 @@ const commands = {
     await admin.connect();
     try {
       const existing = await admin.listTopics();
-      const topics = [topic, `${topic}.dlq`].filter((t) => existing.includes(t));
+      // The input topic and what the service derives from it (.dlq, .alerts, .shellwatch-state).
+      const topics = existing.filter((t) => t === topic || t.startsWith(`${topic}.`));
       if (topics.length > 0) await admin.deleteTopics({ topics });
     } finally {
       await admin.disconnect();
@@ -312,6 +328,8 @@ topic="$run_id"
 group="$run_id-group"
 alerts_index="$run_id-alerts"
 commands_index="$run_id-commands"
+# Every name the service writes is this run's own: the stack is shared.
+audit_index="$run_id-audit"
 container="shellwatch-$run_id"
 rules_dir="$(mktemp -d "${TMPDIR:-/tmp}/shellwatch-rules.XXXXXX")"
 port=""
@@ -333,7 +351,7 @@ finish() {
   if podman container exists "$container" 2>/dev/null; then
     quiet_podman rm -f -t 10 "$container" >/dev/null || true
   fi
-  helper cleanup "$topic" "$alerts_index" "$commands_index" >/dev/null 2>&1 || true
+  helper cleanup "$topic" "$alerts_index" "$commands_index" "$audit_index" >/dev/null 2>&1 || true
   rm -rf "$rules_dir"
 }
 trap finish EXIT
@@ -353,6 +371,7 @@ quiet_podman run -d --name "$container" --network host \
   --read-only --cap-drop ALL --security-opt no-new-privileges \
   -e KAFKA_BROKERS="$KAFKA_BROKER" -e ES_NODE="$ES_NODE" \
   -e KAFKA_TOPIC="$topic" -e KAFKA_GROUP_ID="$group" -e KAFKA_DLQ_TOPIC="$topic.dlq" \
+  -e KAFKA_ALERTS_TOPIC="$topic.alerts" -e ES_AUDIT_INDEX="$audit_index" \
   -e ES_ALERTS_INDEX="$alerts_index" -e ES_COMMANDS_INDEX="$commands_index" \
   -e HTTP_HOST=127.0.0.1 -e HTTP_PORT="$port" -e LOG_LEVEL=info \
   -v "$rules_dir:/app/rules:ro" "$IMAGE" >/dev/null || fail "podman run failed"

