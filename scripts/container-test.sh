@@ -29,6 +29,9 @@ ES_NODE="${ES_NODE:-http://127.0.0.1:9200}"
 RULES_FIXTURE="test/fixtures/rules/basic"
 
 started=$SECONDS
+# A deadline's SIGTERM (or ^C) ends in the clean-up with a failing status.
+trap 'printf "\n[container-test] FAILED at step %d (%s): stopped by a signal (a deadline?)\n" "$step_no" "$current_step" >&2; exit 143' TERM
+trap 'exit 130' INT
 step_no=0
 current_step="start"
 step() {
@@ -89,6 +92,10 @@ fi
 source scripts/container/podman-env.sh
 info "$(podman --version), $(runc --version | head -1), docker-compose $(docker-compose version --short 2>/dev/null)"
 info "podman configuration: $CONTAINERS_CONF"
+storage_before="$CONTAINER_STATE_DIR/storage-containers.$$"
+sw_storage_containers >"$storage_before"
+# Until step 7 installs the full clean-up: a failed or killed build's containers.
+trap 'rc=$?; [[ $rc -eq 0 ]] || sw_remove_new_storage_containers "$storage_before"; rm -f "$storage_before"' EXIT
 
 # ------------------------------------------------------------------ 2. compose
 step "docker-compose.yml is valid (docker-compose config -q)"
@@ -353,6 +360,8 @@ finish() {
   fi
   helper cleanup "$topic" "$alerts_index" "$commands_index" "$audit_index" >/dev/null 2>&1 || true
   rm -rf "$rules_dir"
+  [[ $rc -eq 0 ]] || sw_remove_new_storage_containers "$storage_before"
+  rm -f "$storage_before"
 }
 trap finish EXIT
 

@@ -42,6 +42,14 @@ ES_NODE="${ES_NODE:-http://127.0.0.1:9200}"
 SERVICE_IMAGE="localhost/shellwatch:compose-test"
 
 started=$SECONDS
+# A deadline's SIGTERM (or ^C) must end in the clean-up with a failing status:
+# without these traps bash runs the EXIT trap with the status of the last
+# command that completed, often 0.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+# The clean-up's messages go to the real output even when the signal arrives
+# during a command whose output is redirected to a log.
+exec 3>&1 4>&2
 step_no=0
 current_step="start"
 step() {
@@ -73,6 +81,8 @@ done
 python3 -c 'import yaml' 2>/dev/null || fail "python3 cannot import yaml (Debian: python3-yaml, a dependency of docker-compose)"
 # shellcheck source=scripts/container/podman-env.sh
 source scripts/container/podman-env.sh
+storage_before="$CONTAINER_STATE_DIR/storage-containers.$$"
+sw_storage_containers >"$storage_before"
 podman image exists "$NODE_IMAGE" ||
   fail "base image $NODE_IMAGE is missing (npm run container:test builds it; or set NODE_IMAGE)"
 info "$(podman --version), docker-compose $(docker-compose version --short 2>/dev/null), base $NODE_IMAGE"
@@ -223,7 +233,12 @@ compose() { docker-compose -p "$project" -f docker-compose.yml -f "$override" "$
 
 finish() {
   local rc=$?
+  exec 1>&3 2>&4
   set +e
+  if [[ $rc -eq 143 || $rc -eq 130 ]]; then
+    printf '\n[compose-test] FAILED at step %d (%s): stopped by a signal (a deadline?); cleaning up\n' \
+      "$step_no" "$current_step" >&2
+  fi
   if [[ -n "$mode" && -f "$override" ]]; then
     if [[ $rc -ne 0 ]]; then
       printf '[compose-test] --- last service output ---\n' >&2
@@ -244,6 +259,9 @@ finish() {
     wait "$service_pid" 2>/dev/null
   fi
   rm -f "$socket" "$override"
+  # After the API service is gone: it runs the builds, and holds their containers.
+  [[ $rc -eq 0 ]] || sw_remove_new_storage_containers "$storage_before"
+  rm -f "$storage_before"
   # Logs of a passing run are of no further use; a failing run's stay for reading.
   [[ $rc -ne 0 ]] || rm -f "$CONTAINER_STATE_DIR/compose-build-$run_id.log" \
     "$CONTAINER_STATE_DIR/podman-service-$run_id.log"

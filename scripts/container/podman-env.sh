@@ -27,3 +27,16 @@ runtime = "runc"
 CONF
 export CONTAINERS_CONF="$CONTAINER_STATE_DIR/containers.conf"
 unset _sw_nofile _sw_nproc
+
+# A build killed half-way (a CI deadline, a signal) leaves its build containers
+# ("working containers", status Storage, listed only with --external). The
+# scripts note those present at start and remove, on failure, the ones that
+# appeared since: their own, unless another build ran on the machine meanwhile.
+sw_storage_containers() {
+  podman ps -a --external --format '{{.ID}} {{.Status}}' 2>/dev/null | awk '$2 == "Storage" { print $1 }' | sort
+}
+sw_remove_new_storage_containers() {
+  local before="$1"
+  [[ -f "$before" ]] || return 0
+  comm -13 "$before" <(sw_storage_containers) | xargs -r podman rm -f >/dev/null 2>&1 || true
+}
