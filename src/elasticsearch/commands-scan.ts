@@ -151,14 +151,28 @@ export class CommandsScan implements AsyncIterable<StoredPage> {
     }
   }
 
+  /**
+   * The pages, each next one requested before the current one is handed over: the
+   * cluster finds page n+1 while the caller evaluates page n. A reader that stops
+   * early aborts that request; the PIT is closed however the pages end.
+   */
   private async *pages(): AsyncGenerator<StoredPage, void, undefined> {
+    let inFlight: { response: Promise<estypes.SearchResponse>; abort: AbortController } | undefined;
+    const request = (size: number, after: estypes.SortResults | undefined, first: boolean) => {
+      const abort = new AbortController();
+      const response = this.search(size, after, first, abort.signal);
+      // Awaited below, or abandoned when the reader stops: never an unhandled rejection.
+      response.catch(() => undefined);
+      return { response, abort };
+    };
     try {
-      let after: estypes.SortResults | undefined;
       let read = 0;
       let first = true;
-      while (read < this.options.limit) {
-        const size = Math.min(this.options.pageSize, this.options.limit - read);
-        const response = await this.search(size, after, first);
+      let size = Math.min(this.options.pageSize, this.options.limit);
+      inFlight = request(size, undefined, true);
+      while (inFlight !== undefined) {
+        const response = await inFlight.response;
+        inFlight = undefined;
         const hits = response.hits.hits;
         const page: StoredPage = { hits: hits.map(storedHit) };
         if (first) {
@@ -174,11 +188,15 @@ export class CommandsScan implements AsyncIterable<StoredPage> {
           page.hits = [...page.hits, ...(await this.sameSortAs(last.sort, hits))];
         }
         read += page.hits.length;
+        if (hits.length === size && last?.sort !== undefined && read < this.options.limit) {
+          size = Math.min(this.options.pageSize, this.options.limit - read);
+          inFlight = request(size, last.sort, false);
+        }
         yield page;
-        if (hits.length < size || last?.sort === undefined) return;
-        after = last.sort;
       }
     } finally {
+      inFlight?.abort.abort();
+      await inFlight?.response.catch(() => undefined);
       await this.close();
     }
   }
@@ -187,6 +205,7 @@ export class CommandsScan implements AsyncIterable<StoredPage> {
     size: number,
     after: estypes.SortResults | undefined,
     first: boolean,
+    signal: AbortSignal,
   ): Promise<estypes.SearchResponse> {
     const pit = this.mode === 'point-in-time';
     const request: estypes.SearchRequest = {
@@ -210,7 +229,9 @@ export class CommandsScan implements AsyncIterable<StoredPage> {
         ? { pit: { id: this.pitId, keep_alive: PIT_KEEP_ALIVE } }
         : { index: this.options.index }),
     };
-    return this.timed(() => this.client.search(request, { requestTimeout: this.remaining() }));
+    return this.timed(() =>
+      this.client.search(request, { requestTimeout: this.remaining(), signal }),
+    );
   }
 
   /** The rest of the documents whose sort values are `sort` (fallback paging only). */
