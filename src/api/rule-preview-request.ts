@@ -1,7 +1,11 @@
 import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import type { PreviewBudget } from '../core/preview/run-preview';
-import { parsePreviewTime, PREVIEW_TIME_FORMS } from '../core/preview/preview-time';
+import {
+  parsePreviewTime,
+  PREVIEW_TIME_FORMS,
+  PREVIEW_TIME_PATTERN,
+} from '../core/preview/preview-time';
 import { RULE_ID_PATTERN } from '../rules-store/rule-paths';
 import { RuleInvalidException } from './api-errors';
 import type { RuleProblemDto } from './dto/rule.dto';
@@ -41,12 +45,14 @@ export function rulePreviewRequestSchema(rule: Record<string, unknown>): Record<
       from: {
         type: 'string',
         maxLength: 64,
+        pattern: PREVIEW_TIME_PATTERN,
         description: `Start of the range, inclusive: ${PREVIEW_TIME_FORMS}.`,
         examples: ['now-7d', '2026-12-01T00:00:00Z'],
       },
       to: {
         type: 'string',
         maxLength: 64,
+        pattern: PREVIEW_TIME_PATTERN,
         description: `End of the range, exclusive (default now): ${PREVIEW_TIME_FORMS}.`,
         examples: ['now', '2026-12-08'],
       },
@@ -162,6 +168,8 @@ function schemaProblems(errors: readonly ErrorObject[] | null | undefined): Rule
       (error.keyword === 'required' && pointer === '' && error.schemaPath.startsWith('#/oneOf'))
     ) {
       problem = { pointer: '', message: 'needs exactly one of "rule" and "ruleId"' };
+    } else if (error.keyword === 'pattern' && (pointer === '/from' || pointer === '/to')) {
+      problem = { pointer, message: `must be ${PREVIEW_TIME_FORMS}` };
     } else if (error.keyword === 'pattern' && pointer === '/ruleId') {
       problem = { pointer, message: 'must be a rule id (e.g. SW-DST-0001, ACME-0001, a UUID)' };
     } else {

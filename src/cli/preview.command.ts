@@ -69,7 +69,6 @@ export async function previewCommand(
     maxMatches: requireNumber('--max-matches', options.maxMatches, 0, true),
     maxHosts: 100,
   };
-  const { client, index } = connection(options, io.env);
   const loaded = await loadRule(options);
   if ('problems' in loaded) {
     io.err.write(`${loaded.problems}\n`);
@@ -82,6 +81,7 @@ export async function previewCommand(
     );
     return 1;
   }
+  const { client, index } = connection(options, io.env);
   try {
     const scan = await CommandsScan.open(client, {
       index,

@@ -10,6 +10,14 @@
 export const PREVIEW_TIME_FORMS =
   'an RFC 3339 timestamp with a zone (2026-12-01T08:00:00Z), a UTC day (2026-12-01), now, or now-<n>m|h|d (now-7d)';
 
+/**
+ * Every form in one pattern, for the request schema (a generator or a client sees
+ * the forms); a text that fits it can still name no time (2026-02-31): parsePreviewTime
+ * decides.
+ */
+export const PREVIEW_TIME_PATTERN =
+  '^(now(-[0-9]{1,6}[mhd])?|[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?)$';
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RELATIVE = /^now(?:-(\d{1,6})([mhd]))?$/;
