@@ -1,4 +1,10 @@
-import { ConflictException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { isSingleEventRule } from '../core/rules';
@@ -11,6 +17,7 @@ import {
   ElasticsearchUnavailableError,
 } from '../elasticsearch/elasticsearch.sink';
 import { RuleInvalidException } from './api-errors';
+import type { ApiPrincipal } from './api-keyring';
 import type { RulePreviewResponseDto } from './dto/rule-preview.dto';
 import { parseRulePreviewRequest } from './rule-preview-request';
 import { RuleCheckService } from './rule-check.service';
@@ -24,13 +31,16 @@ import { RuleCheckService } from './rule-check.service';
  */
 @Injectable()
 export class RulePreviewService {
+  private readonly logger = new Logger('RulePreview');
+
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly checks: RuleCheckService,
     private readonly sink: ElasticsearchSink,
   ) {}
 
-  async preview(body: unknown): Promise<RulePreviewResponseDto> {
+  /** Runs the preview `body` asks for; `actor` (the key's name) is logged, as stored commands are read. */
+  async preview(body: unknown, actor: ApiPrincipal): Promise<RulePreviewResponseDto> {
     const request = parseRulePreviewRequest(body, Date.now());
     const index = this.config.elasticsearchCommandsIndex;
     if (index === null) {
@@ -71,6 +81,19 @@ export class RulePreviewService {
       const outcome = await runPreview(scan, previewEvaluator(ruleSet, rule), {
         budget: request.budget,
         now: () => performance.now(),
+      });
+      // One line per preview, at info: reading stored commands is an operator's act worth a trace.
+      this.logger.log({
+        msg: 'rule preview',
+        key: actor.name,
+        ruleId: rule.definition.id,
+        from: request.from.toISOString(),
+        to: request.to.toISOString(),
+        paging: scan.mode,
+        scanned: outcome.scanned,
+        matched: outcome.matched,
+        stoppedBy: outcome.stoppedBy,
+        tookMs: Math.round(outcome.tookMs),
       });
       return previewAnswer({
         rule,

@@ -245,8 +245,11 @@ export class RulesController {
     type: ErrorResponseDto,
     description: 'The commands index is off (ES_COMMANDS_INDEX empty) or does not exist.',
   })
-  preview(@Body() body: unknown): Promise<RulePreviewResponseDto> {
-    return this.previews.preview(body);
+  preview(
+    @Body() body: unknown,
+    @Principal() actor: ApiPrincipal,
+  ): Promise<RulePreviewResponseDto> {
+    return this.previews.preview(body, actor);
   }
 
   @Post('convert')

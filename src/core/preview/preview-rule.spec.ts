@@ -21,7 +21,7 @@ describe('previewEvaluator', () => {
   it("matches, on each event's stored document, what the pipeline's evaluator matched on the event", () => {
     const set = loaded(loadRuleSet(generateRules(80), generatedLists()));
     const random = prng(22);
-    const events = Array.from({ length: 3000 }, () => generatedEvent(random));
+    const events = Array.from({ length: 2000 }, () => generatedEvent(random));
     const previews = set.rules.map((rule) => ({
       id: rule.definition.id,
       evaluate: previewEvaluator(set.ruleSet, rule),
