@@ -250,10 +250,12 @@ describe('rule preview over the commands index', () => {
 
   afterAll(async () => {
     await service?.stop();
-    await testElasticsearch.indices.delete(
-      { index: [world.commandsIndex, world.alertsIndex, service?.auditIndex ?? 'none'] },
-      { ignore: [404] },
-    );
+    // The commands index is gone already (the last test deletes it): a missing one must
+    // not keep the others (a multi-index DELETE with a missing name deletes none).
+    await testElasticsearch.indices.delete({
+      index: [world.commandsIndex, world.alertsIndex, service?.auditIndex ?? 'none'],
+      ignore_unavailable: true,
+    });
     rmSync(work, { recursive: true, force: true });
   });
 
