@@ -8,6 +8,7 @@ import { ApiKeyring } from './api/api-keyring';
 import { AuditTrailService } from './audit/audit-trail.service';
 import { HttpExceptionFilter } from './api/http-exception.filter';
 import { RuleCheckService } from './api/rule-check.service';
+import { RulePreviewService } from './api/rule-preview.service';
 import { RulesController } from './api/rules.controller';
 import { RulesService } from './api/rules.service';
 import { CONFIG } from './config/config';
@@ -58,6 +59,7 @@ export class AppModule {
         RuleWatcher,
         RulesService,
         RuleCheckService,
+        RulePreviewService,
         { provide: ApiKeyring, useValue: new ApiKeyring(config.apiKey, config.apiKeys) },
         ApiKeyGuard,
         AuditTrailService,

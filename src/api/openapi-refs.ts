@@ -6,6 +6,7 @@ export const SCHEMA = {
   ruleValidateRequest: 'RuleValidateRequest',
   ruleTestRequest: 'RuleTestRequest',
   ruleConvertRequest: 'RuleConvertRequest',
+  rulePreviewRequest: 'RulePreviewRequest',
   health: 'HealthStatus',
 } as const;
 

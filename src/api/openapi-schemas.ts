@@ -3,6 +3,7 @@ import ruleSchema from '../../rules/schema/rule.schema.json';
 import { RULE_ID_PATTERN } from '../rules-store/rule-paths';
 import { RULE_TEST_MAX_INPUTS } from './dto/rule-test.dto';
 import { SCHEMA, schemaRef } from './openapi-refs';
+import { rulePreviewRequestSchema } from './rule-preview-request';
 import { SIGMA_PATH_PATTERN } from './sigma-convert';
 
 /*
@@ -151,6 +152,7 @@ export function requestSchemas(): Record<string, JsonSchema> {
       { oneOf: [{ required: ['commands'] }, { required: ['events'] }] },
     ],
   };
+  schemas[SCHEMA.rulePreviewRequest] = rulePreviewRequestSchema(schemaRef(SCHEMA.rule));
   schemas[SCHEMA.health] = {
     type: 'object',
     required: ['status', 'components'],

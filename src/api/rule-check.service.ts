@@ -3,7 +3,7 @@ import { CorrelationEngine } from '../core/correlation';
 import type { CorrelationAlert } from '../core/correlation';
 import type { CommandEvent } from '../core/event';
 import { EventFacts, exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
-import type { LoadedRule } from '../core/rules';
+import type { CompiledRuleEvaluator, LoadedRule, RuleSet } from '../core/rules';
 import type { SourceFile } from '../core/rules';
 import { RuleRegexService } from '../regex-check/rule-regex.service';
 import { RuleFileWriter } from '../rules-store/rule-file-writer';
@@ -74,6 +74,37 @@ export class RuleCheckService {
   /** Runs one rule, enabled or not, on each input; says whether it matched and which conditions held. */
   async test(body: unknown): Promise<RuleTestResponseDto> {
     const request = requireRuleDocument(body, 'a test request');
+    const { rule, evaluator } = await this.compileRequestRule(request);
+    const ruleId = rule.definition.id;
+    const ordered = !isSingleEventRule(rule);
+    const events = testInputs(request, ordered);
+    if (ordered) return testCorrelation(rule, events);
+    return {
+      ruleId,
+      enabled: rule.definition.enabled,
+      results: events.map((event, index) => {
+        const match = evaluator.evaluateRule(ruleId, event);
+        return {
+          index,
+          commandLine: event.process.command_line,
+          matched: match !== undefined,
+          conditions: match?.matched ?? [],
+        };
+      }),
+    };
+  }
+
+  /**
+   * The rule a dry run names, `rule` (a body, not saved) or `ruleId` (of the active set,
+   * enabled or not), validated and compiled on its own with the folder's named lists:
+   * the checks and the compiler of a rule file, its regexes within a request's limits.
+   * 400 with pointers (under `/rule` for a body), 404 for an id not in the active set.
+   */
+  async compileRequestRule(request: { [key: string]: JsonValue }): Promise<{
+    rule: LoadedRule;
+    ruleSet: RuleSet;
+    evaluator: CompiledRuleEvaluator;
+  }> {
     const { lists } = await this.files.read();
     const { file, pointerPrefix } = this.ruleUnderTest(request);
     const result = await compileRuleFile(file, lists, this.regexes);
@@ -88,24 +119,8 @@ export class RuleCheckService {
       );
     }
     const rule = result.rules[0];
-    if (rule === undefined) throw new RuleInvalidException('no rule to test', []);
-    const ruleId = rule.definition.id;
-    const ordered = !isSingleEventRule(rule);
-    const events = testInputs(request, ordered);
-    if (ordered) return testCorrelation(rule, events);
-    return {
-      ruleId,
-      enabled: rule.definition.enabled,
-      results: events.map((event, index) => {
-        const match = result.evaluator.evaluateRule(ruleId, event);
-        return {
-          index,
-          commandLine: event.process.command_line,
-          matched: match !== undefined,
-          conditions: match?.matched ?? [],
-        };
-      }),
-    };
+    if (rule === undefined) throw new RuleInvalidException('no rule in the request', []);
+    return { rule, ruleSet: result.ruleSet, evaluator: result.evaluator };
   }
 
   private ruleUnderTest(request: { [key: string]: JsonValue }): {

@@ -38,6 +38,7 @@ import {
   RuleValidateResponseDto,
 } from './dto/rule.dto';
 import { RuleTestResponseDto } from './dto/rule-test.dto';
+import { RulePreviewResponseDto } from './dto/rule-preview.dto';
 import { RuleConvertResponseDto } from './dto/rule-convert.dto';
 import { RULE_CONVERT_REQUEST_PROPERTIES } from './sigma-convert';
 import { EtagInterceptor } from './etag.interceptor';
@@ -53,6 +54,7 @@ import {
   RULE_LIST_MAX_LIMIT,
   RULE_LIST_MAX_TEXT,
 } from './rule-list-query';
+import { RulePreviewService } from './rule-preview.service';
 import { RulesService } from './rules.service';
 
 const IF_MATCH = {
@@ -79,6 +81,7 @@ const ERRORS = {
   409: "The rule exists already (POST), another file of the rules folder is broken (`problems`), the folder's write lock stayed busy or was lost, or RULES_DIR is missing; nothing was written.",
   412: 'If-Match does not match the current ETag (`etag` has the current one).',
   413: 'Request body larger than 256 KiB.',
+  503: 'Elasticsearch did not answer.',
 } as const;
 
 /** Documents error answers of an operation, each with the error body. */
@@ -177,6 +180,7 @@ export class RulesController {
   constructor(
     private readonly rules: RulesService,
     private readonly checks: RuleCheckService,
+    private readonly previews: RulePreviewService,
   ) {}
 
   @Get()
@@ -223,6 +227,29 @@ export class RulesController {
   @ApiErrors(400, 404, 413)
   test(@Body() body: unknown): Promise<RuleTestResponseDto> {
     return this.checks.test(withKnownProperties(body, RULE_TEST_REQUEST_PROPERTIES));
+  }
+
+  // Reads stored commands and scans up to millions of them: a key (read is enough), never open.
+  @Post('preview')
+  @HttpCode(200)
+  @RuleDryRun()
+  @ApiOperation({
+    summary:
+      'Run a rule (a body or an active rule) over a time range of the commands index: counts per day and host, the first matches',
+  })
+  @JsonBody(SCHEMA.rulePreviewRequest)
+  @ApiResponse({ status: 200, type: RulePreviewResponseDto })
+  @ApiErrors(400, 404, 413, 503)
+  @ApiResponse({
+    status: 409,
+    type: ErrorResponseDto,
+    description: 'The commands index is off (ES_COMMANDS_INDEX empty) or does not exist.',
+  })
+  preview(
+    @Body() body: unknown,
+    @Principal() actor: ApiPrincipal,
+  ): Promise<RulePreviewResponseDto> {
+    return this.previews.preview(body, actor);
   }
 
   @Post('convert')

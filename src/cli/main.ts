@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { evalCommand } from './eval.command';
 import { CliUsageError } from './load-rules';
+import { previewCommand } from './preview.command';
+import type { PreviewCliOptions } from './preview.command';
 import { testCommand, validateCommand } from './rules.command';
 import { sigmaConvertCommand } from './sigma.command';
 import { packageVersion } from './version';
@@ -8,7 +10,8 @@ import { errorMessage } from '../core/errors';
 
 /**
  * The `shellwatch` command line: the same core as the service, no Kafka or
- * Elasticsearch needed. `rules validate`, `rules test`, `eval`, `sigma convert`.
+ * Elasticsearch needed for `rules validate`, `rules test`, `eval`, `sigma convert`;
+ * `rules preview` reads the commands index in Elasticsearch.
  */
 const program = new Command('shellwatch')
   .description('Shellwatch: shell-audit rules, offline')
@@ -41,6 +44,29 @@ rules
   .description("run every rule's embedded examples (and a fixture file)")
   .action((dir: string, options: { fixture?: string }) =>
     run(() => testCommand(dir, options.fixture, process.stdout, process.stderr)),
+  );
+
+rules
+  .command('preview')
+  .description(
+    'run a rule over a time range of the commands index in Elasticsearch: matches per day and host, the first matches',
+  )
+  .option('--rule <file>', 'a rule file (named lists from --rules)')
+  .option('--id <id>', 'a rule of the rules folder (--rules)')
+  .option('--rules <dir>', 'rules folder', 'rules')
+  .requiredOption('--from <time>', 'start, inclusive: 2026-12-01T08:00:00Z, 2026-12-01, now-7d')
+  .option('--to <time>', 'end, exclusive', 'now')
+  .option('--es <url>', 'Elasticsearch (default ES_NODE; credentials from ES_*)')
+  .option('--index <name>', 'commands index or data stream (default ES_COMMANDS_INDEX)')
+  .option('--max-documents <n>', 'document budget', '1000000')
+  .option('--max-seconds <s>', 'time budget', '300')
+  .option('--max-matches <n>', 'matches listed', '20')
+  .option('--json', 'the answer of POST /rules/preview, as JSON')
+  .option('--no-pit', 'page with search_after alone, without a point in time')
+  .action((options: PreviewCliOptions) =>
+    run(() =>
+      previewCommand(options, { out: process.stdout, err: process.stderr, env: process.env }),
+    ),
   );
 
 program

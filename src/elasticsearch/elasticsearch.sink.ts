@@ -97,7 +97,7 @@ export class ElasticsearchSink {
       await this.client.cluster.health({ timeout: '5s' });
     } catch (error) {
       throw new ElasticsearchUnavailableError(
-        `Elasticsearch does not answer: ${describe(error)}`,
+        `Elasticsearch does not answer: ${describeElasticsearchError(error)}`,
         error,
       );
     }
@@ -268,7 +268,10 @@ export class ElasticsearchSink {
         this.metrics?.bulkRequestFinished((performance.now() - started) / 1000, false);
       } catch (error) {
         this.metrics?.bulkRequestFinished((performance.now() - started) / 1000, true);
-        throw new ElasticsearchUnavailableError(`bulk request failed: ${describe(error)}`, error);
+        throw new ElasticsearchUnavailableError(
+          `bulk request failed: ${describeElasticsearchError(error)}`,
+          error,
+        );
       }
       const retriesBefore = attempt.retry.length;
       const rejectedBefore = attempt.rejected.length;
@@ -330,7 +333,7 @@ export class ElasticsearchSink {
         }
       } catch (error) {
         throw new ElasticsearchUnavailableError(
-          `finding the backing indices of ${stream} failed: ${describe(error)}`,
+          `finding the backing indices of ${stream} failed: ${describeElasticsearchError(error)}`,
           error,
         );
       }
@@ -361,7 +364,8 @@ function errorType(error: unknown): string | undefined {
   return body?.error?.type;
 }
 
-function describe(error: unknown): string {
+/** An Elasticsearch error in one line: the status and the reason the cluster gave. */
+export function describeElasticsearchError(error: unknown): string {
   if (error instanceof errors.ResponseError) {
     const body = error.body as { error?: { reason?: string } } | undefined;
     return `${error.statusCode ?? '?'} ${JSON.stringify(body?.error?.reason ?? error.message)}`;

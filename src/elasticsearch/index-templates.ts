@@ -199,6 +199,7 @@ export function commandsTemplate(
           ...vendorProperties,
           rule_ids: keyword,
           alert_count: { type: 'integer' },
+          args_from_command_line: { type: 'boolean' },
           severity: keyword,
         },
       },

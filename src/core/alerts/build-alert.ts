@@ -95,11 +95,15 @@ export function buildCommandDocument(
   let severity: Severity | undefined;
   for (const match of matches) severity = maxSeverity(severity, match.rule.severity);
   const command = ecsCommandFields(event);
+  const args = (command.body.process as { args?: unknown }).args;
   return {
     ...command.body,
     event: { ...(command.body.event as object), kind: 'event', created: createdAt },
     shellwatch: {
       ...command.shellwatch,
+      // Whether process.args were split from the line here, for the way back to the
+      // event (stored-command.ts): a rule reading process.args saw none then.
+      ...(args === undefined ? {} : { args_from_command_line: event.process.args === undefined }),
       rule_ids: matches.map((m) => m.rule.id),
       alert_count: matches.length,
       ...(severity === undefined ? {} : { severity }),
