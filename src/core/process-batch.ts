@@ -83,7 +83,8 @@ interface DecodedEvent {
 export type AsyncEvaluate = (event: CommandEvent) => Promise<RuleMatch[]>;
 
 /**
- * Turns a batch of records into the documents to write and the records to
+ * One feed of the event run (src/core/event-run, which every entry point calls):
+ * turns a batch of records into the documents to write and the records to
  * dead-letter. Pure and synchronous: every record ends in documents, in a dead
  * letter, in the `ignored` counts, or (an auditd part) held by the decoder, across
  * batches, until its event completes or its time-out passes; `heldFrom` then says
