@@ -25,7 +25,13 @@ export const OPENAPI_VERSION = '3.1.0';
 export const RULE_ID_PARAMETER_PATTERN = RULE_ID_PATTERN.source;
 
 /** Top-level properties of POST /rules/test (anything else is refused with 400). */
-export const RULE_TEST_REQUEST_PROPERTIES = ['rule', 'ruleId', 'commands', 'events'] as const;
+export const RULE_TEST_REQUEST_PROPERTIES = [
+  'rule',
+  'ruleId',
+  'commands',
+  'events',
+  'records',
+] as const;
 
 function isSchemaObject(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -146,10 +152,19 @@ export function requestSchemas(): Record<string, JsonSchema> {
           'Command events (ECS names, as in the commands index); process.command_line is required, other fields default to those of a command line.',
         examples: [[{ process: { command_line: 'sudo rm -rf /etc' }, user: { name: 'root' } }]],
       },
+      records: {
+        type: 'array',
+        minItems: 1,
+        maxItems: RULE_TEST_MAX_INPUTS,
+        items: { type: 'string' },
+        description:
+          'Records as the service reads them from Kafka (any format INPUT_FORMAT and INPUT_FORMATS_FILE accept), in stream order, decoded as the service decodes them.',
+        examples: [['[uid:0 sid:5000 tty:/dev/pts/1 cwd:/ filename:/bin/rm]: rm -rf /boot']],
+      },
     },
     allOf: [
       { oneOf: [{ required: ['rule'] }, { required: ['ruleId'] }] },
-      { oneOf: [{ required: ['commands'] }, { required: ['events'] }] },
+      { oneOf: [{ required: ['commands'] }, { required: ['events'] }, { required: ['records'] }] },
     ],
   };
   schemas[SCHEMA.rulePreviewRequest] = rulePreviewRequestSchema(schemaRef(SCHEMA.rule));

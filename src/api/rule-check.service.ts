@@ -1,10 +1,15 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
-import { CorrelationEngine } from '../core/correlation';
-import type { CorrelationAlert } from '../core/correlation';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { CONFIG } from '../config/config';
+import type { Config } from '../config/config';
+import { textRecord } from '../core/decode';
 import type { CommandEvent } from '../core/event';
+import { EventRun, oneRuleRules } from '../core/event-run';
+import type { CorrelationSettings, EventRunOutput } from '../core/event-run';
+import type { BatchRecord } from '../core/process-batch';
 import { EventFacts, exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
-import type { CompiledRuleEvaluator, LoadedRule, RuleSet } from '../core/rules';
+import type { CompiledRuleEvaluator, LoadedRule, RuleMatch, RuleSet } from '../core/rules';
 import type { SourceFile } from '../core/rules';
+import { DecoderFactory } from '../pipeline/decoder-factory';
 import { RuleRegexService } from '../regex-check/rule-regex.service';
 import { RuleFileWriter } from '../rules-store/rule-file-writer';
 import { assertRuleId, RULE_ID_PATTERN } from '../rules-store/rule-paths';
@@ -12,7 +17,12 @@ import { RuleStore } from '../rules-store/rule-store.service';
 import { RuleInvalidException } from './api-errors';
 import type { RuleProblemDto, RuleValidateResponseDto } from './dto/rule.dto';
 import { RULE_TEST_MAX_INPUTS } from './dto/rule-test.dto';
-import type { RuleTestResponseDto } from './dto/rule-test.dto';
+import type {
+  CorrelationTestAlertDto,
+  RuleTestDeadLetterDto,
+  RuleTestResponseDto,
+  RuleTestResultDto,
+} from './dto/rule-test.dto';
 import { isJsonObject } from './merge-patch';
 import type { JsonValue } from './merge-patch';
 import { compileRuleFile, problemsOf, requireRuleDocument, serializeRule } from './rule-documents';
@@ -26,11 +36,21 @@ import { convertSigmaRequest } from './sigma-convert';
  */
 @Injectable()
 export class RuleCheckService {
+  /** The service's correlation settings: a dry run correlates as the pipeline does. */
+  private readonly correlationSettings: CorrelationSettings;
+
   constructor(
     private readonly store: RuleStore,
     private readonly files: RuleFileWriter,
     private readonly regexes: RuleRegexService,
-  ) {}
+    private readonly decoders: DecoderFactory,
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.correlationSettings = {
+      graceMs: config.correlationGraceMs,
+      maxKeys: config.correlationMaxKeys,
+    };
+  }
 
   /** One Sigma rule converted (see convertSigmaRequest); nothing is saved. */
   convert(body: unknown): Promise<RuleConvertResponseDto> {
@@ -71,27 +91,51 @@ export class RuleCheckService {
     };
   }
 
-  /** Runs one rule, enabled or not, on each input; says whether it matched and which conditions held. */
+  /**
+   * Runs one rule, enabled or not, on each input through the service's event run
+   * (src/core/event-run): whether it matched and which conditions held, the alert the
+   * service would write (suppression and correlation included, with the service's
+   * settings), and for records the dead letters.
+   */
   async test(body: unknown): Promise<RuleTestResponseDto> {
     const request = requireRuleDocument(body, 'a test request');
     const { rule, evaluator } = await this.compileRequestRule(request);
-    const ruleId = rule.definition.id;
     const ordered = !isSingleEventRule(rule);
-    const events = testInputs(request, ordered);
-    if (ordered) return testCorrelation(rule, events);
-    return {
-      ruleId,
-      enabled: rule.definition.enabled,
-      results: events.map((event, index) => {
-        const match = evaluator.evaluateRule(ruleId, event);
-        return {
-          index,
-          commandLine: event.process.command_line,
-          matched: match !== undefined,
-          conditions: match?.matched ?? [],
-        };
-      }),
-    };
+    const inputs = testInputs(request, ordered);
+    // Every event the run evaluated, in order, with what the rule's evaluation found (the why).
+    const rules = oneRuleRules(rule, evaluator);
+    const evaluated: EvaluatedInput[] = [];
+    const run = new EventRun({
+      source: TEST_SOURCE,
+      rules: {
+        ...rules,
+        evaluator: {
+          ruleCount: 1,
+          evaluate: (event) => {
+            const matches = rules.evaluator.evaluate(event);
+            evaluated.push({ event, match: matches[0] });
+            return matches;
+          },
+        },
+      },
+      input: this.decoders.options,
+      correlation: this.correlationSettings,
+      writeCommands: true,
+    });
+    const output =
+      inputs.kind === 'records'
+        ? [run.feed(inputs.records), run.finish()]
+        : [
+            run.feedEvents(
+              inputs.events.map((event, index) => ({
+                event,
+                offset: String(index),
+                eventIndex: 0,
+              })),
+            ),
+            run.finish(),
+          ];
+    return testResponse(rule, ordered, evaluated, output);
   }
 
   /**
@@ -150,41 +194,92 @@ export class RuleCheckService {
   }
 }
 
+/** Where a dry run's inputs are said to come from: ids `input:0:<index>`. */
+const TEST_SOURCE = { topic: 'input', partition: 0 } as const;
+
+/** The position of a dry-run input in its request, from a document offset or id `input:0:<index>[:…]`. */
+function inputIndex(idOrOffset: string): number {
+  const parts = idOrOffset.split(':');
+  return Number(parts.length === 1 ? parts[0] : parts[2]);
+}
+
+/** An event the dry run evaluated, and the rule's match when its conditions held. */
+interface EvaluatedInput {
+  event: CommandEvent;
+  match: RuleMatch | undefined;
+}
+
+/** `shellwatch.correlation` of a correlation alert document (build-correlation-alert.ts). */
+interface CorrelationDetails {
+  type: 'threshold' | 'sequence';
+  group: Record<string, string>;
+  events: { id: string }[];
+}
+
 /**
- * A threshold or sequence rule on the inputs in their order (one partition's worth):
- * per input whether it matched the rule's conditions or one of its steps, and the
- * correlation alerts. Plain `commands` happen one second apart in one session.
+ * The answer of a dry run, from what the event run wrote: per event whether the rule's
+ * conditions held (for thresholds and sequences, their `conditions`) and the alert id
+ * the service would write; the correlation alerts; the dead letters of records.
  */
-function testCorrelation(rule: LoadedRule, events: CommandEvent[]): RuleTestResponseDto {
-  const engine = new CorrelationEngine(
-    [{ ...rule, definition: { ...rule.definition, enabled: true } }],
-    {
-      graceMs: 0,
-      maxKeys: 10_000,
-    },
-  );
-  const alerts: CorrelationAlert[] = [];
-  const results = events.map((event, index) => {
-    alerts.push(...engine.process(event, { id: `input:${index}` }).alerts);
+function testResponse(
+  rule: LoadedRule,
+  ordered: boolean,
+  evaluated: readonly EvaluatedInput[],
+  outputs: readonly EventRunOutput[],
+): RuleTestResponseDto {
+  const written = new Set<string>();
+  const commandIds: string[] = [];
+  const offsets: string[] = [];
+  const alerts: CorrelationTestAlertDto[] = [];
+  const deadLetters: RuleTestDeadLetterDto[] = [];
+  for (const output of outputs) {
+    for (const document of output.documents) {
+      // One command document per evaluated event, in the order they were evaluated.
+      if (document.target === 'commands') {
+        commandIds.push(document.id);
+        offsets.push(document.offset);
+        continue;
+      }
+      if (document.op !== undefined) continue;
+      const shellwatch = document.body['shellwatch'] as { correlation?: CorrelationDetails };
+      const details = shellwatch.correlation;
+      if (details === undefined) {
+        written.add(document.id);
+        continue;
+      }
+      alerts.push({
+        id: document.id,
+        type: details.type,
+        group: details.group,
+        timestamp: String(document.body['@timestamp']),
+        inputs: details.events.map((event) => inputIndex(event.id)),
+      });
+    }
+    for (const letter of output.deadLetters) {
+      deadLetters.push({
+        index: inputIndex(letter.offset),
+        reason: letter.reason,
+        message: letter.message,
+      });
+    }
+  }
+  const ruleId = rule.definition.id;
+  const results = evaluated.map(({ event, match }, i): RuleTestResultDto => {
+    const alertId = `${commandIds[i] ?? ''}:${ruleId}`;
     return {
-      index,
+      index: inputIndex(offsets[i] ?? '0'),
       commandLine: event.process.command_line,
-      matched: rule.conditions(new EventFacts(event), null),
-      conditions: [],
+      matched: ordered ? rule.conditions(new EventFacts(event), null) : match !== undefined,
+      conditions: match?.matched ?? [],
+      ...(written.has(alertId) ? { alertId } : {}),
     };
   });
-  alerts.push(...engine.finish());
   return {
-    ruleId: rule.definition.id,
+    ruleId,
     enabled: rule.definition.enabled,
     results,
-    alerts: alerts.map((alert) => ({
-      id: alert.id,
-      type: alert.type,
-      group: alert.group,
-      timestamp: alert.timestamp,
-      inputs: alert.events.map((e) => Number(e.id.slice('input:'.length))),
-    })),
+    ...(ordered ? { alerts } : {}),
+    ...(deadLetters.length > 0 ? { deadLetters } : {}),
   };
 }
 
@@ -195,17 +290,23 @@ function bodyFile(document: { [key: string]: JsonValue }): SourceFile {
   return { path: `${name}.json`, text: serializeRule(document) };
 }
 
-/** The inputs of a test request as command events; 400 with a pointer to the first bad one. */
-function testInputs(request: { [key: string]: JsonValue }, ordered: boolean): CommandEvent[] {
+/** The inputs of a test request: records to decode, or events already built. */
+type TestInputs =
+  { kind: 'records'; records: BatchRecord[] } | { kind: 'events'; events: CommandEvent[] };
+
+const INPUT_NAMES = ['commands', 'events', 'records'] as const;
+
+/** The inputs of a test request; 400 with a pointer to the first bad one. */
+function testInputs(request: { [key: string]: JsonValue }, ordered: boolean): TestInputs {
   const base = ordered ? orderedExample : exampleEvent;
-  const { commands, events } = request;
-  if ((commands === undefined) === (events === undefined)) {
-    throw new RuleInvalidException('give either "commands" or "events", not both', [
-      { pointer: '', message: 'needs exactly one of "commands" and "events"' },
+  const given = INPUT_NAMES.filter((key) => request[key] !== undefined);
+  const name = given[0];
+  if (name === undefined || given.length > 1) {
+    throw new RuleInvalidException('give one of "commands", "events" or "records", not several', [
+      { pointer: '', message: 'needs exactly one of "commands", "events" and "records"' },
     ]);
   }
-  const inputs = commands ?? events;
-  const name = commands !== undefined ? 'commands' : 'events';
+  const inputs = request[name];
   if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > RULE_TEST_MAX_INPUTS) {
     throw new RuleInvalidException(
       `"${name}" must be an array of 1 to ${RULE_TEST_MAX_INPUTS} items`,
@@ -213,6 +314,15 @@ function testInputs(request: { [key: string]: JsonValue }, ordered: boolean): Co
     );
   }
   const problems: RuleProblemDto[] = [];
+  if (name === 'records') {
+    const records = inputs.map((input, index): BatchRecord => {
+      if (typeof input !== 'string')
+        problems.push({ pointer: `/records/${index}`, message: 'must be a string' });
+      return { ...textRecord(typeof input === 'string' ? input : ''), offset: String(index) };
+    });
+    if (problems.length > 0) throw new RuleInvalidException('invalid test inputs', problems);
+    return { kind: 'records', records };
+  }
   const built = inputs.map((input, index): CommandEvent => {
     if (name === 'commands') {
       if (typeof input === 'string') return base(input, index);
@@ -232,7 +342,7 @@ function testInputs(request: { [key: string]: JsonValue }, ordered: boolean): Co
     return { ...base(line, index), ...(input as unknown as Partial<CommandEvent>) };
   });
   if (problems.length > 0) throw new RuleInvalidException('invalid test inputs', problems);
-  return built;
+  return { kind: 'events', events: built };
 }
 
 /** exampleEvent, one second after the previous input, in session `example-session`. */

@@ -1,33 +1,42 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { buildAlert } from '../core/alerts/build-alert';
-import { buildCorrelationAlert, CorrelationEngine } from '../core/correlation';
-import type { CorrelationAlert } from '../core/correlation';
-import { createRecordDecoder, textRecord } from '../core/decode';
+import { textRecord } from '../core/decode';
 import type { FormatName } from '../core/decode';
-import type { CommandEvent } from '../core/event';
-import type { RuleMatch } from '../core/rules';
+import { EventRun } from '../core/event-run';
+import type { EventRunOutput } from '../core/event-run';
+import type { BatchRecord } from '../core/process-batch';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
 
 export interface EvalOptions {
   rules: string;
   input: string;
   format: FormatName;
-  /** Grace period (ms) for out-of-order events of correlation rules; default 60 s. */
+  /** Grace period (ms) for out-of-order events of correlation rules; default the service's. */
   graceMs?: number;
 }
 
+/** The id prefix of an input line's documents: `-:0:<line>`, as the service's `<topic>:<partition>:<offset>`. */
+export const EVAL_SOURCE = { topic: '-', partition: 0 } as const;
+
 /**
- * `shellwatch eval`: the service's decode → evaluate → alert path over a file
- * or standard input, one alert JSON per line on stdout. Each alert carries
- * `event.original` and `shellwatch.input.line` (1-based) so a match can be
- * traced to its input. Undecodable lines are reported on stderr, not fatal.
+ * Lines fed to the event run at once: the pipeline's chunk size, so correlation
+ * state is pruned as often as the service prunes it (once per batch).
+ */
+const EVAL_CHUNK_LINES = 1000;
+
+/**
+ * `shellwatch eval`: the service's event run (src/core/event-run) over a file or
+ * standard input, one alert JSON per line on stdout. Each alert carries
+ * `event.original`, `shellwatch.alert_id` (the id the service would give it, with
+ * `-:0:<line>` in place of topic, partition and offset) and `shellwatch.input.line`
+ * (1-based) so a match can be traced to its input. Undecodable lines are reported on
+ * stderr, not fatal.
  *
  * Threshold and sequence rules run on the input in its order, as the service runs
  * them on one partition (event time, grace period, suppression); their alerts carry
- * the input line of the event that completed them, and at the end of the input
- * pending absences are decided. Events later than the grace period are counted on
- * stderr.
+ * the input line of the event that completed them and follow the single-event alerts
+ * of its chunk of lines, and at the end of the input pending absences are decided.
+ * Events later than the grace period are counted on stderr.
  */
 export async function evalCommand(
   options: EvalOptions,
@@ -39,9 +48,16 @@ export async function evalCommand(
     err.write(`${loaded.problems}\n`);
     return 1;
   }
-  let decoder;
+  let run: EventRun;
   try {
-    decoder = createRecordDecoder({ format: options.format });
+    run = new EventRun({
+      source: EVAL_SOURCE,
+      rules: { evaluator: loaded.evaluator, rules: loaded.rules },
+      input: { format: options.format },
+      ...(options.graceMs === undefined ? {} : { correlation: { graceMs: options.graceMs } }),
+      // No commands index behind a file: only alerts are written.
+      writeCommands: false,
+    });
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
@@ -50,89 +66,58 @@ export async function evalCommand(
     err.write(`cannot read ${options.input}: ${error.message}\n`),
   );
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const createdAt = new Date().toISOString();
-  const correlation = new CorrelationEngine(loaded.rules, {
-    graceMs: options.graceMs ?? 60_000,
-    maxKeys: 100_000,
-  });
-  const definitions = new Map(loaded.rules.map((r) => [r.definition.id, r.definition]));
-  const writeCorrelated = (found: CorrelationAlert[], line: number): void => {
-    for (const alert of found) {
-      const definition = definitions.get(alert.ruleId);
-      if (definition === undefined) continue;
-      const body = buildCorrelationAlert(alert, definition, createdAt);
-      const shellwatch = body['shellwatch'] as object;
-      out.write(
-        `${JSON.stringify({ ...body, shellwatch: { ...shellwatch, alert_id: alert.id, input: { line } } })}\n`,
-      );
-      alerts += 1;
+  const totals = { alerts: 0, errors: 0, ignored: 0 };
+  const report = (output: EventRunOutput): void => {
+    totals.alerts += writeAlerts(output, out);
+    for (const letter of output.deadLetters) {
+      err.write(`line ${letter.offset}: ${letter.reason}: ${letter.message}\n`);
     }
+    totals.errors += output.deadLetters.length;
+    for (const count of Object.values(output.ignored)) totals.ignored += count;
   };
   let lineNumber = 0;
-  let alerts = 0;
-  let errors = 0;
-  let ignored = 0;
-  let eventIndex = 0;
-  const emit = (events: CommandEvent[], line: number): void => {
-    for (const event of events) {
-      eventIndex += 1;
-      const step = correlation.process(
-        event,
-        { id: `-:0:${line}:${eventIndex}` },
-        loaded.evaluator.evaluate(event),
-      );
-      alerts += writeAlerts(step.matches, event, line, createdAt, out);
-      writeCorrelated(step.alerts, line);
-      if (eventIndex % 1000 === 0) correlation.expire();
-    }
-  };
+  let chunk: BatchRecord[] = [];
   for await (const line of lines) {
     lineNumber += 1;
     if (line.trim() === '') continue;
-    // The line number as the record's offset: held auditd parts are reported by it.
-    const outcome = decoder.decode(textRecord(line, { offset: String(lineNumber) }));
-    if (outcome.kind === 'events') emit(outcome.events, lineNumber);
-    else if (outcome.kind === 'ignored') ignored += 1;
-    else if (outcome.kind === 'error') {
-      errors += 1;
-      err.write(`line ${lineNumber}: ${outcome.error.code}: ${outcome.error.message}\n`);
+    // The line number as the record's offset: ids and held auditd parts name it.
+    chunk.push({ ...textRecord(line), offset: String(lineNumber) });
+    if (chunk.length >= EVAL_CHUNK_LINES) {
+      report(run.feed(chunk));
+      chunk = [];
     }
   }
-  const closed = decoder.flush(Date.now(), true);
-  for (const { event, record } of closed.events) emit([event], Number(record.offset));
-  ignored += closed.ignored.length;
-  for (const { record, error } of closed.deadLetters) {
-    errors += 1;
-    err.write(`line ${record.offset ?? '?'}: ${error.code}: ${error.message}\n`);
-  }
-  writeCorrelated(correlation.finish(), lineNumber);
-  const { late, suppressed } = correlation.counters;
-  const extra = correlation.active
-    ? `, ${suppressed} suppressed, ${late} later than the grace period`
-    : '';
+  if (chunk.length > 0) report(run.feed(chunk));
+  report(run.finish());
+  const stats = run.correlationStats();
+  const extra =
+    stats === undefined
+      ? ''
+      : `, ${stats.suppressed} suppressed, ${stats.late} later than the grace period`;
   // Lines understood that hold no command (a login record, an open() event) are counted, not hidden.
-  const skipped = ignored > 0 ? `, ${ignored} without a command` : '';
-  err.write(`${lineNumber} lines, ${alerts} alerts, ${errors} undecodable${skipped}${extra}\n`);
+  const skipped = totals.ignored > 0 ? `, ${totals.ignored} without a command` : '';
+  err.write(
+    `${lineNumber} lines, ${totals.alerts} alerts, ${totals.errors} undecodable${skipped}${extra}\n`,
+  );
   return 0;
 }
 
-function writeAlerts(
-  matches: readonly RuleMatch[],
-  event: CommandEvent,
-  line: number,
-  createdAt: string,
-  out: NodeJS.WritableStream,
-): number {
-  for (const match of matches) {
-    const { shellwatch, ...alert } = buildAlert(
-      event,
-      match,
-      { topic: '-', partition: 0, offset: String(line) },
-      createdAt,
-    );
+/**
+ * Writes the run's alert documents (not the suppression counts, which update an
+ * alert already written) as JSON lines; returns how many.
+ */
+function writeAlerts(output: EventRunOutput, out: NodeJS.WritableStream): number {
+  let written = 0;
+  for (const document of output.documents) {
+    if (document.target !== 'alerts' || document.op !== undefined) continue;
+    const { shellwatch, ...alert } = document.body;
     // No Kafka record behind a line of a file: the input line takes the place of shellwatch.kafka.
     const { kafka: _kafka, ...vendor } = shellwatch as Record<string, unknown>;
-    out.write(`${JSON.stringify({ ...alert, shellwatch: { ...vendor, input: { line } } })}\n`);
+    const input = { line: Number(document.offset) };
+    out.write(
+      `${JSON.stringify({ ...alert, shellwatch: { ...vendor, alert_id: document.id, input } })}\n`,
+    );
+    written += 1;
   }
-  return matches.length;
+  return written;
 }

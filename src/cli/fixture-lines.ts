@@ -1,8 +1,9 @@
 import { errorMessage } from '../core/errors';
 /**
  * A `rules test --fixture` file: JSON lines `{"command": "…", "expect": ["ID", …], "exact"?: true}`
- * (other keys, such as `note`, are ignored). Empty lines are skipped. A line that is
- * not such an object is reported with the file and its 1-based line number.
+ * or `{"records": ["raw record", …], "expect": […], "exact"?: true}` (other keys, such as
+ * `note`, are ignored). Empty lines are skipped. A line that is not such an object is
+ * reported with the file and its 1-based line number.
  *
  * What a line checks (docs/rules.md, "Fixture files"):
  * - every id in `expect` fires (an attack line often trips several rules; the others may fire);
@@ -14,7 +15,10 @@ import { errorMessage } from '../core/errors';
 export interface FixtureCase {
   /** 1-based line number in the file. */
   line: number;
-  command: string;
+  /** The command line of a `command` case (user alice on example-host). */
+  command?: string;
+  /** Records as the service reads them, run in order through one event run (`records` case). */
+  records?: string[];
   /** The rules that must fire; `[]` means no alert at all. */
   expect: string[];
   /** No rule outside `expect` may fire (always so when `expect` is empty). */
@@ -50,10 +54,25 @@ function parseLine(raw: string): Omit<FixtureCase, 'line'> | string {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return 'expected an object {"command": "...", "expect": [rule ids]}';
-  const { command, expect, exact } = value as Record<string, unknown>;
-  if (typeof command !== 'string') return '"command" is missing or not a string';
+  const { command, records, expect, exact } = value as Record<string, unknown>;
+  if (command !== undefined && records !== undefined)
+    return 'give "command" or "records", not both';
+  if (records === undefined && typeof command !== 'string')
+    return '"command" is missing or not a string';
+  const recordList = Array.isArray(records) ? (records as unknown[]) : undefined;
+  if (
+    records !== undefined &&
+    (recordList === undefined ||
+      recordList.length === 0 ||
+      !recordList.every((record): record is string => typeof record === 'string'))
+  )
+    return '"records" is not a non-empty array of raw records (strings)';
   if (!Array.isArray(expect) || !expect.every((id): id is string => typeof id === 'string'))
     return '"expect" is missing or not an array of rule ids (strings); [] expects no alert';
   if (exact !== undefined && typeof exact !== 'boolean') return '"exact" must be true or false';
-  return { command, expect, exact: exact === true || expect.length === 0 };
+  return {
+    ...(typeof command === 'string' ? { command } : { records: recordList as string[] }),
+    expect,
+    exact: exact === true || expect.length === 0,
+  };
 }

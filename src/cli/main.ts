@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { DEFAULT_CORRELATION_SETTINGS } from '../core/event-run';
 import { evalCommand } from './eval.command';
 import { CliUsageError } from './load-rules';
 import { previewCommand } from './preview.command';
@@ -94,13 +95,18 @@ program
       'record format (auto detects per record; lines = one raw command per line)',
     ).default('auto'),
   )
-  .option('--grace <seconds>', 'grace period for out-of-order events (correlation rules)', '60')
-  .action((options: { rules: string; input: string; format: string; grace: string }) =>
+  .option(
+    '--grace <seconds>',
+    `grace period for out-of-order events (correlation rules; default ${DEFAULT_CORRELATION_SETTINGS.graceMs / 1000}, the service's CORRELATION_GRACE_MS)`,
+  )
+  .action((options: { rules: string; input: string; format: string; grace?: string }) =>
     run(() => {
-      const grace = Number(options.grace);
+      const { grace: graceText, ...rest } = options;
+      if (graceText === undefined) return evalCommand(rest, process.stdout, process.stderr);
+      const grace = Number(graceText);
       if (!Number.isFinite(grace) || grace < 0)
-        throw new CliUsageError(`--grace ${options.grace}: expected a number of seconds >= 0`);
-      return evalCommand({ ...options, graceMs: grace * 1000 }, process.stdout, process.stderr);
+        throw new CliUsageError(`--grace ${graceText}: expected a number of seconds >= 0`);
+      return evalCommand({ ...rest, graceMs: grace * 1000 }, process.stdout, process.stderr);
     }),
   );
 

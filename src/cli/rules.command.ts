@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { runCorrelationExamples } from '../core/correlation';
+import { textRecord } from '../core/decode';
+import { EventRun } from '../core/event-run';
 import { exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
 import { parseFixture } from './fixture-lines';
+import type { FixtureCase } from './fixture-lines';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
 import type { CliRuleSet } from './load-rules';
 import { errorMessage } from '../core/errors';
@@ -24,8 +27,9 @@ export async function validateCommand(
 /**
  * `shellwatch rules test [DIR] [--fixture FILE]`: runs every rule's embedded
  * examples (for threshold and sequence rules, the ordered `examples.sequences`,
- * each through a fresh correlation engine) and, with a fixture (JSON lines `{"command": …, "expect": [ids]}`),
- * checks each command: every expected id fires; `"expect": []` means no rule fires;
+ * each through a fresh event run) and, with a fixture (JSON lines `{"command": …, "expect": [ids]}`
+ * or `{"records": [raw records], "expect": [ids]}`, see checkFixture),
+ * checks each case: every expected id fires; `"expect": []` means no rule fires;
  * `"exact": true` means no rule outside `expect` fires. An id that is not in the rule
  * set fails the line (a typo never passes). A malformed line fails with `file:line`
  * and the reason, and the other lines are still checked.
@@ -44,7 +48,7 @@ export async function testCommand(
   let passed = 0;
   let failed = 0;
   for (const rule of loaded.rules) {
-    for (const f of runCorrelationExamples(rule)) {
+    for (const f of runCorrelationExamples(rule, loaded.evaluator)) {
       failed += 1;
       passed -= 1;
       err.write(`FAIL ${f.file}#${f.pointer}: ${f.message}\n`);
@@ -77,7 +81,7 @@ async function readFixture(fixture: string): Promise<string> {
   }
 }
 
-/** Checks every case of a fixture file against the enabled single-event rules. */
+/** Checks every case of a fixture file against the enabled rules. */
 export function checkFixture(
   fixture: string,
   text: string,
@@ -87,12 +91,13 @@ export function checkFixture(
   const messages = problems.map((p) => `FAIL ${fixture}:${p.line}: ${p.message}`);
   const known = new Set(loaded.rules.map((rule) => rule.definition.id));
   let passed = 0;
-  for (const { line, command, expect, exact } of cases) {
-    const fired = loaded.evaluator.evaluate(exampleEvent(command)).map((m) => m.rule.id);
+  for (const fixtureCase of cases) {
+    const { line, expect, exact } = fixtureCase;
+    const { fired, undecodable, subject } = firedBy(fixtureCase, loaded);
     const unknown = expect.filter((id) => !known.has(id));
     const missing = expect.filter((id) => known.has(id) && !fired.includes(id));
     const unexpected = exact ? fired.filter((id) => !expect.includes(id)) : [];
-    if (unknown.length + missing.length + unexpected.length === 0) {
+    if (unknown.length + missing.length + unexpected.length + undecodable.length === 0) {
       passed += 1;
       continue;
     }
@@ -100,10 +105,53 @@ export function checkFixture(
       unknown.length > 0 ? `no such rule ${unknown.join(', ')}` : '',
       missing.length > 0 ? `expected ${missing.join(', ')}` : '',
       unexpected.length > 0 ? `unexpected ${unexpected.join(', ')}` : '',
+      ...undecodable,
     ].filter((part) => part !== '');
     messages.push(
-      `FAIL ${fixture}:${line}: ${parts.join('; ')}; fired [${fired.join(', ')}]: ${command}`,
+      `FAIL ${fixture}:${line}: ${parts.join('; ')}; fired [${fired.join(', ')}]: ${subject}`,
     );
   }
   return { passed, failed: messages.length, messages };
 }
+
+/**
+ * The rule ids a case fires. A command: the enabled single-event rules that match it
+ * (the case checks conditions, one command alone). Records: every alert the service
+ * would write for them, in order on one partition (decoding, suppression, thresholds
+ * and sequences, pending absences decided at the end); a record the service would
+ * dead-letter fails the case with its reason.
+ */
+function firedBy(
+  fixtureCase: FixtureCase,
+  loaded: CliRuleSet,
+): { fired: string[]; undecodable: string[]; subject: string } {
+  if (fixtureCase.records === undefined) {
+    const command = fixtureCase.command ?? '';
+    const fired = loaded.evaluator.evaluate(exampleEvent(command)).map((m) => m.rule.id);
+    return { fired, undecodable: [], subject: command };
+  }
+  const run = new EventRun({
+    source: FIXTURE_SOURCE,
+    rules: { evaluator: loaded.evaluator, rules: loaded.rules },
+    writeCommands: false,
+  });
+  const records = fixtureCase.records.map((record, i) => ({
+    ...textRecord(record),
+    offset: String(i + 1),
+  }));
+  const outputs = [run.feed(records), run.finish()];
+  const fired: string[] = [];
+  const undecodable: string[] = [];
+  for (const output of outputs) {
+    for (const document of output.documents) {
+      if (document.target !== 'alerts' || document.op !== undefined) continue;
+      fired.push((document.body['rule'] as { id: string }).id);
+    }
+    for (const letter of output.deadLetters)
+      undecodable.push(`record ${letter.offset} undecodable (${letter.reason}: ${letter.message})`);
+  }
+  return { fired, undecodable, subject: `${records.length} records` };
+}
+
+/** Ids of a fixture's records: `fixture:0:<n>` for its n-th record (1-based). */
+const FIXTURE_SOURCE = { topic: 'fixture', partition: 0 } as const;

@@ -1,5 +1,6 @@
 import { DEFAULT_API_KEY_NAME, parseApiKeys } from './api-keys';
 import type { ApiKeyEntry } from './api-keys';
+import { DEFAULT_CORRELATION_SETTINGS } from '../core/event-run/correlation-settings';
 
 /**
  * Every environment variable Shellwatch reads, with its default, its parser and
@@ -420,13 +421,13 @@ export const CONFIG_VARIABLES = {
   },
   correlationGraceMs: {
     name: 'CORRELATION_GRACE_MS',
-    default: '60000',
+    default: String(DEFAULT_CORRELATION_SETTINGS.graceMs),
     doc: 'Correlation rules: how far behind the highest @timestamp seen in a partition an event may arrive and still join windows; older events are counted as late (docs/correlation.md).',
     parse: integer(0, 86400000),
   },
   correlationMaxKeys: {
     name: 'CORRELATION_MAX_KEYS',
-    default: '100000',
+    default: String(DEFAULT_CORRELATION_SETTINGS.maxKeys),
     doc: 'Correlation rules: at most this many group keys per partition; beyond it the least recently updated key is shed (metric shellwatch_correlation_shed_keys_total).',
     parse: integer(1, 10000000),
   },

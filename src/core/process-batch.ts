@@ -58,6 +58,8 @@ export interface ProcessBatchOptions {
   now: () => Date;
   /** Correlation (src/correlation): sees every event in order, returns the matches to write. */
   correlate?: CorrelateHook;
+  /** End of a finite input: close every record the decoder holds, whatever its time-out. */
+  closeAll?: boolean;
 }
 
 /** Feeds one event to correlation; returns its single-event matches minus suppressed ones. */
@@ -81,7 +83,8 @@ interface DecodedEvent {
 export type AsyncEvaluate = (event: CommandEvent) => Promise<RuleMatch[]>;
 
 /**
- * Turns a batch of records into the documents to write and the records to
+ * One feed of the event run (src/core/event-run, which every entry point calls):
+ * turns a batch of records into the documents to write and the records to
  * dead-letter. Pure and synchronous: every record ends in documents, in a dead
  * letter, in the `ignored` counts, or (an auditd part) held by the decoder, across
  * batches, until its event completes or its time-out passes; `heldFrom` then says
@@ -109,6 +112,31 @@ export async function processBatchAsync(
   const matches: RuleMatch[][] = [];
   for (const item of decoded.events) matches.push(await evaluate(item.event));
   return assemble(decoded, (_event, i) => matches[i] ?? [], options);
+}
+
+/** An event given as is (no decoding), and the position its ids are derived from. */
+export interface PositionedEvent {
+  event: CommandEvent;
+  offset: string;
+  /** The n-th event of its record (0 for the first). */
+  eventIndex: number;
+}
+
+/**
+ * {@link processBatch} for events that need no decoding (a dry run's inputs, a rule's
+ * examples): evaluated, correlated and turned into documents exactly as decoded ones.
+ */
+export function processEvents(
+  events: readonly PositionedEvent[],
+  options: Omit<ProcessBatchOptions, 'decoder'>,
+): ProcessedBatch {
+  const decoded: DecodedBatch = {
+    events: events.map(({ event, offset, eventIndex }) => ({ event, offset, eventIndex })),
+    deadLetters: [],
+    ignored: {},
+    createdAt: options.now().toISOString(),
+  };
+  return assemble(decoded, (event) => options.evaluator.evaluate(event), options);
 }
 
 interface DecodedBatch {
@@ -163,7 +191,7 @@ function decodeRecords(
   // Held records whose fate was decided since: events closed at the time-out (or by a
   // full buffer) keep the id of their own last record, whichever batch closes them, so
   // a redelivery that closes them again writes the same documents.
-  const closed = options.decoder.flush(options.now().getTime());
+  const closed = options.decoder.flush(options.now().getTime(), options.closeAll === true);
   for (const { event, record, index } of closed.events) {
     batch.events.push({ event, offset: offsetOf(record), eventIndex: index, record });
   }
@@ -183,7 +211,7 @@ function offsetOf(record: RawRecord): string {
 function assemble(
   decoded: DecodedBatch,
   matchesOf: (event: CommandEvent, index: number) => RuleMatch[],
-  options: Omit<ProcessBatchOptions, 'evaluator'>,
+  options: Omit<ProcessBatchOptions, 'evaluator' | 'decoder'>,
 ): ProcessedBatch {
   const result: ProcessedBatch = {
     documents: [],

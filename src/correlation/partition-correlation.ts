@@ -1,13 +1,11 @@
-import { buildCorrelationAlert, CorrelationEngine } from '../core/correlation';
-import type { CorrelationAlert, EngineMeta, KeyState } from '../core/correlation';
+import type { CorrelationEngine, EngineMeta, KeyState } from '../core/correlation';
+import { correlatedRules, createCorrelationEngine, EngineCorrelation } from '../core/event-run';
+import type { CorrelationSettings, RunCorrelation } from '../core/event-run';
 import type { CorrelateHook, OutputDocument } from '../core/process-batch';
 import type { LoadedRule } from '../core/rules/load-rule-set';
 import type { ChangelogRecord, StateChangelogPort } from '../kafka/state-changelog';
 
-export interface PartitionCorrelationOptions {
-  graceMs: number;
-  maxKeys: number;
-}
+export type PartitionCorrelationOptions = CorrelationSettings;
 
 /** The marker record of a checkpoint: the engine's meta and the last offset it covers. */
 interface CheckpointMarker {
@@ -16,11 +14,6 @@ interface CheckpointMarker {
 }
 
 const MARKER = '\u0001checkpoint';
-
-/** True when a rule needs the correlation engine: a threshold, a sequence, or suppression. */
-export function needsCorrelation(rule: LoadedRule): boolean {
-  return rule.definition.enabled && rule.correlation !== undefined;
-}
 
 /** Changelog key prefix of a partition's records. */
 export function partitionPrefix(partition: number): string {
@@ -48,12 +41,11 @@ export interface BatchCorrelationStats {
 /**
  * The correlation of one batch of one partition: the hook that feeds each event to
  * the partition's engine (and applies suppression to single-event matches), the
- * documents to add to the batch's bulk request, and the checkpoint to write once
- * Elasticsearch accepted them.
+ * documents to add to the batch's bulk request (the core's {@link EngineCorrelation}),
+ * and the checkpoint to write once Elasticsearch accepted them.
  */
-export class BatchCorrelation {
-  private readonly alerts: { alert: CorrelationAlert; offset: string }[] = [];
-  private lastOffset: string;
+export class BatchCorrelation implements RunCorrelation {
+  private readonly run: EngineCorrelation;
   private readonly shedBefore: number;
   private readonly lateBefore: number;
 
@@ -65,57 +57,35 @@ export class BatchCorrelation {
     firstOffset: string,
     readonly restored: boolean,
   ) {
-    this.lastOffset = firstOffset;
+    this.run = new EngineCorrelation(state.engine, rules, firstOffset);
     this.shedBefore = state.engine.counters.shedKeys;
     this.lateBefore = state.engine.counters.late;
   }
 
-  /** For processBatch: feeds one event, returns the single-event matches to write. */
+  /** For the event run: feeds one event, returns the single-event matches to write. */
   readonly correlate: CorrelateHook = (event, ids, matches, offset) => {
-    this.lastOffset = offset;
     const restoredOffset = this.state.restoredOffset;
     if (restoredOffset !== undefined && BigInt(offset) <= restoredOffset) {
       // Already fed before the checkpoint: its alerts were written then. Suppressed
       // rules' matches are left out (the first of their period is already written).
+      this.run.passOver(offset);
       return matches.filter(
         (m) => this.rules.get(m.rule.id)?.correlation?.suppression === undefined,
       );
     }
-    const step = this.state.engine.process(event, { id: ids.commandId }, matches, ids.alertId);
-    for (const alert of step.alerts) this.alerts.push({ alert, offset });
-    return step.matches;
+    return this.run.correlate(event, ids, matches, offset);
   };
 
   /** Correlation alerts (create) and suppression counts (update) to add to the bulk request. */
   documents(createdAt: string): OutputDocument[] {
-    const documents: OutputDocument[] = [];
-    for (const { alert, offset } of this.alerts) {
-      const rule = this.rules.get(alert.ruleId);
-      if (rule === undefined) continue;
-      documents.push({
-        target: 'alerts',
-        id: alert.id,
-        body: buildCorrelationAlert(alert, rule.definition, createdAt),
-        offset,
-      });
-    }
-    for (const update of this.state.engine.takeSuppressionUpdates()) {
-      documents.push({
-        target: 'alerts',
-        op: 'update',
-        id: update.alertId,
-        body: { shellwatch: { suppressed_count: update.count } },
-        offset: this.lastOffset,
-      });
-    }
-    return documents;
+    return this.run.documents(createdAt);
   }
 
   stats(): BatchCorrelationStats {
     const counters = this.state.engine.counters;
     return {
       partition: this.partition,
-      alerts: this.alerts.length,
+      alerts: this.run.alertCount,
       late: counters.late - this.lateBefore,
       shedKeys: counters.shedKeys - this.shedBefore,
       activeKeys: this.state.engine.keyCount,
@@ -179,8 +149,8 @@ export class PartitionCorrelations {
     firstOffset: string,
     rules: readonly LoadedRule[],
   ): Promise<BatchCorrelation | undefined> {
-    const correlated = rules.filter(needsCorrelation);
-    if (correlated.length === 0) return undefined;
+    const correlated = correlatedRules(rules);
+    if (correlated.size === 0) return undefined;
     await this.changelog.ensureTopic();
     let state = this.partitions.get(partition);
     let restored = false;
@@ -195,7 +165,7 @@ export class PartitionCorrelations {
     return new BatchCorrelation(
       partition,
       state,
-      new Map(correlated.map((r) => [r.definition.id, r])),
+      correlated,
       this.changelog,
       firstOffset,
       restored,
@@ -219,7 +189,7 @@ export class PartitionCorrelations {
       if (name === MARKER) marker = JSON.parse(value) as CheckpointMarker;
       else keys.push([name, JSON.parse(value) as KeyState]);
     }
-    const engine = new CorrelationEngine(rules, this.options);
+    const engine = createCorrelationEngine(rules, this.options);
     engine.restore(marker?.meta, keys);
     return {
       engine,

@@ -10,7 +10,8 @@ import { StartupError } from '../startup-error';
  * formats file stops the start with one clear line, not the first batch.
  */
 export class DecoderFactory {
-  private readonly options: DecoderOptions;
+  /** The checked decoder options (INPUT_FORMAT, INPUT_FORMAT_HEADER, INPUT_FORMATS_FILE). */
+  readonly options: DecoderOptions;
 
   constructor(config: Pick<Config, 'inputFormat' | 'inputFormatsFile' | 'inputFormatHeader'>) {
     this.options = {

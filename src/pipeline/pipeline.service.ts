@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ShellwatchError } from '../core/errors';
-import { processBatch, processBatchAsync } from '../core/process-batch';
+import { EventRun } from '../core/event-run';
+import type { EventRunOptions } from '../core/event-run';
 import type { AsyncEvaluate } from '../core/process-batch';
 import { CompiledRuleEvaluator, createReferenceEvaluator } from '../core/rules';
 import type { RuleSet } from '../core/rules';
@@ -39,6 +40,12 @@ export class PipelineService {
   private readonly streams: PartitionStreams;
   /** json-rules-engine evaluators per active rule set, for `RULES_ENGINE=reference`. */
   private readonly references = new WeakMap<RuleSet, AsyncEvaluate>();
+  /**
+   * What every batch's event run shares. Its state is the partition's: the decoder
+   * (DecoderFactory, INPUT_FORMAT*) and the correlation (CorrelationService, whose
+   * engines are built by the core's createCorrelationEngine from CORRELATION_*).
+   */
+  private readonly runOptions: Omit<EventRunOptions, 'source' | 'rules' | 'input' | 'correlation'>;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -51,6 +58,10 @@ export class PipelineService {
     private readonly correlation: CorrelationService,
   ) {
     this.streams = new PartitionStreams(() => this.decoderFactory.create());
+    this.runOptions = {
+      writeCommands: config.elasticsearchCommandsIndex !== null,
+      now: () => new Date(),
+    };
   }
 
   async handleBatch(batch: SourceBatch): Promise<BatchAck> {
@@ -67,15 +78,16 @@ export class PipelineService {
     const { evaluator, loaded } = this.rules.snapshot();
     // Undefined unless a threshold, sequence or suppressed rule is loaded.
     const correlation = await this.correlation.begin(partition, firstOffset, loaded);
-    const options = {
-      topic: batch.topic,
-      partition: batch.partition,
-      decoder,
-      evaluator,
-      writeCommands: this.config.elasticsearchCommandsIndex !== null,
-      now: () => new Date(),
-      ...(correlation ? { correlate: correlation.correlate } : {}),
-    };
+    // The batch's run continues the partition's stream: its decoder (held auditd parts)
+    // and its correlation state (restored from the changelog when needed).
+    const run = new EventRun(
+      { ...this.runOptions, source: { topic, partition }, rules: { evaluator, rules: loaded } },
+      { decoder, correlation },
+    );
+    const reference =
+      this.config.rulesEngine === 'reference' && evaluator instanceof CompiledRuleEvaluator
+        ? this.referenceFor(evaluator.ruleSet)
+        : undefined;
     const deadLetters: DeadLetter[] = [];
     const rejected: { document: OutputDocument; reason: string }[] = [];
     const written: OutputDocument[] = [];
@@ -90,10 +102,9 @@ export class PipelineService {
       for (const [i, records] of chunks.entries()) {
         const endOfBatch = i === chunks.length - 1;
         const started = performance.now();
-        const processed =
-          this.config.rulesEngine === 'reference' && evaluator instanceof CompiledRuleEvaluator
-            ? await processBatchAsync(records, options, this.referenceFor(evaluator.ruleSet))
-            : processBatch(records, options);
+        // Correlation alerts and suppression counts come with the chunk of the event
+        // that raised them.
+        const processed = reference ? await run.feedAsync(records, reference) : run.feed(records);
         const fed = records[records.length - 1]?.offset;
         if (fed !== undefined) this.streams.fed(topic, partition, fed);
         heldFrom = processed.heldFrom;
@@ -103,11 +114,8 @@ export class PipelineService {
           (performance.now() - started) / 1000,
         );
         deadLetters.push(...processed.deadLetters);
-        let documents = processed.documents;
-        if (endOfBatch && correlation) {
-          documents = [...documents, ...correlation.documents(new Date().toISOString())];
-          this.metrics.correlationObserved(correlation.stats());
-        }
+        const documents = processed.documents;
+        if (endOfBatch && correlation) this.metrics.correlationObserved(correlation.stats());
         written.push(...documents);
         await writing;
         writing = this.writeAll(documents, batch).then((refused) => {

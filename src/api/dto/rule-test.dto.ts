@@ -34,6 +34,14 @@ export class RuleTestRequestDto {
     example: [{ process: { command_line: 'sudo rm -rf /etc' }, user: { name: 'root' } }],
   })
   events?: unknown[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: RULE_TEST_MAX_INPUTS,
+    description:
+      'Records as the service reads them from Kafka, in stream order, decoded as the service decodes them (INPUT_FORMAT, INPUT_FORMATS_FILE). Give this, commands or events.',
+  })
+  records?: string[];
 }
 
 export class MatchedConditionDto {
@@ -68,6 +76,26 @@ export class RuleTestResultDto {
     description: 'Why it matched: the conditions that held.',
   })
   conditions!: MatchedConditionDto[];
+
+  @ApiPropertyOptional({
+    description:
+      'Single-event rules: the id of the alert the service would write for this input (`input:0:<index>:<rule id>`); absent when the rule did not match or its suppression held the alert back.',
+  })
+  alertId?: string;
+}
+
+export class RuleTestDeadLetterDto {
+  @ApiProperty({ description: 'Position of the record in records.' })
+  index!: number;
+
+  @ApiProperty({
+    description: 'The reason the service would dead-letter it with.',
+    example: 'UNKNOWN_FORMAT',
+  })
+  reason!: string;
+
+  @ApiProperty()
+  message!: string;
 }
 
 export class CorrelationTestAlertDto {
@@ -103,7 +131,13 @@ export class RuleTestResponseDto {
   @ApiPropertyOptional({
     type: [CorrelationTestAlertDto],
     description:
-      'Threshold and sequence rules only: the alerts raised over the inputs in their order (commands one second apart, in one session).',
+      "Threshold and sequence rules only: the alerts raised over the inputs in their order (commands one second apart, in one session), with the service's correlation settings.",
   })
   alerts?: CorrelationTestAlertDto[];
+
+  @ApiPropertyOptional({
+    type: [RuleTestDeadLetterDto],
+    description: 'records only: the records the service could not decode, with the reason.',
+  })
+  deadLetters?: RuleTestDeadLetterDto[];
 }

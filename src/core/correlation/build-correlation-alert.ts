@@ -8,8 +8,8 @@ import {
   relatedFields,
 } from '../alerts/ecs';
 import type { NormalizedRule } from '../rules/load-rule-set';
-import type { CorrelationAlert } from './engine';
-import { setPath } from './engine';
+import type { CorrelationAlert } from './engine-types';
+import { setPath } from './group-key';
 
 /**
  * The alert document of a threshold or sequence match. Like a single-event alert

@@ -4,7 +4,10 @@
  *
  * - {@link compileCorrelation}: a rule file's correlation blocks → compiled parts
  *   (called by the rule loader; steps use the rule core's compileCondition).
- * - {@link CorrelationEngine}: feed events in order, get alerts and suppression counts.
+ * - {@link CorrelationEngine} (engine.ts, the front): feed events in order, get alerts and
+ *   suppression counts. Its parts, one module each: key-store.ts (per-key state, eviction,
+ *   changes to checkpoint), threshold.ts, sequence.ts (steps and absences),
+ *   suppression.ts, group-key.ts (group keys, alert ids), raise-alert.ts.
  * - {@link buildCorrelationAlert}: the alert document.
  * - {@link runCorrelationExamples}: a rule's ordered examples (`rules test`).
  *

@@ -1,8 +1,10 @@
 import type { CommandEvent } from '../event';
+import { EventRun } from '../event-run/event-run';
+import { oneRuleRules } from '../event-run/one-rule';
+import type { SingleRuleEvaluator } from '../event-run/one-rule';
 import type { LoadedRule } from '../rules/load-rule-set';
 import { exampleEvent } from '../rules/run-rule-examples';
 import type { CorrelationExampleEvent } from './definition';
-import { CorrelationEngine } from './engine';
 
 const EXAMPLE_START_MS = Date.parse('2026-01-15T12:00:00.000Z');
 
@@ -37,29 +39,34 @@ export function correlationExampleEvent(
   };
 }
 
+/** No single-event rule to evaluate: only the rule's threshold or sequence alerts count. */
+const NO_SINGLE_EVENT_MATCHES: SingleRuleEvaluator = { evaluateRule: () => undefined };
+
 /**
- * Runs a correlation rule's `examples.sequences`: each ordered input through a fresh
- * engine holding only this rule (grace 0, end of input flushes pending absences), and
- * compares the number of alerts with `alerts`.
+ * Runs a rule's `examples.sequences`: each ordered input through a fresh event run
+ * holding only this rule (as enabled, with the service's correlation settings; the
+ * end of the input decides pending absences), and compares the number of alerts it
+ * writes with `alerts`. With `evaluator`, a suppressed single-event rule's alerts
+ * count too (the first of each period, as the service writes them).
  */
-export function runCorrelationExamples(rule: LoadedRule): CorrelationExampleFailure[] {
+export function runCorrelationExamples(
+  rule: LoadedRule,
+  evaluator: SingleRuleEvaluator = NO_SINGLE_EVENT_MATCHES,
+): CorrelationExampleFailure[] {
   const failures: CorrelationExampleFailure[] = [];
   for (const [index, example] of (rule.definition.examples?.sequences ?? []).entries()) {
-    const engine = new CorrelationEngine(
-      [{ ...rule, definition: { ...rule.definition, enabled: true } }],
-      {
-        graceMs: 0,
-        maxKeys: 10_000,
-      },
-    );
-    let alerts = 0;
-    let at = 0;
-    example.events.forEach((entry, i) => {
-      at = entry.at === undefined ? at : entry.at * 1000;
-      const step = engine.process(correlationExampleEvent(entry, at), { id: `example:${i + 1}` });
-      alerts += step.alerts.length;
+    const run = new EventRun({
+      source: { topic: 'example', partition: 0 },
+      rules: oneRuleRules(rule, evaluator),
+      writeCommands: false,
     });
-    alerts += engine.finish().length;
+    let at = 0;
+    const events = example.events.map((entry, i) => {
+      at = entry.at === undefined ? at : entry.at * 1000;
+      return { event: correlationExampleEvent(entry, at), offset: String(i + 1), eventIndex: 0 };
+    });
+    const documents = [...run.feedEvents(events).documents, ...run.finish().documents];
+    const alerts = documents.filter((d) => d.target === 'alerts' && d.op === undefined).length;
     if (alerts !== example.alerts) {
       failures.push({
         ruleId: rule.definition.id,

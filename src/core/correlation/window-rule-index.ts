@@ -1,7 +1,7 @@
 import type { EventFacts } from '../rules/facts';
 import { Prefilter } from '../rules/prefilter';
 import type { PrefilterRule } from '../rules/prefilter';
-import type { CorrelationRule } from './engine';
+import type { CorrelationRule } from './engine-types';
 
 /** A threshold or sequence rule as the prefilter sees it, with the rule it stands for. */
 interface IndexedRule extends PrefilterRule {
