@@ -8,6 +8,8 @@ import { ApiKeyring } from './api/api-keyring';
 import { AuditTrailService } from './audit/audit-trail.service';
 import { HttpExceptionFilter } from './api/http-exception.filter';
 import { RuleCheckService } from './api/rule-check.service';
+import { FileRuleChanges } from './api/file-rule-changes';
+import { KafkaRuleChanges } from './api/kafka-rule-changes';
 import { RulesController } from './api/rules.controller';
 import { RulesService } from './api/rules.service';
 import { CONFIG } from './config/config';
@@ -27,6 +29,7 @@ import { PipelineService } from './pipeline/pipeline.service';
 import { CorrelationService } from './correlation/correlation.service';
 import { RuleRegexService } from './regex-check/rule-regex.service';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
+import { KafkaRuleStore } from './rules-store/kafka-rule-store.service';
 import { RuleStore } from './rules-store/rule-store.service';
 import { RuleWatcher } from './rules-store/rule-watcher.service';
 
@@ -56,6 +59,9 @@ export class AppModule {
         { provide: DecoderFactory, useValue: decoders },
         RuleFileWriter,
         RuleWatcher,
+        KafkaRuleStore,
+        FileRuleChanges,
+        KafkaRuleChanges,
         RulesService,
         RuleCheckService,
         { provide: ApiKeyring, useValue: new ApiKeyring(config.apiKey, config.apiKeys) },

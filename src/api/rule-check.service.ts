@@ -1,4 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { CONFIG } from '../config/config';
+import type { Config } from '../config/config';
+import { KafkaRuleStore } from '../rules-store/kafka-rule-store.service';
 import { CorrelationEngine } from '../core/correlation';
 import type { CorrelationAlert } from '../core/correlation';
 import type { CommandEvent } from '../core/event';
@@ -27,10 +30,18 @@ import { convertSigmaRequest } from './sigma-convert';
 @Injectable()
 export class RuleCheckService {
   constructor(
+    @Inject(CONFIG) private readonly config: Pick<Config, 'rulesStore'>,
     private readonly store: RuleStore,
     private readonly files: RuleFileWriter,
+    private readonly topic: KafkaRuleStore,
     private readonly regexes: RuleRegexService,
   ) {}
+
+  /** The named lists the rules use: the folder's, or the rule topic's (RULES_STORE=kafka). */
+  private async lists(): Promise<SourceFile[]> {
+    if (this.config.rulesStore === 'kafka') return this.topic.snapshot().folder.lists;
+    return (await this.files.read()).lists;
+  }
 
   /** One Sigma rule converted (see convertSigmaRequest); nothing is saved. */
   convert(body: unknown): Promise<RuleConvertResponseDto> {
@@ -47,7 +58,7 @@ export class RuleCheckService {
       };
     }
     const file = bodyFile(body);
-    const { lists } = await this.files.read();
+    const lists = await this.lists();
     const result = await compileRuleFile(file, lists, this.regexes);
     if (!result.ok) {
       const listProblems = result.errors.filter((problem) => problem.file !== file.path);
@@ -74,7 +85,7 @@ export class RuleCheckService {
   /** Runs one rule, enabled or not, on each input; says whether it matched and which conditions held. */
   async test(body: unknown): Promise<RuleTestResponseDto> {
     const request = requireRuleDocument(body, 'a test request');
-    const { lists } = await this.files.read();
+    const lists = await this.lists();
     const { file, pointerPrefix } = this.ruleUnderTest(request);
     const result = await compileRuleFile(file, lists, this.regexes);
     if (!result.ok) {

@@ -249,3 +249,8 @@ function isRestatement(value: unknown): value is Restatement {
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The file text of a document as the rule store serves and pulls it: two-space JSON and a final newline. */
+export function documentText(document: JsonObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
