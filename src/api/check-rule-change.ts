@@ -56,13 +56,17 @@ export interface RuleChangeStore {
 /**
  * Validates the rules as they would be after `change`: schema, compile, regex
  * safety, for the changed file within a request's limits and with every other
- * file. A problem in the changed file is the client's (400); a problem elsewhere
- * blocks the change (409). Nothing is written here.
+ * file. A problem in the changed file is the client's (400). A problem elsewhere
+ * blocks the change (409) when `othersMustLoad` (the folder store: the folder
+ * would not load); the rule topic's replicas run such rules in their last good
+ * version and report them, so there it does not block a change of another rule.
+ * Nothing is written here.
  */
 export async function checkRuleChange(
   regexes: RuleRegexService,
   folder: RuleFolderContents,
   change: FileChange,
+  othersMustLoad = true,
 ): Promise<void> {
   if (folder.refused.length > 0) {
     throw new RuleSetConflictException(
@@ -83,6 +87,7 @@ export async function checkRuleChange(
     if (own.length > 0) {
       throw new RuleInvalidException(`the rule is invalid: ${own.length} problem(s)`, own);
     }
+    if (!othersMustLoad) return;
     throw new RuleSetConflictException(
       'the rule set holds problems in other files; nothing was written (fix them first, see problems)',
       result.errors,

@@ -49,7 +49,7 @@ export class KafkaRuleChanges implements RuleChangeStore {
       const { folder, versions } = this.topic.snapshot();
       const snapshot: RuleSnapshot = { folder, versionOf: (file) => versions.get(file.path) ?? '' };
       const planned = await plan(snapshot);
-      await checkRuleChange(this.regexes, folder, planned);
+      await checkRuleChange(this.regexes, folder, planned, false);
       const versionBefore =
         planned.before === undefined ? null : snapshot.versionOf(planned.before);
       const changeId = randomUUID();
