@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { KafkaSecurityOptions } from './kafka-security';
 import type { TopicRecord } from '../core/rule-log';
 import { CHANGE_HEADER } from '../core/rule-log';
 import { headersToStrings } from './kafka-options';
@@ -147,4 +149,19 @@ export class RuleTopic {
     }
     return this.admin;
   }
+}
+
+/**
+ * A Kafka client for a short command (`shellwatch rules push|pull`): quiet (the
+ * command reports errors itself) and quick to give up on unreachable brokers.
+ */
+export function commandKafkaClient(brokers: string[], security: KafkaSecurityOptions): Kafka {
+  return new Kafka({
+    brokers,
+    clientId: 'shellwatch-cli',
+    ...security,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3000 },
+  });
 }
