@@ -53,16 +53,20 @@ rules
   .command('push')
   .argument('<dir>', 'rules folder')
   .option('--prune', 'also delete from the topic the rules and lists DIR does not hold')
+  .option(
+    '--seed',
+    'push only when the topic holds no rule yet (a first start: an init container may run it at every start)',
+  )
   .description(
     'validate DIR, then produce its rules and lists to the rule topic (RULES_TOPIC, KAFKA_BROKERS, KAFKA_SSL/SASL_* as the service reads them); reports created, updated, unchanged, deleted',
   )
-  .action((dir: string, options: { prune?: boolean }) =>
+  .action((dir: string, options: { prune?: boolean; seed?: boolean }) =>
     run(() =>
       withRuleTopic(process.env, (topic, user) =>
         pushCommand(
           dir,
           topic,
-          { prune: options.prune === true, user },
+          { prune: options.prune === true, seed: options.seed === true, user },
           process.stdout,
           process.stderr,
         ),

@@ -25,6 +25,8 @@ export interface TopicCommandOptions {
   prune: boolean;
   /** Who the records name (`user`): `cli:<login>`. */
   user: string;
+  /** push: only into a topic that holds no rule yet (a first start); never over what the API changed since. */
+  seed?: boolean;
 }
 
 interface Wanted {
@@ -69,6 +71,13 @@ export async function pushCommand(
   await topic.ensureTopic();
   const state = await readRuleLog(topic, TOPIC_READ_TIMEOUT_MS);
   warnUnreadable(state, err);
+  const held = state.all().filter((entry) => entry.kind === 'rule').length;
+  if (options.seed === true && held > 0) {
+    out.write(
+      `${topic.topic} already holds ${held} rules: nothing pushed (--seed only fills an empty topic; push without it to overwrite)\n`,
+    );
+    return 0;
+  }
   const messages: RuleTopicMessage[] = [];
   const counts = { created: 0, updated: 0, unchanged: 0, deleted: 0, kept: 0 };
   const meta = (kind: RuleChangeKind): ChangeMeta => ({

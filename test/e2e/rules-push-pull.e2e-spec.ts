@@ -45,6 +45,11 @@ describe('shellwatch rules push / pull', () => {
 
     const again = await cli('push', FIXTURE);
     expect(again.output).toContain('0 created, 0 updated, 5 unchanged, 0 deleted');
+    // A seed (the Kubernetes init container) never overwrites a topic that holds rules.
+    const before = await endOffset();
+    const seed = await cli('push', '--seed', FIXTURE);
+    expect(seed.output).toContain(`${topic} already holds 3 rules: nothing pushed`);
+    expect(await endOffset()).toBe(before);
 
     const out = join(workDir, 'pulled');
     const pulled = await cli('pull', out);
