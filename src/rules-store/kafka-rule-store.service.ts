@@ -43,6 +43,8 @@ export interface RuleTopicSnapshot {
   versions: ReadonlyMap<string, string>;
 }
 
+const WRITING = 'writing to the rule topic';
+
 /** Most restatements one rejected record may need (each is needed only when the key changed again meanwhile). */
 const MAX_RESTATEMENTS = 5;
 
@@ -152,7 +154,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
   async submit(message: RuleTopicMessage, changeId: string): Promise<ApplyOutcome> {
     const outcome = this.waiters.wait(changeId, this.config.rulesTopicTimeoutMs);
     try {
-      await this.bounded(this.topic.produce([message]), 'writing to the rule topic');
+      await this.bounded(this.topic.produce([message]), WRITING);
     } catch (error) {
       this.waiters.cancel(changeId, error as Error);
       void outcome.catch(() => undefined);
@@ -343,20 +345,22 @@ export class KafkaRuleStore implements OnModuleDestroy {
         () =>
           reject(
             new RuleTopicUnavailableError(
-              `${what}: no answer from Kafka within ${timeoutMs} ms; nothing was changed by this request unless the rule shows it`,
-              what === 'writing to the rule topic',
+              `${what}: no answer from Kafka within ${timeoutMs} ms${
+                what === WRITING
+                  ? '; the change may still be applied: read the rule before retrying'
+                  : '; nothing was changed'
+              }`,
+              what === WRITING,
             ),
           ),
         timeoutMs,
       );
     });
     return Promise.race([
+      // A failed request (refused, unreachable) most likely wrote nothing: only a timeout leaves it open.
       work.catch((error: unknown) => {
         if (error instanceof RuleTopicUnavailableError) throw error;
-        throw new RuleTopicUnavailableError(
-          `${what} failed: ${describeKafkaError(error)}`,
-          what === 'writing to the rule topic',
-        );
+        throw new RuleTopicUnavailableError(`${what} failed: ${describeKafkaError(error)}`, false);
       }),
       timeout,
     ]).finally(() => clearTimeout(timer));

@@ -80,6 +80,8 @@ describe('RULES_STORE=kafka: three replicas on one compacted rule topic', () => 
   /** The etag of each rule after the last successful change (null: deleted). */
   const lastEtag = new Map<string, string | null>();
   let successfulChanges = 0;
+  /** ACME-KS-RACE's version after the races. */
+  let raceEtag = '';
 
   const replicaEnv = async (name: string): Promise<Record<string, string>> => {
     const topic = uniqueName(`e2e-ks-input-${name}`);
@@ -219,6 +221,7 @@ describe('RULES_STORE=kafka: three replicas on one compacted rule topic', () => 
       // The loser is told the version that won.
       expect(loser.body['etag']).toBe(winner.etag);
       etag = winner.etag!;
+      raceEtag = etag;
       // Every replica runs the winner's change.
       const { hash } = await status(first);
       await converged(hash!, `trial ${trial}: every replica on the winner's change`);
@@ -282,28 +285,37 @@ describe('RULES_STORE=kafka: three replicas on one compacted rule topic', () => 
     expect(after.hash).toBe(before.hash);
     expect(after.stale).toBe(true);
     expect(after.store?.unreadable.map((u) => u.key)).toEqual([id]);
-    const broken = {
-      schemaVersion: 1,
-      kind: 'rule-pushed',
-      path: `custom/ACME-KS-BROKEN.json`,
-      changeId: 'e2e-broken',
-      user: 'e2e',
-      at: new Date().toISOString(),
-      expect: null,
-      rule: {
-        ...ruleBody('ACME-KS-BROKEN', 'broken'),
-        conditions: { all: [{ fact: 'programs', operator: 'noSuchOperator', value: 1 }] },
-      },
-    };
+    // A rule that does not compile here: a new one, and a new version of a running one.
+    const brokenRecord = (id: string) =>
+      JSON.stringify({
+        schemaVersion: 1,
+        kind: 'rule-pushed',
+        path: `custom/${id}.json`,
+        changeId: `e2e-broken-${id}`,
+        user: 'e2e',
+        at: new Date().toISOString(),
+        expect: null,
+        rule: {
+          ...ruleBody(id, 'broken'),
+          conditions: { all: [{ fact: 'programs', operator: 'noSuchOperator', value: 1 }] },
+        },
+      });
     await produce(rulesTopic, [
-      { key: 'ACME-KS-BROKEN', value: JSON.stringify(broken), partition: 0 },
+      { key: 'ACME-KS-BROKEN', value: brokenRecord('ACME-KS-BROKEN'), partition: 0 },
+      { key: 'ACME-KS-RACE', value: brokenRecord('ACME-KS-RACE'), partition: 0 },
     ]);
     await waitFor(
-      'readiness naming the rule that does not compile',
+      'readiness naming the rules that do not compile',
       () => a.readiness(),
-      (r) => JSON.stringify(r.body).includes('ACME-KS-BROKEN'),
+      (r) =>
+        JSON.stringify(r.body).includes('ACME-KS-RACE') &&
+        JSON.stringify(r.body).includes('ACME-KS-BROKEN'),
       { timeoutMs: 15_000 },
     );
+    // The running rule keeps its last good version; the new one never runs.
+    const race = await call(a, 'GET', '/rules/ACME-KS-RACE');
+    expect(race.etag).toBe(raceEtag);
+    expect((await call(a, 'GET', '/rules/ACME-KS-BROKEN')).status).toBe(404);
     expect((await status(a)).hash).toBe(before.hash);
     // The replica keeps following: a good change of the unreadable rule clears its problem.
     const fixed =
