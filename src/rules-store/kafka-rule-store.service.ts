@@ -45,6 +45,11 @@ export interface RuleTopicSnapshot {
 
 const WRITING = 'writing to the rule topic';
 
+/** `custom/ACME-1.json` → `ACME-1`. */
+function fileStem(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1, -'.json'.length);
+}
+
 /** Most restatements one rejected record may need (each is needed only when the key changed again meanwhile). */
 const MAX_RESTATEMENTS = 5;
 
@@ -219,19 +224,18 @@ export class KafkaRuleStore implements OnModuleDestroy {
     }
     // Run every other rule as the topic says; the failing ones in their last good version, if any.
     const failing = new Set(this.uncompiled.map((problem) => problem.file));
-    const fallback = folder.rules.flatMap((file) => {
-      if (!failing.has(file.path)) return [file];
-      const id = file.path.slice(file.path.lastIndexOf('/') + 1, -'.json'.length);
-      const active = this.rules.activeRule(id);
-      if (active === undefined) return [];
-      return [active.source];
-    });
+    const fallback: SourceFile[] = [];
     const fallbackVersions = new Map(versions);
-    for (const file of fallback) {
-      if (!failing.has(file.path)) continue;
-      const id = file.path.slice(file.path.lastIndexOf('/') + 1, -'.json'.length);
-      const version = this.rules.activeRule(id)?.version;
-      if (version !== undefined) fallbackVersions.set(file.path, version);
+    for (const file of folder.rules) {
+      if (!failing.has(file.path)) {
+        fallback.push(file);
+        continue;
+      }
+      const lastGood = this.rules.activeRule(fileStem(file.path));
+      if (lastGood === undefined) continue;
+      fallback.push(lastGood.source);
+      if (lastGood.version !== undefined)
+        fallbackVersions.set(lastGood.source.path, lastGood.version);
     }
     await this.rules
       .install({ rules: fallback, lists: folder.lists, versions: fallbackVersions })
