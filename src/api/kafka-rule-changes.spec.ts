@@ -51,8 +51,13 @@ class FakeTopic {
   readonly submitted: RuleTopicMessage[] = [];
   syncError: Error | undefined;
   submitError: Error | undefined;
+  unreadableReason: string | undefined;
 
   constructor(private readonly outcomes: ((message: RuleTopicMessage) => ApplyOutcome)[]) {}
+
+  unreadable(): string | undefined {
+    return this.unreadableReason;
+  }
 
   sync(): Promise<void> {
     return this.syncError ? Promise.reject(this.syncError) : Promise.resolve();
@@ -228,6 +233,18 @@ describe('KafkaRuleChanges', () => {
       BadRequestException,
     );
     expect(topic.submitted).toEqual([]);
+  });
+
+  it('refuses a versioned change of a rule whose last record it cannot read, and lets an unconditional one through', async () => {
+    const topic = new FakeTopic([applied('12')]);
+    topic.unreadableReason = 'schemaVersion 2 is newer than this build reads (1)';
+    const { changes: store } = changes(topic);
+    await expect(store.change(request('patch'), replaceWith('two'))).rejects.toThrow(
+      /cannot read the last record of rule ACME-1 .*schemaVersion 2/,
+    );
+    expect(topic.submitted).toEqual([]);
+    await store.change(request('replace'), replaceWith('two'));
+    expect(topic.submitted.map(expectOf)).toEqual([{ state: 'present' }]);
   });
 
   it('answers 503 when Kafka cannot be read or written, 504 when the record may be in the log', async () => {

@@ -52,11 +52,13 @@ export class KafkaRuleChanges implements RuleChangeStore {
       await checkRuleChange(this.regexes, folder, planned, false);
       const versionBefore =
         planned.before === undefined ? null : snapshot.versionOf(planned.before);
+      const expect = expectation(request, versionBefore);
+      this.refuseUnknownVersion(request.ruleId, expect);
       const changeId = randomUUID();
       const meta: ChangeMeta = {
         schemaVersion: RULE_RECORD_SCHEMA_VERSION,
         kind: planned.action,
-        expect: expectation(request, versionBefore),
+        expect,
         changeId,
         user: request.actor.name,
         at: new Date().toISOString(),
@@ -86,6 +88,22 @@ export class KafkaRuleChanges implements RuleChangeStore {
         attempt < PATCH_ATTEMPTS;
       if (!retry) throw rejectionAsHttp(request.ruleId, outcome);
     }
+  }
+
+  /**
+   * A change that depends on the rule's version (If-Match, a patch, a creation) is
+   * refused while this replica cannot read the rule's last record (e.g. a newer
+   * schema): its version here is not the one upgraded replicas hold, and the log
+   * would decide differently on them. An unconditional PUT or DELETE decides the
+   * same everywhere, so it goes through (and clears the problem).
+   */
+  private refuseUnknownVersion(id: string, expect: Expectation): void {
+    if (expect.state === 'present') return;
+    const reason = this.topic.unreadable(id);
+    if (reason === undefined) return;
+    throw new ConflictException(
+      `this replica cannot read the last record of rule ${id} in the rule topic (${reason}), so its version here is unknown; change it without If-Match (PUT, DELETE), or through an upgraded replica`,
+    );
   }
 }
 

@@ -141,6 +141,11 @@ export class KafkaRuleStore implements OnModuleDestroy {
     };
   }
 
+  /** Why this replica could not read the last record of `key`, or undefined when it could. */
+  unreadable(key: string): string | undefined {
+    return this.state.problems().find((problem) => problem.key === key)?.reason;
+  }
+
   /**
    * Waits until this replica has applied every record the topic holds now, so that
    * a change is checked against the latest versions (what another replica changed
