@@ -102,9 +102,13 @@ export class RuleTopic {
    * Reads the topic from its start and keeps following it: `onBatch` gets the
    * records of each fetch in order, one call at a time. Resolves once the consumer
    * runs; a failing `onBatch` is retried by kafkajs from the same records (the
-   * owner skips what it already applied).
+   * owner skips what it already applied). `onTrouble` hears of a crash of the
+   * consumer, and `undefined` once it has joined its group again.
    */
-  async follow(onBatch: (records: TopicRecord[]) => Promise<void>): Promise<void> {
+  async follow(
+    onBatch: (records: TopicRecord[]) => Promise<void>,
+    onTrouble: (problem: string | undefined) => void = () => undefined,
+  ): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
@@ -113,6 +117,13 @@ export class RuleTopic {
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
+    // A crash stops the following (kafkajs restarts it when the error is retriable): say so until it rejoins.
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      onTrouble(
+        `the rule topic's consumer crashed${payload.restart ? ' and restarts' : ' and stopped'}: ${payload.error.message}`,
+      ),
+    );
+    consumer.on(consumer.events.GROUP_JOIN, () => onTrouble(undefined));
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await consumer.run({

@@ -77,6 +77,8 @@ export class KafkaRuleStore implements OnModuleDestroy {
   private caughtUp = false;
   private started: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private uncompiled: RuleProblem[] = [];
+  /** Why the rule topic is not being followed right now (a crashed consumer); undefined while it is. */
+  private followTrouble: string | undefined;
   /** Callers of {@link sync} waiting for the state to reach an offset. */
   private readonly positionWaiters: { end: bigint; resolve: () => void }[] = [];
 
@@ -108,7 +110,13 @@ export class KafkaRuleStore implements OnModuleDestroy {
       RULE_TOPIC_STARTUP_TIMEOUT_MS,
     );
     try {
-      await this.topic.follow((records) => this.folded(records));
+      await this.topic.follow(
+        (records) => this.folded(records),
+        (trouble) => {
+          this.followTrouble = trouble;
+          if (this.caughtUp) this.report();
+        },
+      );
       if (this.startEnd === 0n) await this.catchUp();
       await done;
     } finally {
@@ -262,6 +270,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
     });
     this.metrics.ruleTopicObserved(position, unreadable.length + this.uncompiled.length);
     const reasons = [
+      ...(this.followTrouble === undefined ? [] : [this.followTrouble]),
       ...unreadable.map(
         (p) => `offset ${p.offset} (key ${String(p.key)}) not applied: ${p.reason}`,
       ),
@@ -273,7 +282,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
     else
       this.health.rulesStoreStateChanged(
         false,
-        `the rule topic ${this.topic.topic} holds what this replica cannot run (it runs the last good versions): ${reasons.join('; ')}`.slice(
+        `rule topic ${this.topic.topic}: ${reasons.join('; ')}; the last good versions keep running`.slice(
           0,
           2000,
         ),
