@@ -60,6 +60,9 @@ describe('openapi.json', () => {
       '409',
       '412',
       '413',
+      // RULES_STORE=kafka: Kafka unavailable, or the change not read back in time.
+      '503',
+      '504',
     ]);
     expect(Object.keys(document.paths['/health/ready']?.get?.responses ?? {})).toEqual([
       '200',

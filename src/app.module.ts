@@ -9,6 +9,8 @@ import { AuditTrailService } from './audit/audit-trail.service';
 import { HttpExceptionFilter } from './api/http-exception.filter';
 import { RuleCheckService } from './api/rule-check.service';
 import { RulePreviewService } from './api/rule-preview.service';
+import { FileRuleChanges } from './api/file-rule-changes';
+import { KafkaRuleChanges } from './api/kafka-rule-changes';
 import { RulesController } from './api/rules.controller';
 import { RulesService } from './api/rules.service';
 import { CONFIG } from './config/config';
@@ -28,6 +30,7 @@ import { PipelineService } from './pipeline/pipeline.service';
 import { CorrelationService } from './correlation/correlation.service';
 import { RuleRegexService } from './regex-check/rule-regex.service';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
+import { KafkaRuleStore } from './rules-store/kafka-rule-store.service';
 import { RuleStore } from './rules-store/rule-store.service';
 import { RuleWatcher } from './rules-store/rule-watcher.service';
 
@@ -57,6 +60,9 @@ export class AppModule {
         { provide: DecoderFactory, useValue: decoders },
         RuleFileWriter,
         RuleWatcher,
+        KafkaRuleStore,
+        FileRuleChanges,
+        KafkaRuleChanges,
         RulesService,
         RuleCheckService,
         RulePreviewService,

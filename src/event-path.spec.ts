@@ -24,6 +24,7 @@ import { RuleRegexService } from './regex-check/rule-regex.service';
 import { readRuleFolder } from './rules-store/rule-files';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
 import type { RuleStore } from './rules-store/rule-store.service';
+import type { KafkaRuleStore } from './rules-store/kafka-rule-store.service';
 
 /**
  * Issue 24: the pipeline, `shellwatch eval`, `POST /rules/test` and `shellwatch rules
@@ -334,6 +335,8 @@ async function throughRulesTestEndpoint(): Promise<{
     regexes,
     new DecoderFactory(config),
     config,
+    // RULES_STORE=files here: the rule topic is never read.
+    {} as KafkaRuleStore,
   );
   const alerts: AlertView[] = [];
   const deadLetters = new Set<string>();

@@ -8,13 +8,14 @@ import type { StorageReport } from './elasticsearch/elasticsearch.sink';
 import { HealthState } from './health/health-state';
 import { RuleStore, RuleSetRejectedError } from './rules-store/rule-store.service';
 import { errorMessage } from './core/errors';
+import { KafkaRuleStore } from './rules-store/kafka-rule-store.service';
 
 export { StartupError };
 
 /**
  * What must hold before consuming starts: Elasticsearch answers (within
  * ES_STARTUP_TIMEOUT_MS) and has the index templates, and the rules folder holds
- * a valid rule set. Kafka is not checked here: the consumer retries on its own
+ * a valid rule set (RULES_STORE=kafka: the rule topic was read to its end). Kafka is not checked here: the consumer retries on its own
  * and readiness says when it consumes.
  */
 export async function runStartupChecks(app: INestApplication, config: Config): Promise<void> {
@@ -47,6 +48,26 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     throw new StartupError(`installing index templates on ${node} failed: ${errorMessage(error)}`);
   }
   health.elasticsearchStateChanged(true);
+  if (config.rulesStore === 'kafka') {
+    await app
+      .get(KafkaRuleStore)
+      .start()
+      .catch((error: unknown) => {
+        throw new StartupError(
+          `cannot read the rules from the topic ${config.rulesTopic}: ${errorMessage(error)}`,
+        );
+      });
+    if (app.get(RuleStore).status().hash === null) {
+      throw new StartupError(
+        `the rule topic ${config.rulesTopic} holds no rule set that loads here:\n${app
+          .get(RuleStore)
+          .status()
+          .lastErrors.map((p) => `${p.file}#${p.pointer}: ${p.message}`)
+          .join('\n')}`,
+      );
+    }
+    return;
+  }
   try {
     await app.get(RuleStore).reload();
   } catch (error) {

@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { textRecord } from '../core/decode';
+import { KafkaRuleStore } from '../rules-store/kafka-rule-store.service';
 import type { CommandEvent } from '../core/event';
 import { EventRun, oneRuleRules } from '../core/event-run';
 import type { CorrelationSettings, EventRunOutput } from '../core/event-run';
@@ -44,12 +45,23 @@ export class RuleCheckService {
     private readonly files: RuleFileWriter,
     private readonly regexes: RuleRegexService,
     private readonly decoders: DecoderFactory,
-    @Inject(CONFIG) config: Config,
+    @Inject(CONFIG)
+    private readonly config: Pick<
+      Config,
+      'rulesStore' | 'correlationGraceMs' | 'correlationMaxKeys'
+    >,
+    private readonly topic: KafkaRuleStore,
   ) {
     this.correlationSettings = {
       graceMs: config.correlationGraceMs,
       maxKeys: config.correlationMaxKeys,
     };
+  }
+
+  /** The named lists the rules use: the folder's, or the rule topic's (RULES_STORE=kafka). */
+  private async lists(): Promise<SourceFile[]> {
+    if (this.config.rulesStore === 'kafka') return this.topic.snapshot().folder.lists;
+    return (await this.files.read()).lists;
   }
 
   /** One Sigma rule converted (see convertSigmaRequest); nothing is saved. */
@@ -67,7 +79,7 @@ export class RuleCheckService {
       };
     }
     const file = bodyFile(body);
-    const { lists } = await this.files.read();
+    const lists = await this.lists();
     const result = await compileRuleFile(file, lists, this.regexes);
     if (!result.ok) {
       const listProblems = result.errors.filter((problem) => problem.file !== file.path);
@@ -149,7 +161,7 @@ export class RuleCheckService {
     ruleSet: RuleSet;
     evaluator: CompiledRuleEvaluator;
   }> {
-    const { lists } = await this.files.read();
+    const lists = await this.lists();
     const { file, pointerPrefix } = this.ruleUnderTest(request);
     const result = await compileRuleFile(file, lists, this.regexes);
     if (!result.ok) {

@@ -79,9 +79,10 @@ const ERRORS = {
   403: 'The key lacks the role (`write` for changes, `read` for the rest), or no key is configured (API_KEY, API_KEYS_FILE).',
   404: 'No such rule.',
   409: "The rule exists already (POST), another file of the rules folder is broken (`problems`), the folder's write lock stayed busy or was lost, or RULES_DIR is missing; nothing was written.",
-  412: 'If-Match does not match the current ETag (`etag` has the current one).',
+  412: 'If-Match does not match the current ETag (`etag` has the current one); with RULES_STORE=kafka also when another change to the rule was applied first.',
   413: 'Request body larger than 256 KiB.',
-  503: 'Elasticsearch did not answer.',
+  503: 'Elasticsearch did not answer (preview); with RULES_STORE=kafka, Kafka did not take the change within RULES_TOPIC_TIMEOUT_MS and nothing was changed.',
+  504: 'RULES_STORE=kafka: the change was written to the rule topic but not applied by this replica within RULES_TOPIC_TIMEOUT_MS; it may still apply (read the rule before retrying).',
 } as const;
 
 /** Documents error answers of an operation, each with the error body. */
@@ -117,7 +118,7 @@ function RuleRead(): MethodDecorator {
 function RuleChange(): MethodDecorator {
   return applyDecorators(
     KeyRequired({ role: 'write', readsOpen: false }),
-    ApiErrors(400, 409, 413),
+    ApiErrors(400, 409, 413, 503, 504),
   );
 }
 

@@ -1,14 +1,9 @@
 import { Inject, Injectable, NotFoundException, ConflictException } from '@nestjs/common';
 import { patchAction } from '../audit/audit-document';
-import type { AuditAction } from '../audit/audit-document';
-import { AuditTrailService } from '../audit/audit-trail.service';
 import type { SourceFile } from '../core/rules';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { RuleRegexService } from '../regex-check/rule-regex.service';
-import { FolderLockError } from '../rules-store/folder-lock';
-import type { FolderLease } from '../rules-store/folder-lock';
-import { RuleFileWriter } from '../rules-store/rule-file-writer';
 import type { RuleFolderContents } from '../rules-store/rule-files';
 import {
   assertRuleId,
@@ -17,7 +12,7 @@ import {
   ruleArea,
   ruleFilePath,
 } from '../rules-store/rule-paths';
-import { RuleSetRejectedError, RuleStore } from '../rules-store/rule-store.service';
+import { RuleStore } from '../rules-store/rule-store.service';
 import type { RuleSetStatus } from '../rules-store/rule-store.service';
 import {
   RuleInvalidException,
@@ -34,53 +29,37 @@ import {
   compileRuleFile,
   fileStem,
   problemsOf,
-  requestRegexVerdicts,
   requireRuleDocument,
   serializeRule,
 } from './rule-documents';
 import type { RuleDocument } from './rule-documents';
 import { pageOf, ruleMatchesQuery } from './rule-list-query';
+import type { RuleChangeStore, RuleSnapshot } from './check-rule-change';
+import { FileRuleChanges } from './file-rule-changes';
+import { KafkaRuleChanges } from './kafka-rule-changes';
 import type { RuleListQuery } from './rule-list-query';
 import { errorMessage } from '../core/errors';
 
-/** A change to one rule file: its new text, or `null` to delete it. */
-interface FileChange {
-  path: string;
-  text: string | null;
-}
-
-/** What the audit trail records of a change besides the file: who, what, the request's change. */
-interface ChangeContext {
-  actor: ApiPrincipal;
-  action: AuditAction;
-  ruleId: string;
-  /** The file before the change; undefined for a creation. */
-  before: SourceFile | undefined;
-  /** The merge patch or the new document; null for a deletion. */
-  change: unknown;
-}
-
 /**
  * Reads and changes rules for the REST API. Reads answer from the active rule
- * set. Every change is checked first against the whole folder as it would be
- * after the change (schema, compile, duplicate ids, the other files), then
- * written atomically, then the folder is reloaded so the answer shows the rule
- * as it now runs. Each change holds the folder's write lock from its read to its
- * reload, shared by every replica on the folder, so If-Match is a compare-and-set:
- * the version compared is the file's, read under the lock (an editor or `git pull`
- * does not take the lock; it can still slip in between).
+ * set. A change is planned here (404, 409, 412, the file's place) against the
+ * rules as the store holds them, and made by the store (RULES_STORE): the folder
+ * ({@link FileRuleChanges}) or the rule topic ({@link KafkaRuleChanges}), which
+ * check it against the whole rule set first and answer once it runs.
  */
 @Injectable()
 export class RulesService {
-  private writing: Promise<unknown> = Promise.resolve();
+  private readonly changes: RuleChangeStore;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly store: RuleStore,
-    private readonly files: RuleFileWriter,
     private readonly regexes: RuleRegexService,
-    private readonly audit: AuditTrailService,
-  ) {}
+    files: FileRuleChanges,
+    topic: KafkaRuleChanges,
+  ) {
+    this.changes = config.rulesStore === 'kafka' ? topic : files;
+  }
 
   /**
    * The rules of the active set that pass the query's filters, disabled ones
@@ -122,25 +101,31 @@ export class RulesService {
   /** Adds a rule in a new file: beside the rules of the same id area, else under custom/. */
   async create(body: unknown, actor: ApiPrincipal): Promise<RuleResponseDto> {
     const document = requireRuleDocument(body);
-    return this.exclusive(async (lease) => {
-      const folder = await this.files.read();
-      const id = await this.requireValidId(document, folder);
-      const existing = findRuleFile(folder, id);
-      if (existing !== undefined) {
-        throw new ConflictException(
-          `rule ${id} already exists (${existing.path}); change it with PUT or PATCH /rules/${id}`,
-        );
-      }
-      const path = ruleFilePath(this.config.rulesDir, folderForArea(folder, id), id);
-      await this.commit(folder, { path, text: serializeRule(document) }, lease, {
-        actor,
-        action: 'rule-created',
-        ruleId: id,
-        before: undefined,
-        change: document,
-      });
-      return this.changedResponse(id);
-    });
+    const bodyId = document['id'];
+    // The id decides the record's key in the rule topic; an invalid one is reported with the body's other problems.
+    const ruleId = typeof bodyId === 'string' && RULE_ID_PATTERN.test(bodyId) ? bodyId : '';
+    let id = ruleId;
+    await this.changes.change(
+      { actor, ruleId, basis: 'create', ifMatch: undefined },
+      async ({ folder }) => {
+        id = await this.requireValidId(document, folder);
+        const existing = findRuleFile(folder, id);
+        if (existing !== undefined) {
+          throw new ConflictException(
+            `rule ${id} already exists (${existing.path}); change it with PUT or PATCH /rules/${id}`,
+          );
+        }
+        const path = ruleFilePath(this.config.rulesDir, folderForArea(folder, id), id);
+        return {
+          path,
+          text: serializeRule(document),
+          before: undefined,
+          change: document,
+          action: 'rule-created',
+        };
+      },
+    );
+    return this.changedResponse(id);
   }
 
   /** Replaces a rule's file with the body; the id in the body, if any, must be the one in the path. */
@@ -160,18 +145,17 @@ export class RulesService {
         `the rule is invalid: ${problems.length} problem(s)`,
         problems,
       );
-    return this.exclusive(async (lease) => {
-      const folder = await this.files.read();
-      const current = this.requireCurrent(folder, id, ifMatch);
-      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease, {
-        actor,
-        action: 'rule-replaced',
-        ruleId: id,
+    await this.changes.change({ actor, ruleId: id, basis: 'replace', ifMatch }, (snapshot) => {
+      const current = this.requireCurrent(snapshot, id, ifMatch);
+      return Promise.resolve({
+        path: current.path,
+        text: serializeRule(document),
         before: current,
         change: document,
+        action: 'rule-replaced' as const,
       });
-      return this.changedResponse(id);
     });
+    return this.changedResponse(id);
   }
 
   /** Applies a JSON Merge Patch (RFC 7396) to the rule's file, e.g. `{"enabled": false}`. */
@@ -183,55 +167,37 @@ export class RulesService {
   ): Promise<RuleResponseDto> {
     assertRuleId(id);
     const patch = requireRuleDocument(body, 'a JSON merge patch');
-    return this.exclusive(async (lease) => {
-      const folder = await this.files.read();
-      const current = this.requireCurrent(folder, id, ifMatch);
+    await this.changes.change({ actor, ruleId: id, basis: 'patch', ifMatch }, (snapshot) => {
+      const current = this.requireCurrent(snapshot, id, ifMatch);
       const base = parseFile(current);
       const document = withId(
         requireRuleDocument(applyMergePatch(base, patch), 'a patch that leaves a JSON object'),
         id,
       );
-      await this.commit(folder, { path: current.path, text: serializeRule(document) }, lease, {
-        actor,
-        action: patchAction(patch),
-        ruleId: id,
+      return Promise.resolve({
+        path: current.path,
+        text: serializeRule(document),
         before: current,
         change: patch,
+        action: patchAction(patch),
       });
-      return this.changedResponse(id);
     });
+    return this.changedResponse(id);
   }
 
   /** Deletes the rule's file. */
   async remove(id: string, ifMatch: string | undefined, actor: ApiPrincipal): Promise<void> {
     assertRuleId(id);
-    await this.exclusive(async (lease) => {
-      const folder = await this.files.read();
-      const current = this.requireCurrent(folder, id, ifMatch);
-      await this.commit(folder, { path: current.path, text: null }, lease, {
-        actor,
-        action: 'rule-deleted',
-        ruleId: id,
+    await this.changes.change({ actor, ruleId: id, basis: 'delete', ifMatch }, (snapshot) => {
+      const current = this.requireCurrent(snapshot, id, ifMatch);
+      return Promise.resolve({
+        path: current.path,
+        text: null,
         before: current,
         change: null,
+        action: 'rule-deleted' as const,
       });
     });
-  }
-
-  /**
-   * Runs a change alone: one at a time in this process (a queue, so requests do not
-   * poll the lock file against each other), and under the folder's write lock
-   * against the other processes. A lock that cannot be had is a 409.
-   */
-  private exclusive<T>(work: (lease: FolderLease) => Promise<T>): Promise<T> {
-    const run = this.writing.then(() =>
-      this.files.locked(work).catch((error: unknown) => {
-        if (error instanceof FolderLockError) throw new ConflictException(error.message);
-        throw error;
-      }),
-    );
-    this.writing = run.catch(() => undefined);
-    return run;
   }
 
   /** The body's id when it is a valid id; otherwise a 400 with every problem of the body. */
@@ -257,82 +223,17 @@ export class RulesService {
   }
 
   private requireCurrent(
-    folder: RuleFolderContents,
+    snapshot: RuleSnapshot,
     id: string,
     ifMatch: string | undefined,
   ): SourceFile {
-    const current = findRuleFile(folder, id);
+    const current = findRuleFile(snapshot.folder, id);
     if (current === undefined) {
       throw new NotFoundException(`rule ${id} does not exist; create it with POST /rules`);
     }
-    const etag = etagOf(current.text);
+    const etag = snapshot.versionOf(current);
     if (!ifMatchSatisfied(ifMatch, etag)) throw new RuleVersionMismatchException(id, etag);
     return current;
-  }
-
-  /**
-   * Validates the folder as it would be after `change`, and only if all of it is
-   * valid writes the change (atomically) and reloads. A problem in the changed
-   * file is the client's (400); a problem elsewhere blocks the change (409). The
-   * changed file's regexes are checked within a request's limits; the others are
-   * the folder's own, checked (and cached) when it loaded. Once the file is
-   * written the change is recorded in the audit trail, whatever the reload says.
-   */
-  private async commit(
-    folder: RuleFolderContents,
-    change: FileChange,
-    lease: FolderLease,
-    context: ChangeContext,
-  ): Promise<void> {
-    if (folder.refused.length > 0) {
-      throw new RuleSetConflictException(
-        'the rules folder holds links that lead outside it; nothing was written (remove them first, see problems)',
-        folder.refused,
-      );
-    }
-    const others = folder.rules.filter((file) => file.path !== change.path);
-    const changed = change.text === null ? [] : [{ path: change.path, text: change.text }];
-    const prospective =
-      changed.length === 0
-        ? others
-        : [...others, ...changed].sort((a, b) => a.path.localeCompare(b.path));
-    const reached = await requestRegexVerdicts(this.regexes, changed, folder.lists);
-    const result = await this.regexes.load(prospective, folder.lists, reached);
-    if (!result.ok) {
-      const own = problemsOf(result.errors, change.path);
-      if (own.length > 0) {
-        throw new RuleInvalidException(`the rule is invalid: ${own.length} problem(s)`, own);
-      }
-      throw new RuleSetConflictException(
-        'the rules folder holds problems in other files; nothing was written (fix them first, see problems)',
-        result.errors,
-      );
-    }
-    // The last moment to find that a stall cost this change its lock, before anything is written.
-    await lease.assertHeld();
-    if (change.text === null) await this.files.remove(change.path);
-    else await this.files.write(change.path, change.text);
-    this.audit.record({
-      action: context.action,
-      ruleId: context.ruleId,
-      user: context.actor.name,
-      versionBefore: context.before === undefined ? null : etagOf(context.before.text),
-      versionAfter: change.text === null ? null : etagOf(change.text),
-      change: context.change,
-      file: change.path,
-      at: new Date(),
-    });
-    try {
-      await this.store.reload();
-    } catch (error) {
-      if (error instanceof RuleSetRejectedError) {
-        throw new RuleSetConflictException(
-          `${change.path} was written, but the rules folder changed meanwhile and was rejected; the last good rule set stays active`,
-          error.problems,
-        );
-      }
-      throw error;
-    }
   }
 
   private activeResponse(id: string): RuleResponseDto | undefined {
@@ -341,7 +242,7 @@ export class RulesService {
     return {
       id,
       file: active.source.path,
-      etag: etagOf(active.source.text),
+      etag: active.version ?? etagOf(active.source.text),
       rule: active.definition,
     };
   }

@@ -6,13 +6,16 @@ import { previewCommand } from './preview.command';
 import type { PreviewCliOptions } from './preview.command';
 import { testCommand, validateCommand } from './rules.command';
 import { sigmaConvertCommand } from './sigma.command';
+import { withRuleTopic } from './rule-topic-config';
+import { pullCommand, pushCommand } from './rules-topic.command';
 import { packageVersion } from './version';
 import { errorMessage } from '../core/errors';
 
 /**
  * The `shellwatch` command line: the same core as the service, no Kafka or
  * Elasticsearch needed for `rules validate`, `rules test`, `eval`, `sigma convert`;
- * `rules preview` reads the commands index in Elasticsearch.
+ * `rules preview` reads the commands index in Elasticsearch; `rules push` and
+ * `rules pull` talk to the rule topic (RULES_STORE=kafka).
  */
 const program = new Command('shellwatch')
   .description('Shellwatch: shell-audit rules, offline')
@@ -29,7 +32,9 @@ const run = (action: () => Promise<number>): Promise<void> =>
     },
   );
 
-const rules = program.command('rules').description('check rule files');
+const rules = program
+  .command('rules')
+  .description('check rule files; push and pull the rule topic');
 rules
   .command('validate')
   .argument('[dir]', 'rules folder', 'rules')
@@ -67,6 +72,50 @@ rules
   .action((options: PreviewCliOptions) =>
     run(() =>
       previewCommand(options, { out: process.stdout, err: process.stderr, env: process.env }),
+    ),
+  );
+rules
+  .command('push')
+  .argument('<dir>', 'rules folder')
+  .option('--prune', 'also delete from the topic the rules and lists DIR does not hold')
+  .option(
+    '--seed',
+    'push only when the topic holds no rule yet (a first start: an init container may run it at every start)',
+  )
+  .description(
+    'validate DIR, then produce its rules and lists to the rule topic (RULES_TOPIC, KAFKA_BROKERS, KAFKA_SSL/SASL_* as the service reads them); reports created, updated, unchanged, deleted',
+  )
+  .action((dir: string, options: { prune?: boolean; seed?: boolean }) =>
+    run(() =>
+      withRuleTopic(process.env, (topic, user) =>
+        pushCommand(
+          dir,
+          topic,
+          { prune: options.prune === true, seed: options.seed === true, user },
+          process.stdout,
+          process.stderr,
+        ),
+      ),
+    ),
+  );
+rules
+  .command('pull')
+  .argument('<dir>', 'folder to write the rule files to (created if missing)')
+  .option('--prune', 'also remove the rule and list files of DIR the topic does not hold')
+  .description(
+    "write the rule topic's current rules and lists as files of DIR, one per rule, in the layout the folder store reads",
+  )
+  .action((dir: string, options: { prune?: boolean }) =>
+    run(() =>
+      withRuleTopic(process.env, (topic, user) =>
+        pullCommand(
+          dir,
+          topic,
+          { prune: options.prune === true, user },
+          process.stdout,
+          process.stderr,
+        ),
+      ),
     ),
   );
 

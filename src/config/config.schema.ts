@@ -154,6 +154,7 @@ function optionalOneOf<T extends string>(values: readonly T[]) {
 export const DATA_STREAMS_SETTINGS = ['auto', 'off'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export const RULE_ENGINES = ['compiled', 'reference'] as const;
+export const RULE_STORES = ['files', 'kafka'] as const;
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 /** The variables, in the order the docs list them. */
@@ -344,6 +345,24 @@ export const CONFIG_VARIABLES = {
     default: './rules',
     doc: 'Folder of rule files (one JSON file per rule, sub-folders allowed; named lists under lists/).',
     parse: text,
+  },
+  rulesStore: {
+    name: 'RULES_STORE',
+    default: 'files',
+    doc: 'files: the rules are the files of RULES_DIR (one instance, GitOps). kafka: the rules are the compacted topic RULES_TOPIC, shared by every replica; API changes go to the topic (docs/operations.md, "The rule store").',
+    parse: oneOf(RULE_STORES),
+  },
+  rulesTopic: {
+    name: 'RULES_TOPIC',
+    default: 'shellwatch.rules',
+    doc: 'With RULES_STORE=kafka: the compacted topic of the rules (one partition; created when missing).',
+    parse: topic,
+  },
+  rulesTopicTimeoutMs: {
+    name: 'RULES_TOPIC_TIMEOUT_MS',
+    default: '10000',
+    doc: 'With RULES_STORE=kafka: how long an API change waits for Kafka to take its record and for this replica to apply it before answering 503/504.',
+    parse: integer(500, 600000),
   },
   rulesEngine: {
     name: 'RULES_ENGINE',

@@ -107,6 +107,26 @@ describe('deploy/kubernetes', () => {
     );
   });
 
+  it('runs the kafka rule store, seeded from the ConfigMap by an init container on the same topic', () => {
+    const env = Object.fromEntries((main.env ?? []).map((e) => [e.name, e.value]));
+    expect(env['RULES_STORE']).toBe('kafka');
+    const seed = pod.initContainers.find((c) => c.name === 'rules-seed') as
+      (Container & { command: string[] }) | undefined;
+    expect(seed?.command).toEqual([
+      'node',
+      'bin/shellwatch.js',
+      'rules',
+      'push',
+      '--seed',
+      env['RULES_DIR'],
+    ]);
+    const seedEnv = Object.fromEntries((seed?.env ?? []).map((e) => [e.name, e.value]));
+    expect(seedEnv['RULES_TOPIC']).toBe(env['RULES_TOPIC']);
+    expect(seedEnv['KAFKA_BROKERS']).toBe(env['KAFKA_BROKERS']);
+    // The copy into the folder runs first.
+    expect(pod.initContainers.map((c) => c.name)).toEqual(['rules', 'rules-seed']);
+  });
+
   it('ships a valid rule set in the ConfigMaps', () => {
     const rules = byKind('ConfigMap', 'shellwatch-rules') as unknown as {
       data: Record<string, string>;

@@ -30,6 +30,8 @@ export class HealthState implements ConsumerStateListener {
     elasticsearch: { ok: false, reason: 'not checked yet', since: new Date().toISOString() },
     rules: { ok: false, reason: 'not loaded yet', since: new Date().toISOString() },
   };
+  /** The rule topic, with RULES_STORE=kafka only (absent from readiness otherwise). */
+  private rulesStore: ComponentState | undefined;
   private readonly failingWrites = new Map<string, FailingWrite>();
   private partitionsOkSince = new Date().toISOString();
 
@@ -45,6 +47,16 @@ export class HealthState implements ConsumerStateListener {
 
   rulesStateChanged(loaded: boolean, reason?: string): void {
     this.set('rules', loaded, reason);
+  }
+
+  /**
+   * The rule topic (RULES_STORE=kafka): ok once read to the end offsets of the
+   * start and while every record read could be applied; otherwise why not.
+   */
+  rulesStoreStateChanged(ok: boolean, reason?: string): void {
+    const current = this.rulesStore;
+    if (current !== undefined && current.ok === ok && current.reason === reason) return;
+    this.rulesStore = { ok, ...(ok ? {} : { reason }), since: new Date().toISOString() };
   }
 
   /**
@@ -72,6 +84,7 @@ export class HealthState implements ConsumerStateListener {
   readiness(): { ready: boolean; components: Record<string, ComponentState> } {
     const components: Record<string, ComponentState> = {
       ...this.components,
+      ...(this.rulesStore === undefined ? {} : { rulesStore: this.rulesStore }),
       partitions: this.partitionsState(),
     };
     const ready = Object.values(components).every((c) => c.ok);

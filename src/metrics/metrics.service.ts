@@ -121,6 +121,22 @@ export class MetricsService {
     help: '1 while the active rule set is not what the rule files hold (a rejected edit, a missing folder, a reload not yet done), else 0.',
     registers: [this.registry],
   });
+  private readonly ruleTopicRecordCounter = new Counter({
+    name: 'shellwatch_rule_topic_records_total',
+    help: 'Records of the rule topic (RULES_STORE=kafka) this replica folded in, per outcome: applied, rejected (its expected version did not hold; the same on every replica), unreadable (not JSON, a newer schema, a bad path: nothing changed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly ruleTopicUnapplied = new Gauge({
+    name: 'shellwatch_rule_topic_unapplied',
+    help: 'Rules and lists of the rule topic this replica does not run as the topic says (an unreadable record, or a rule that does not compile here); 0 when it runs exactly the topic.',
+    registers: [this.registry],
+  });
+  private readonly ruleTopicOffset = new Gauge({
+    name: 'shellwatch_rule_topic_offset',
+    help: 'Offset of the last record of the rule topic this replica applied.',
+    registers: [this.registry],
+  });
   private readonly auditDocuments = new Counter({
     name: 'shellwatch_audit_documents_total',
     help: 'Audit documents of rule changes: written to ES_AUDIT_INDEX, or dropped (queue full, refused by Elasticsearch, or still queued at shutdown; each dropped one is logged whole at error level).',
@@ -147,6 +163,9 @@ export class MetricsService {
     // Present from the start, so rate() and alerts see a 0 before the first failure.
     for (const kind of ['request', 'item_retry', 'item_rejected'] satisfies BulkFailureKind[]) {
       this.bulkFailures.inc({ kind }, 0);
+    }
+    for (const outcome of ['applied', 'rejected', 'unreadable']) {
+      this.ruleTopicRecordCounter.inc({ outcome }, 0);
     }
     for (const result of ['success', 'failure'] satisfies RuleReloadResult[]) {
       this.ruleReloads.inc({ result }, 0);
@@ -232,6 +251,17 @@ export class MetricsService {
       this.rulesInfo.reset();
       this.rulesInfo.set({ hash: active.hash }, 1);
     }
+  }
+
+  /** Counts records of the rule topic folded in, per outcome. */
+  ruleTopicRecords(outcome: 'applied' | 'rejected' | 'unreadable', count: number): void {
+    if (count > 0) this.ruleTopicRecordCounter.inc({ outcome }, count);
+  }
+
+  /** Where this replica is in the rule topic and how much of it it cannot run. */
+  ruleTopicObserved(offset: bigint, unapplied: number): void {
+    this.ruleTopicOffset.set(Number(offset));
+    this.ruleTopicUnapplied.set(unapplied);
   }
 
   /** Whether the active rule set differs from the rule files, as last read. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { contentHash } from '../core/rules';
 import type { NormalizedRule, RuleEvaluator, RuleProblem, SourceFile } from '../core/rules';
 import type { LoadedRule } from '../core/rules/load-rule-set';
 import { CONFIG } from '../config/config';
@@ -25,12 +26,34 @@ export interface RuleSetStatus {
   stale: boolean;
   /** Since when `stale` has been true; null when it is false. */
   staleSince: string | null;
+  /** The rule topic as this replica read it (RULES_STORE=kafka only). */
+  store?: RuleTopicStatus;
 }
 
 /** One rule of the active set, with the file (relative to RULES_DIR) and the text it was loaded from. */
 export interface ActiveRule {
   definition: Readonly<NormalizedRule>;
   source: SourceFile;
+  /** Its version in the rule topic (RULES_STORE=kafka); undefined for a file, whose ETag is its text's hash. */
+  version?: string;
+}
+
+/** A rule set that does not come from the folder (the rule topic): its files and each rule file's version. */
+export interface RuleSetSource {
+  rules: SourceFile[];
+  lists: SourceFile[];
+  /** Version of each rule file, by path. */
+  versions: ReadonlyMap<string, string>;
+}
+
+/** What `GET /rules/status` adds about the rule topic (RULES_STORE=kafka). */
+export interface RuleTopicStatus {
+  kind: 'kafka';
+  topic: string;
+  /** Offset of the last record applied; null before the first. */
+  appliedOffset: string | null;
+  /** Records of the topic this replica cannot apply, and why (each is the last word on its key). */
+  unreadable: { key: string | null; offset: string; reason: string }[];
 }
 
 interface ActiveRuleSet {
@@ -70,6 +93,7 @@ export class RuleStore {
   /** What the folder held when last read; undefined before the first read. */
   private files: { hash: string | null; checkedAt: string } | undefined;
   private staleSince: string | null = null;
+  private topicStatus: RuleTopicStatus | undefined;
   /** Reloads run one at a time, in call order: a slow older read must never replace a newer one. */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -113,7 +137,81 @@ export class RuleStore {
       filesCheckedAt: this.files?.checkedAt ?? null,
       stale: this.staleSince !== null,
       staleSince: this.staleSince,
+      ...(this.topicStatus === undefined ? {} : { store: this.topicStatus }),
     };
+  }
+
+  /** What the rule topic holds as this replica read it; `hash` is compared with the active set's like `filesObserved`'s. */
+  topicObserved(hash: string, status: RuleTopicStatus): void {
+    this.topicStatus = status;
+    this.observed(hash, status.unreadable.length > 0);
+  }
+
+  /**
+   * Validates and compiles a rule set given as files (the rule topic's), and swaps
+   * it in when all of it is valid; queued with the reloads. Throws
+   * {@link RuleSetRejectedError} and keeps the active set otherwise.
+   */
+  install(source: RuleSetSource): Promise<RuleSetStatus> {
+    const run = this.reloading.then(() => this.installNow(source));
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async installNow(source: RuleSetSource): Promise<RuleSetStatus> {
+    this.lastAttemptAt = new Date().toISOString();
+    const active = this.active;
+    if (active !== undefined && active.hash === contentHash(source.rules, source.lists)) {
+      // Same content, maybe new versions (a restatement, an unchanged PUT).
+      this.active = { ...active, byId: withVersions(active.byId, source.versions) };
+      this.lastErrors = [];
+      return this.status();
+    }
+    let result: Awaited<ReturnType<RuleRegexService['load']>>;
+    try {
+      result = await this.regexes.load(source.rules, source.lists);
+    } catch (error) {
+      return this.reject([
+        { file: '(rule topic)', pointer: '', message: `cannot load the rules: ${describe(error)}` },
+      ]);
+    }
+    if (!result.ok) return this.reject(result.errors);
+    this.swapIn(result, source.rules, source.versions);
+    return this.status();
+  }
+
+  private swapIn(
+    result: Extract<Awaited<ReturnType<RuleRegexService['load']>>, { ok: true }>,
+    files: readonly SourceFile[],
+    versions?: ReadonlyMap<string, string>,
+  ): void {
+    const texts = new Map(files.map((file) => [file.path, file.text]));
+    this.active = {
+      evaluator: result.evaluator,
+      loaded: result.rules,
+      rules: result.rules.map((rule) => rule.definition),
+      byId: new Map(
+        result.rules.map((rule) => [
+          rule.definition.id,
+          {
+            definition: rule.definition,
+            source: { path: rule.file, text: texts.get(rule.file) ?? '' },
+            ...(versions === undefined ? {} : { version: versions.get(rule.file) }),
+          },
+        ]),
+      ),
+      hash: result.hash,
+      loadedAt: new Date().toISOString(),
+    };
+    this.lastErrors = [];
+    this.health.rulesStateChanged(true);
+    this.metrics.ruleReloadFinished('success', {
+      enabledCount: this.active.rules.filter((r) => r.enabled).length,
+      hash: result.hash,
+    });
+    this.logger.log(
+      `rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`,
+    );
   }
 
   /**
@@ -122,8 +220,13 @@ export class RuleStore {
    * current when the files say otherwise.
    */
   filesObserved(hash: string | null): void {
+    this.observed(hash, false);
+  }
+
+  /** `unapplied`: the source holds something this replica could not even read (a record of the rule topic). */
+  private observed(hash: string | null, unapplied: boolean): void {
     this.files = { hash, checkedAt: new Date().toISOString() };
-    const stale = this.active !== undefined && hash !== this.active.hash;
+    const stale = unapplied || (this.active !== undefined && hash !== this.active.hash);
     if (stale && this.staleSince === null) this.staleSince = this.files.checkedAt;
     if (!stale) this.staleSince = null;
     this.metrics.rulesStaleChanged(stale);
@@ -162,35 +265,9 @@ export class RuleStore {
     try {
       const result = await this.regexes.load(folder.rules, folder.lists);
       if (result.ok && folder.refused.length === 0) {
-        const texts = new Map(folder.rules.map((file) => [file.path, file.text]));
-        this.active = {
-          evaluator: result.evaluator,
-          loaded: result.rules,
-          rules: result.rules.map((rule) => rule.definition),
-          byId: new Map(
-            result.rules.map((rule) => [
-              rule.definition.id,
-              {
-                definition: rule.definition,
-                source: { path: rule.file, text: texts.get(rule.file) ?? '' },
-              },
-            ]),
-          ),
-          hash: result.hash,
-          loadedAt: new Date().toISOString(),
-        };
-        this.lastErrors = [];
+        this.swapIn(result, folder.rules);
         this.filesObserved(hash);
-        this.health.rulesStateChanged(true);
-        const status = this.status();
-        this.metrics.ruleReloadFinished('success', {
-          enabledCount: status.enabledCount,
-          hash: result.hash,
-        });
-        this.logger.log(
-          `rule set loaded: ${result.rules.length} rules, hash ${result.hash.slice(0, 12)}`,
-        );
-        return status;
+        return this.status();
       }
       problems = [...folder.refused, ...(result.ok ? [] : result.errors)];
     } catch (error) {
@@ -231,6 +308,15 @@ export class RuleStore {
     );
     throw new RuleSetRejectedError(problems);
   }
+}
+
+function withVersions(
+  byId: ReadonlyMap<string, ActiveRule>,
+  versions: ReadonlyMap<string, string>,
+): ReadonlyMap<string, ActiveRule> {
+  return new Map(
+    [...byId].map(([id, rule]) => [id, { ...rule, version: versions.get(rule.source.path) }]),
+  );
 }
 
 function isMissing(error: unknown): boolean {

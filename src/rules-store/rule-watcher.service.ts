@@ -44,12 +44,15 @@ export class RuleWatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
 
   constructor(
-    @Inject(CONFIG) private readonly config: Pick<Config, 'rulesDir'>,
+    @Inject(CONFIG)
+    private readonly config: Pick<Config, 'rulesDir'> & Partial<Pick<Config, 'rulesStore'>>,
     // The class itself, not a Pick: Nest resolves the dependency by the parameter's runtime type.
     private readonly store: RuleStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // With RULES_STORE=kafka the rules are the topic's; the folder is not read.
+    if (this.config.rulesStore === 'kafka') return;
     this.stopped = false;
     this.watch = new FolderWatch(
       this.config.rulesDir,

@@ -161,6 +161,14 @@ export class RuleSetStatusResponseDto {
     description: 'Why the last attempt was rejected; empty when it succeeded.',
   })
   lastErrors!: RuleProblemDto[];
+
+  @ApiProperty({
+    required: false,
+    type: Object,
+    description:
+      'RULES_STORE=kafka only: `kind` ("kafka"), `topic`, `appliedOffset` (last record applied), and `unreadable`: the records this replica could not apply (`key`, `offset`, `reason`).',
+  })
+  store?: Record<string, unknown>;
 }
 
 export class RuleExampleFailureDto {

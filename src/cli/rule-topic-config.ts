@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { ConfigError, loadConfig } from '../config/config';
+import { kafkaSecurityOptions, kafkaSecuritySettings } from '../kafka/kafka-security';
+import { commandKafkaClient, RuleTopic } from '../kafka/rule-topic';
+import { describeKafkaError } from '../kafka/kafka-errors';
+import { CliUsageError } from './load-rules';
+
+/**
+ * Runs `work` with the rule topic the service's configuration names (RULES_TOPIC,
+ * KAFKA_BROKERS, KAFKA_SSL*, KAFKA_SASL_*, read from `env` and validated as the
+ * service validates them), closed afterwards. Kafka errors come out as one line.
+ */
+export async function withRuleTopic(
+  env: NodeJS.ProcessEnv,
+  work: (topic: RuleTopic, user: string) => Promise<number>,
+): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliUsageError(error.message);
+    throw error;
+  }
+  const kafka = commandKafkaClient(
+    config.kafkaBrokers,
+    kafkaSecurityOptions(kafkaSecuritySettings(config), (path) => readFileSync(path, 'utf8')),
+  );
+  const topic = new RuleTopic(kafka, config.rulesTopic);
+  try {
+    return await work(topic, `cli:${userInfo().username}`);
+  } catch (error) {
+    if (error instanceof CliUsageError || !isKafkaError(error)) throw error;
+    throw new Error(
+      `the rule topic ${config.rulesTopic} at ${config.kafkaBrokers.join(',')}: ${describeKafkaError(error)}`,
+    );
+  } finally {
+    await topic.close();
+  }
+}
+
+function isKafkaError(error: unknown): boolean {
+  return error instanceof Error && error.name.startsWith('KafkaJS');
+}
