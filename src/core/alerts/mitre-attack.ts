@@ -322,4 +322,6 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   'T1614.001': { name: 'System Language Discovery' },
   T1622: { name: 'Debugger Evasion', tactics: ['TA0005', 'TA0007'] },
   T1673: { name: 'Virtual Machine Discovery', tactics: ['TA0007'] },
+  'T1496.003': { name: 'SMS Pumping' },
+  T1667: { name: 'Email Bombing', tactics: ['TA0040'] },
 };
