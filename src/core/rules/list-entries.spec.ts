@@ -50,6 +50,16 @@ const USES: Record<string, ListUse[]> = {
   'discovery-commands': [
     { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /tmp/x 2>&1'] },
   ],
+  'survey-identity-commands': [
+    { rule: 'SW-DIS-0100', templates: ['{}; uname -a', 'echo "$({})@$(ifconfig)"'] },
+  ],
+  'survey-session-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; id', '{} | head; ps aux'] }],
+  'survey-host-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; whoami', 'id && {}'] }],
+  'survey-network-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; id', 'w; {} | head'] }],
+  'survey-process-commands': [
+    { rule: 'SW-DIS-0100', templates: ['{} -ef; whoami', 'netstat -an; {}'] },
+  ],
+  'survey-security-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; id', 'ps aux; {}'] }],
   decoders: [
     {
       rule: 'SW-EXE-0004',
