@@ -25,7 +25,7 @@ const USES: Record<string, ListUse[]> = {
     },
   ],
   'ca-anchor-dirs': [
-    { rule: 'SW-DEF-0012', templates: ['sudo cp /tmp/ca.crt {}', 'cp ca.pem {}'] },
+    { rule: 'SW-DEF-0012', templates: ['sudo cp /tmp/ca.crt {}', 'cp ./.ca.pem {}'] },
   ],
   'log-config-files': [
     {
