@@ -50,6 +50,15 @@ const USES: Record<string, ListUse[]> = {
   'discovery-commands': [
     { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /tmp/x 2>&1'] },
   ],
+  'renamable-attack-tools': [
+    {
+      rule: 'SW-DEF-0102',
+      templates: ['cp $(which {}) /usr/sbin/systemd-helperd', 'cp /usr/bin/{} /usr/lib/.dbus-x'],
+    },
+  ],
+  'credential-store-files': [
+    { rule: 'SW-CRD-0100', templates: ['cat {}', 'sudo cp {} /tmp/x', 'base64 -w0 {}'] },
+  ],
   decoders: [
     {
       rule: 'SW-EXE-0004',
