@@ -25,7 +25,7 @@ const USES: Record<string, ListUse[]> = {
     },
   ],
   'ca-anchor-dirs': [
-    { rule: 'SW-DEF-0012', templates: ['sudo cp /tmp/ca.crt {}', 'cp ca.pem {}'] },
+    { rule: 'SW-DEF-0012', templates: ['sudo cp /tmp/ca.crt {}', 'cp ./.ca.pem {}'] },
   ],
   'log-config-files': [
     {
@@ -60,6 +60,15 @@ const USES: Record<string, ListUse[]> = {
     { rule: 'SW-DIS-0100', templates: ['{} -ef; whoami', 'netstat -an; {}'] },
   ],
   'survey-security-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; id', 'ps aux; {}'] }],
+  'renamable-attack-tools': [
+    {
+      rule: 'SW-DEF-0102',
+      templates: ['cp $(which {}) /usr/sbin/systemd-helperd', 'cp /usr/bin/{} /usr/lib/.dbus-x'],
+    },
+  ],
+  'credential-store-files': [
+    { rule: 'SW-CRD-0100', templates: ['cat {}', 'sudo cp {} /tmp/x', 'base64 -w0 {}'] },
+  ],
   decoders: [
     {
       rule: 'SW-EXE-0004',
