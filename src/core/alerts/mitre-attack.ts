@@ -340,7 +340,6 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   T1201: { name: 'Password Policy Discovery', tactics: ['TA0007'] },
   T1217: { name: 'Browser Information Discovery', tactics: ['TA0007'] },
   'T1560.002': { name: 'Archive via Library' },
-  'T1608.001': { name: 'Upload Malware' },
   T1614: { name: 'System Location Discovery', tactics: ['TA0007'] },
   'T1614.001': { name: 'System Language Discovery' },
   T1622: { name: 'Debugger Evasion', tactics: ['TA0005', 'TA0007'] },
