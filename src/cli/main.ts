@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander';
-import { evalCommand } from './eval.command';
-import { CliUsageError } from './load-rules';
-import { testCommand, validateCommand } from './rules.command';
-import { sigmaConvertCommand } from './sigma.command';
+import { CliUsageError } from './cli-usage-error';
 import { packageVersion } from './version';
 
 /**
  * The `shellwatch` command line: the same core as the service, no Kafka or
  * Elasticsearch needed. `rules validate`, `rules test`, `eval`, `sigma convert`.
+ *
+ * Each command's module is loaded when that command runs (issue 25): `rules validate`
+ * needs no decoder, `eval` no Sigma parser, and module loading was a fifth of a call.
  */
 const program = new Command('shellwatch')
   .description('Shellwatch: shell-audit rules, offline')
@@ -31,7 +31,11 @@ rules
   .command('validate')
   .argument('[dir]', 'rules folder', 'rules')
   .description('validate every rule file; non-zero exit and one line per problem')
-  .action((dir: string) => run(() => validateCommand(dir, process.stdout, process.stderr)));
+  .action((dir: string) =>
+    run(async () =>
+      (await import('./rules.command')).validateCommand(dir, process.stdout, process.stderr),
+    ),
+  );
 rules
   .command('test')
   .argument('[dir]', 'rules folder', 'rules')
@@ -41,7 +45,14 @@ rules
   )
   .description("run every rule's embedded examples (and a fixture file)")
   .action((dir: string, options: { fixture?: string }) =>
-    run(() => testCommand(dir, options.fixture, process.stdout, process.stderr)),
+    run(async () =>
+      (await import('./rules.command')).testCommand(
+        dir,
+        options.fixture,
+        process.stdout,
+        process.stderr,
+      ),
+    ),
   );
 
 program
@@ -55,7 +66,9 @@ program
     'convert Sigma rules (linux process_creation, auditd, shell history) to Shellwatch rules; exit 0 when every file parsed',
   )
   .action((input: string, options: { out: string; report?: string }) =>
-    run(() => sigmaConvertCommand({ input, ...options }, process.stdout)),
+    run(async () =>
+      (await import('./sigma.command')).sigmaConvertCommand({ input, ...options }, process.stdout),
+    ),
   );
 
 program
@@ -71,10 +84,11 @@ program
   )
   .option('--grace <seconds>', 'grace period for out-of-order events (correlation rules)', '60')
   .action((options: { rules: string; input: string; format: string; grace: string }) =>
-    run(() => {
+    run(async () => {
       const grace = Number(options.grace);
       if (!Number.isFinite(grace) || grace < 0)
         throw new CliUsageError(`--grace ${options.grace}: expected a number of seconds >= 0`);
+      const { evalCommand } = await import('./eval.command');
       return evalCommand({ ...options, graceMs: grace * 1000 }, process.stdout, process.stderr);
     }),
   );

@@ -1,4 +1,4 @@
-import { checkSync } from 'recheck';
+import { recheck } from '../rules/operators/recheck';
 import type { FormatProblem } from './format-config-error';
 import { isBuiltinFormat } from './formats';
 import { groupPath, isPath } from './custom-format-paths';
@@ -144,7 +144,7 @@ function checkRegex(
     );
     return [];
   }
-  const diagnostics = checkSync(source, flags, { timeout: timeoutMs });
+  const diagnostics = recheck().checkSync(source, flags, { timeout: timeoutMs });
   if (diagnostics.status === 'vulnerable') {
     add(
       pointer,
