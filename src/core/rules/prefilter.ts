@@ -818,6 +818,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
 
   /** Scanners by their keywords (NUL-joined, sorted), for the next set to reuse. */
   private readonly scannersByKeywords = new Map<string, KeywordScanner>();
+  /** The previous set's scanners, during construction only: an index must not keep its predecessor alive. */
+  private reusable: ReadonlyMap<string, KeywordScanner> | undefined;
 
   /**
    * `reuse`: the previous set's index (a reload). A rule object it indexed is not
@@ -827,8 +829,9 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   constructor(
     private readonly rules: readonly R[],
     ctx: CompileContext,
-    private readonly reuse?: Prefilter<PrefilterRule>,
+    reuse?: Prefilter<PrefilterRule>,
   ) {
+    this.reusable = reuse?.scannersByKeywords;
     this.stamp = new Uint32Array(rules.length);
     const keywordRules = new Map<Channel, Map<string, number[]>>(
       CHANNELS.map((c) => [c, new Map()]),
@@ -927,6 +930,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
         ...this.scannerOf(texts),
       });
     }
+    this.reusable = undefined;
     this.needsPrograms = this.byProgram.size > 0;
     this.needsRoot = this.byRoot.length > 0;
     this.stats = {
@@ -998,7 +1002,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     const keywords = entries.map(([keyword]) => keyword);
     const targets = entries.map(([, indices]) => indices);
     const key = keywords.join('\0');
-    const scanner = this.reuse?.scannersByKeywords.get(key) ?? new KeywordScanner(keywords);
+    const scanner = this.reusable?.get(key) ?? new KeywordScanner(keywords);
     this.scannersByKeywords.set(key, scanner);
     const seen = new Uint32Array(targets.length);
     this.keywordStamps.push(seen);
