@@ -4,11 +4,12 @@ import { ANALYSIS_CONCURRENCY, loadCheckedRuleSet } from '../regex-check/load-ch
 import { RegexChecker } from '../regex-check/regex-checker';
 import { readRuleFolder } from '../rules-store/rule-files';
 import { errorMessage } from '../core/errors';
+import { CliUsageError } from './cli-usage-error';
 
 /** Loaded rules, or every problem already printed as `file#pointer: message` lines. */
 export type CliRuleSet = Extract<LoadRuleSetResult, { ok: true }>;
 
-export class CliUsageError extends Error {}
+export { CliUsageError };
 
 export async function loadRulesOrExplain(dir: string): Promise<CliRuleSet | { problems: string }> {
   let folder;

@@ -1,13 +1,6 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_CORRELATION_SETTINGS } from '../core/event-run';
-import { evalCommand } from './eval.command';
-import { CliUsageError } from './load-rules';
-import { previewCommand } from './preview.command';
+import { CliUsageError } from './cli-usage-error';
 import type { PreviewCliOptions } from './preview.command';
-import { testCommand, validateCommand } from './rules.command';
-import { sigmaConvertCommand } from './sigma.command';
-import { withRuleTopic } from './rule-topic-config';
-import { pullCommand, pushCommand } from './rules-topic.command';
 import { packageVersion } from './version';
 import { errorMessage } from '../core/errors';
 
@@ -16,6 +9,9 @@ import { errorMessage } from '../core/errors';
  * Elasticsearch needed for `rules validate`, `rules test`, `eval`, `sigma convert`;
  * `rules preview` reads the commands index in Elasticsearch; `rules push` and
  * `rules pull` talk to the rule topic (RULES_STORE=kafka).
+ *
+ * Each command's module is loaded when that command runs (issue 25): `rules validate`
+ * needs no decoder, `eval` no Sigma parser, and module loading was a fifth of a call.
  */
 const program = new Command('shellwatch')
   .description('Shellwatch: shell-audit rules, offline')
@@ -34,12 +30,16 @@ const run = (action: () => Promise<number>): Promise<void> =>
 
 const rules = program
   .command('rules')
-  .description('check rule files; push and pull the rule topic');
+  .description('check rule files; preview a rule; push and pull the rule topic');
 rules
   .command('validate')
   .argument('[dir]', 'rules folder', 'rules')
   .description('validate every rule file; non-zero exit and one line per problem')
-  .action((dir: string) => run(() => validateCommand(dir, process.stdout, process.stderr)));
+  .action((dir: string) =>
+    run(async () =>
+      (await import('./rules.command')).validateCommand(dir, process.stdout, process.stderr),
+    ),
+  );
 rules
   .command('test')
   .argument('[dir]', 'rules folder', 'rules')
@@ -49,7 +49,14 @@ rules
   )
   .description("run every rule's embedded examples (and a fixture file)")
   .action((dir: string, options: { fixture?: string }) =>
-    run(() => testCommand(dir, options.fixture, process.stdout, process.stderr)),
+    run(async () =>
+      (await import('./rules.command')).testCommand(
+        dir,
+        options.fixture,
+        process.stdout,
+        process.stderr,
+      ),
+    ),
   );
 
 rules
@@ -70,8 +77,12 @@ rules
   .option('--json', 'the answer of POST /rules/preview, as JSON')
   .option('--no-pit', 'page with search_after alone, without a point in time')
   .action((options: PreviewCliOptions) =>
-    run(() =>
-      previewCommand(options, { out: process.stdout, err: process.stderr, env: process.env }),
+    run(async () =>
+      (await import('./preview.command')).previewCommand(options, {
+        out: process.stdout,
+        err: process.stderr,
+        env: process.env,
+      }),
     ),
   );
 rules
@@ -86,8 +97,10 @@ rules
     'validate DIR, then produce its rules and lists to the rule topic (RULES_TOPIC, KAFKA_BROKERS, KAFKA_SSL/SASL_* as the service reads them); reports created, updated, unchanged, deleted',
   )
   .action((dir: string, options: { prune?: boolean; seed?: boolean }) =>
-    run(() =>
-      withRuleTopic(process.env, (topic, user) =>
+    run(async () => {
+      const { withRuleTopic } = await import('./rule-topic-config');
+      const { pushCommand } = await import('./rules-topic.command');
+      return withRuleTopic(process.env, (topic, user) =>
         pushCommand(
           dir,
           topic,
@@ -95,8 +108,8 @@ rules
           process.stdout,
           process.stderr,
         ),
-      ),
-    ),
+      );
+    }),
   );
 rules
   .command('pull')
@@ -106,8 +119,10 @@ rules
     "write the rule topic's current rules and lists as files of DIR, one per rule, in the layout the folder store reads",
   )
   .action((dir: string, options: { prune?: boolean }) =>
-    run(() =>
-      withRuleTopic(process.env, (topic, user) =>
+    run(async () => {
+      const { withRuleTopic } = await import('./rule-topic-config');
+      const { pullCommand } = await import('./rules-topic.command');
+      return withRuleTopic(process.env, (topic, user) =>
         pullCommand(
           dir,
           topic,
@@ -115,8 +130,8 @@ rules
           process.stdout,
           process.stderr,
         ),
-      ),
-    ),
+      );
+    }),
   );
 
 program
@@ -130,7 +145,9 @@ program
     'convert Sigma rules (linux process_creation, auditd, shell history) to Shellwatch rules; exit 0 when every file parsed',
   )
   .action((input: string, options: { out: string; report?: string }) =>
-    run(() => sigmaConvertCommand({ input, ...options }, process.stdout)),
+    run(async () =>
+      (await import('./sigma.command')).sigmaConvertCommand({ input, ...options }, process.stdout),
+    ),
   );
 
 program
@@ -146,11 +163,12 @@ program
   )
   .option(
     '--grace <seconds>',
-    `grace period for out-of-order events (correlation rules; default ${DEFAULT_CORRELATION_SETTINGS.graceMs / 1000}, the service's CORRELATION_GRACE_MS)`,
+    "grace period for out-of-order events (correlation rules; default: the service's CORRELATION_GRACE_MS default)",
   )
   .action((options: { rules: string; input: string; format: string; grace?: string }) =>
-    run(() => {
+    run(async () => {
       const { grace: graceText, ...rest } = options;
+      const { evalCommand } = await import('./eval.command');
       if (graceText === undefined) return evalCommand(rest, process.stdout, process.stderr);
       const grace = Number(graceText);
       if (!Number.isFinite(grace) || grace < 0)

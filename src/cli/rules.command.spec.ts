@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testCommand } from './rules.command';
+import { testCommand, validateCommand } from './rules.command';
 
 class Capture extends Writable {
   text = '';
@@ -98,5 +98,31 @@ describe('rules test --fixture', () => {
     await expect(
       testCommand(dir, join(dir, 'missing.jsonl'), new Capture(), new Capture()),
     ).rejects.toThrow(/cannot read fixture/);
+  });
+});
+
+describe('rules validate', () => {
+  it('refuses a regex that backtracks catastrophically (checked by recheck, past the static proof)', async () => {
+    const unsafe = mkdtempSync(join(tmpdir(), 'sw-unsafe-'));
+    try {
+      writeFileSync(
+        join(unsafe, 'SW-TST-0001.json'),
+        JSON.stringify({
+          id: 'SW-TST-0001',
+          name: 'unsafe',
+          severity: 'low',
+          conditions: { all: [{ fact: 'commandLine', operator: 'regex', value: '^(a+)+$' }] },
+        }),
+      );
+      const out = new Capture();
+      const err = new Capture();
+      const code = await validateCommand(unsafe, out, err);
+      expect(code).toBe(1);
+      expect(err.text).toMatch(
+        /^SW-TST-0001\.json#\/conditions\/all\/0\/value: regex: regex may backtrack catastrophically/,
+      );
+    } finally {
+      rmSync(unsafe, { recursive: true, force: true });
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import { check } from 'recheck';
 import type { Diagnostics } from 'recheck';
 import {
   diagnosticsVerdict,
   RECHECK_PARAMETERS,
   regexKey,
+  knownRegexVerdict,
   regexVerdicts,
-  staticRegexVerdict,
 } from '../core/rules/operators/check-regex';
+import { recheck } from '../core/rules/operators/recheck';
 import type { RegexSpec, RegexVerdict } from '../core/rules/operators/check-regex';
 import type { RegexVerdictCache } from '../core/rules/operators/regex-verdict-cache';
 import { errorMessage } from '../core/errors';
@@ -23,7 +23,7 @@ export type RegexAnalysis = (spec: RegexSpec, signal: AbortSignal) => Promise<Di
  * with our process (it reads its requests from our pipe).
  */
 export const recheckAnalysis: RegexAnalysis = (spec, signal) =>
-  check(spec.source, spec.flags, { ...RECHECK_PARAMETERS, signal });
+  recheck().check(spec.source, spec.flags, { ...RECHECK_PARAMETERS, signal });
 
 export interface RegexCheckerOptions {
   /** Analyses running at once, across all callers; the others wait their turn. */
@@ -78,9 +78,7 @@ export class RegexChecker {
     for (const spec of specs) {
       const key = regexKey(spec.source, spec.flags);
       if (verdicts.has(key)) continue;
-      const known =
-        staticRegexVerdict(spec.source, spec.flags, this.options.staticProof ?? true) ??
-        this.cache.get(key);
+      const known = this.known(spec);
       if (known !== undefined) verdicts.set(key, known.verdict);
       else {
         verdicts.set(key, 'regex was not checked for catastrophic backtracking');
@@ -100,6 +98,15 @@ export class RegexChecker {
       }),
     );
     return verdicts;
+  }
+
+  /**
+   * The verdict reached without analysis — a cheap refusal, the static proof, or the
+   * cache — or undefined when only the analysis can tell. Synchronous: microseconds
+   * for a pattern seen before, up to a few milliseconds for a new one.
+   */
+  known(spec: RegexSpec): { verdict: RegexVerdict } | undefined {
+    return knownRegexVerdict(spec.source, spec.flags, this.cache, this.options.staticProof ?? true);
   }
 
   /** Cancels every analysis in flight or waiting (they answer "not checked"); later calls check nothing. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
 import type { LoadRuleSetResult, SourceFile } from '../core/rules';
 import type { RegexSpec, RegexVerdict } from '../core/rules/operators/check-regex';
+import type { RuleCompileCache } from '../core/rules/rule-compile-cache';
 import { ANALYSIS_CONCURRENCY, loadCheckedRuleSet } from './load-checked-rule-set';
 import { RegexChecker } from './regex-checker';
 import type { RegexCheckOptions } from './regex-checker';
@@ -27,14 +28,16 @@ export class RuleRegexService implements OnModuleDestroy {
   /**
    * Loads a rule set (see loadRuleSet). `reached` holds verdicts a request already
    * reached within its budget; the other regexes are checked here with no budget
-   * but recheck's per-pattern limit, as at start.
+   * but recheck's per-pattern limit, as at start. `cache`: the previous load's rules
+   * of the same folder, reused where unchanged (the rule store's hot reloads).
    */
   async load(
     files: readonly SourceFile[],
     lists: readonly SourceFile[],
     reached: ReadonlyMap<string, RegexVerdict> = new Map(),
+    cache?: RuleCompileCache,
   ): Promise<LoadRuleSetResult> {
-    return loadCheckedRuleSet(this.checker, files, lists, reached);
+    return loadCheckedRuleSet(this.checker, files, lists, reached, cache);
   }
 
   /**

@@ -88,3 +88,30 @@ describe('RuleStore status: the running set against the files', () => {
     expect(await rules.reload()).toMatchObject({ stale: false, lastErrors: [] });
   });
 });
+
+describe('RuleStore hot reload and regex safety', () => {
+  it('rejects a reload whose new rule backtracks catastrophically, keeps the last set, then loads the fix', async () => {
+    const { dir, store: rules } = store();
+    const loaded = await rules.reload();
+    const file = join(dir, 'SW-TST-0901.json');
+    const write = (regex: string): void =>
+      writeFileSync(
+        file,
+        JSON.stringify({
+          id: 'SW-TST-0901',
+          name: 'added by a test',
+          severity: 'low',
+          conditions: { all: [{ fact: 'commandLine', operator: 'regex', value: regex }] },
+        }),
+      );
+    write('^(x+x+)+y$');
+    const error = await rejection(rules.reload());
+    expect(error.problems.map((p) => [p.file, p.pointer])).toEqual([
+      ['SW-TST-0901.json', '/conditions/all/0/value'],
+    ]);
+    expect(error.problems[0]?.message).toMatch(/backtrack catastrophically/);
+    expect(rules.status()).toMatchObject({ ruleCount: 3, hash: loaded.hash });
+    write('^x+y$');
+    expect(await rules.reload()).toMatchObject({ ruleCount: 4 });
+  });
+});

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { contentHash } from '../core/rules';
 import type { NormalizedRule, RuleEvaluator, RuleProblem, SourceFile } from '../core/rules';
 import type { LoadedRule } from '../core/rules/load-rule-set';
+import { RuleCompileCache } from '../core/rules/rule-compile-cache';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
@@ -96,6 +97,8 @@ export class RuleStore {
   private topicStatus: RuleTopicStatus | undefined;
   /** Reloads run one at a time, in call order: a slow older read must never replace a newer one. */
   private reloading: Promise<unknown> = Promise.resolve();
+  /** The last load's compiled rules: a reload compiles only the files that changed (issue 25). */
+  private readonly compiled = new RuleCompileCache();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -263,7 +266,7 @@ export class RuleStore {
     const hash = folderHash(folder);
     if (this.active?.hash === hash) return this.unchanged(this.active);
     try {
-      const result = await this.regexes.load(folder.rules, folder.lists);
+      const result = await this.regexes.load(folder.rules, folder.lists, new Map(), this.compiled);
       if (result.ok && folder.refused.length === 0) {
         this.swapIn(result, folder.rules);
         this.filesObserved(hash);

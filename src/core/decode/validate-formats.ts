@@ -1,4 +1,4 @@
-import { checkSync } from 'recheck';
+import { recheck } from '../rules/operators/recheck';
 import type { FormatProblem } from './format-config-error';
 import { isBuiltinFormat } from './formats';
 import { groupPath, isPath } from './custom-format-paths';
@@ -142,7 +142,7 @@ function checkRegex(
     add(pointer, `${label}: invalid regular expression: ${errorMessage(err)}`);
     return [];
   }
-  const diagnostics = checkSync(source, flags, { timeout: timeoutMs });
+  const diagnostics = recheck().checkSync(source, flags, { timeout: timeoutMs });
   if (diagnostics.status === 'vulnerable') {
     add(
       pointer,

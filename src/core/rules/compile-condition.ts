@@ -97,6 +97,8 @@ export function compileCondition(
 export interface SharedNode {
   node: CostedNode;
   memoized?: CostedNode;
+  /** The regexes its compile asked about, asked again for each rule that reuses it. */
+  regexes: readonly { source: string; flags: string }[];
 }
 
 function compileNode(
@@ -108,12 +110,32 @@ function compileNode(
   if (shared === undefined || !isRecord(node)) return compileUnshared(node, pointer, options);
   const key = JSON.stringify(node);
   const seen = shared.get(key);
-  if (seen !== undefined) {
+  // A reuse asks the regex check again, as a compile would: the check (and whoever
+  // records what it is asked) sees every regex of every rule, shared or not, and a
+  // regex refused now is reported at this rule's pointer by compiling it afresh. The
+  // table may outlive a load (rule-compile-cache.ts), when verdicts can differ.
+  if (
+    seen !== undefined &&
+    seen.regexes.every((r) => options.ctx.checkRegex(r.source, r.flags) === undefined)
+  ) {
     seen.memoized ??= memoize(seen.node);
     return seen.memoized;
   }
-  const compiled = compileUnshared(node, pointer, options);
-  if (compiled !== undefined) shared.set(key, { node: compiled });
+  if (seen !== undefined) return compileUnshared(node, pointer, options);
+  const regexes: { source: string; flags: string }[] = [];
+  const ctx = options.ctx;
+  const recording: CompileConditionOptions = {
+    ...options,
+    ctx: {
+      ...ctx,
+      checkRegex: (source, flags) => {
+        regexes.push({ source, flags });
+        return ctx.checkRegex(source, flags);
+      },
+    },
+  };
+  const compiled = compileUnshared(node, pointer, recording);
+  if (compiled !== undefined) shared.set(key, { node: compiled, regexes });
   return compiled;
 }
 

@@ -27,6 +27,8 @@ export function toMatch(rule: LoadedRule, matched: MatchedCondition[]): RuleMatc
 export interface CompileRuleSetOptions {
   /** Index rules by program name and literal keyword (default true); false runs every rule on every event. */
   prefilter?: boolean;
+  /** The previous set's index, whose parts are reused where they did not change (a reload). */
+  reuse?: Prefilter;
 }
 
 /**
@@ -49,7 +51,14 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
     this.enabled = ruleSet.rules.filter((rule) => rule.definition.enabled);
     this.byId = new Map(ruleSet.rules.map((rule) => [rule.definition.id, rule]));
     this.prefilter =
-      options.prefilter === false ? undefined : new Prefilter(this.enabled, ruleSet.context);
+      options.prefilter === false
+        ? undefined
+        : new Prefilter(this.enabled, ruleSet.context, options.reuse);
+  }
+
+  /** The index itself, for the next load to reuse (undefined when it is off). */
+  get prefilterIndex(): Prefilter | undefined {
+    return this.prefilter;
   }
 
   /** What the prefilter indexed; undefined when it is off. */

@@ -12,6 +12,7 @@ import type { NamedLists } from './load-lists';
 import { checkRegex, quickRegexVerdict, regexKey } from './operators/check-regex';
 import type { RegexSpec, RegexVerdict } from './operators/check-regex';
 import type { CompileContext } from './operators/operator';
+import type { CompileSession, RuleCompileCache } from './rule-compile-cache';
 import { parseJsonFile } from './parse-json-file';
 import type { RuleDefinition, RuleProblem, SourceFile } from './types';
 import { validateRuleDocument } from './validate-schema';
@@ -126,14 +127,20 @@ function loadRule(
   };
 }
 
-/** How {@link loadRuleSet} decides whether a regex may be used. */
+/** How {@link loadRuleSet} decides whether a regex may be used, and what it may reuse. */
 export interface LoadRuleSetOptions {
   /**
    * The regex check; by default {@link checkRegex}, which analyses synchronously.
    * The service passes the verdicts it reached off its main thread instead
-   * ({@link ruleSetRegexes}, then {@link verdictLookup}).
+   * (src/regex-check/load-checked-rule-set.ts).
    */
   readonly checkRegex?: CompileContext['checkRegex'];
+  /**
+   * Rules compiled by the previous load of the same folder: an unchanged file is taken
+   * from here instead of being parsed, validated and compiled again (its regexes are
+   * still asked about), and the cache then holds this load's rules.
+   */
+  readonly cache?: RuleCompileCache;
 }
 
 /**
@@ -149,7 +156,10 @@ export function loadRuleSet(
   options: LoadRuleSetOptions = {},
 ): LoadRuleSetResult {
   const errors: RuleProblem[] = [];
-  const loadedLists = loadLists(lists);
+  const session = options.cache?.begin(contentHash([], lists), files.length, () =>
+    loadLists(lists),
+  );
+  const loadedLists = session?.lists ?? loadLists(lists);
   errors.push(...loadedLists.problems);
   const context: CompileContext = {
     lists: loadedLists.lists,
@@ -157,10 +167,13 @@ export function loadRuleSet(
   };
   const rules: LoadedRule[] = [];
   const idFile = new Map<string, string>();
-  const shared = new Map<string, SharedNode>();
+  const shared = session?.shared ?? new Map<string, SharedNode>();
   for (const file of files) {
     const problems: PointedProblem[] = [];
-    const rule = loadRule(file, context, problems, shared);
+    const rule =
+      session === undefined
+        ? loadRule(file, context, problems, shared)
+        : loadCachedRule(file, context, problems, session);
     errors.push(...problems.map((p) => ({ file: file.path, ...p })));
     const id = rule?.definition.id ?? idOf(file);
     if (id !== undefined) {
@@ -175,13 +188,49 @@ export function loadRuleSet(
     }
     if (rule !== undefined) rules.push(rule);
   }
+  session?.finish();
   if (errors.length > 0) return { ok: false, errors };
   rules.sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1));
   const hash = contentHash(files, lists);
   const ruleSet: RuleSet = { rules, lists: loadedLists.lists, hash, context };
   // Thresholds and sequences are the correlation engine's (src/core/correlation), not per-event alerts.
   const singleEvent: RuleSet = { ...ruleSet, rules: rules.filter(isSingleEventRule) };
-  return { ok: true, ruleSet, evaluator: compileRuleSet(singleEvent), rules, hash };
+  const evaluator = compileRuleSet(singleEvent, { reuse: options.cache?.prefilter });
+  if (options.cache !== undefined) options.cache.prefilter = evaluator.prefilterIndex;
+  return { ok: true, ruleSet, evaluator, rules, hash };
+}
+
+/**
+ * {@link loadRule} through the cache: the rule compiled earlier from the same file when
+ * every regex it uses is still allowed, else compiled now (which reports the regex
+ * that is not). Either way the regexes are asked about, so the caller's check sees
+ * every regex of the set.
+ */
+function loadCachedRule(
+  file: SourceFile,
+  ctx: CompileContext,
+  problems: PointedProblem[],
+  session: CompileSession,
+): LoadedRule | undefined {
+  const { key, entry } = session.lookup(file);
+  if (
+    entry !== undefined &&
+    entry.regexes.every((spec) => ctx.checkRegex(spec.source, spec.flags) === undefined)
+  ) {
+    session.keep(key, entry, true);
+    return entry.rule;
+  }
+  const regexes = new Map<string, RegexSpec>();
+  const recording: CompileContext = {
+    ...ctx,
+    checkRegex: (source, flags) => {
+      regexes.set(regexKey(source, flags), { source, flags });
+      return ctx.checkRegex(source, flags);
+    },
+  };
+  const rule = loadRule(file, recording, problems, session.shared);
+  if (rule !== undefined) session.keep(key, { rule, regexes: [...regexes.values()] }, false);
+  return rule;
 }
 
 /**

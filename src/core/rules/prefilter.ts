@@ -713,6 +713,35 @@ function childAlternativesOf(rule: PrefilterRule, ctx: CompileContext): Alternat
   return alternatives.some((a) => a !== undefined) ? alternatives : undefined;
 }
 
+/** What the index derives from one rule; computed once per rule object and lists. */
+interface RuleAnalysis {
+  children(): Alternatives[] | undefined;
+  whole(): Alternatives;
+}
+
+/**
+ * Per rule object: its analysis and the lists it was made with. A reload reuses the
+ * unchanged rules' objects (rule-compile-cache.ts) with the same lists, so only the
+ * changed rules are analysed again (issue 25: the analysis was half of an index build).
+ */
+const analyses = new WeakMap<
+  PrefilterRule,
+  { lists: CompileContext['lists']; analysis: RuleAnalysis }
+>();
+
+function analysisOf(rule: PrefilterRule, ctx: CompileContext): RuleAnalysis {
+  const known = analyses.get(rule);
+  if (known !== undefined && known.lists === ctx.lists) return known.analysis;
+  let children: { value: Alternatives[] | undefined } | undefined;
+  let whole: { value: Alternatives } | undefined;
+  const analysis: RuleAnalysis = {
+    children: () => (children ??= { value: childAlternativesOf(rule, ctx) }).value,
+    whole: () => (whole ??= { value: conditionAlternatives(rule.engineConditions, ctx) }).value,
+  };
+  analyses.set(rule, { lists: ctx.lists, analysis });
+  return analysis;
+}
+
 /** Counts for docs and the bench: how many rules the index can skip. */
 export interface PrefilterStats {
   rules: number;
@@ -787,10 +816,22 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private readonly wordStartExceptions: number[];
   readonly stats: PrefilterStats;
 
+  /** Scanners by their keywords (NUL-joined, sorted), for the next set to reuse. */
+  private readonly scannersByKeywords = new Map<string, KeywordScanner>();
+  /** The previous set's scanners, during construction only: an index must not keep its predecessor alive. */
+  private reusable: ReadonlyMap<string, KeywordScanner> | undefined;
+
+  /**
+   * `reuse`: the previous set's index (a reload). A rule object it indexed is not
+   * analysed again (a reload reuses unchanged rules as they were compiled), and a
+   * keyword scanner over the same keywords is not built again.
+   */
   constructor(
     private readonly rules: readonly R[],
     ctx: CompileContext,
+    reuse?: Prefilter<PrefilterRule>,
   ) {
+    this.reusable = reuse?.scannersByKeywords;
     this.stamp = new Uint32Array(rules.length);
     const keywordRules = new Map<Channel, Map<string, number[]>>(
       CHANNELS.map((c) => [c, new Map()]),
@@ -818,7 +859,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
         else addIndex(plainRules, plainKey, target);
       }
     };
-    const childAlternatives = rules.map((rule) => childAlternativesOf(rule, ctx));
+    const analyses = rules.map((rule) => analysisOf(rule, ctx));
+    const childAlternatives = analyses.map((analysis) => analysis.children());
     const slotCount = childAlternatives.reduce((n, c) => n + (c?.length ?? 0), 0);
     this.childStamp = new Uint32Array(slotCount);
     this.partBase = rules.length + slotCount;
@@ -863,7 +905,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       }
       // engineConditions: what the rule really evaluates (a sequence's steps included);
       // its folded-in exceptions sit under `not`, which adds no atom.
-      const alternatives = conditionAlternatives(rule.engineConditions, ctx);
+      const alternatives = analyses[index]!.whole();
       if (alternatives === undefined) {
         this.alwaysList.push(index);
         alwaysCount += 1;
@@ -876,7 +918,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     this.groupHits = new Uint32Array(this.groupOwner.length);
     for (const key of WORD_START_EXCEPTIONS) if (!plainRules.has(key)) plainRules.set(key, []);
     this.plain = this.scannerOf(plainRules);
-    const plainKeys = [...plainRules.keys()];
+    const plainKeys = this.plain.scanner.keywords;
     this.wordStartExceptions = WORD_START_EXCEPTIONS.map((key) => plainKeys.indexOf(key));
     for (const [channel, map] of keywordRules) {
       if (map.size > 0) this.scanners.set(channel, this.scannerOf(map));
@@ -888,6 +930,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
         ...this.scannerOf(texts),
       });
     }
+    this.reusable = undefined;
     this.needsPrograms = this.byProgram.size > 0;
     this.needsRoot = this.byRoot.length > 0;
     this.stats = {
@@ -954,11 +997,17 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
    * many times per line, and each repeat would walk the same targets again.
    */
   private scannerOf(targetsOf: ReadonlyMap<string, number[]>): KeywordIndex {
-    const targets = [...targetsOf.values()];
+    // Sorted, so that the same keywords make the same scanner whatever the rules' order.
+    const entries = [...targetsOf].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const keywords = entries.map(([keyword]) => keyword);
+    const targets = entries.map(([, indices]) => indices);
+    const key = keywords.join('\0');
+    const scanner = this.reusable?.get(key) ?? new KeywordScanner(keywords);
+    this.scannersByKeywords.set(key, scanner);
     const seen = new Uint32Array(targets.length);
     this.keywordStamps.push(seen);
     return {
-      scanner: new KeywordScanner([...targetsOf.keys()]),
+      scanner,
       seen,
       visit: (keywordId) => {
         if (seen[keywordId] === this.current) return;

@@ -1,6 +1,6 @@
-import { checkSync } from 'recheck';
 import type { Diagnostics, Parameters } from 'recheck';
 import { isProvablyLinear } from './linear-regex';
+import { recheck } from './recheck';
 import { RegexVerdictCache } from './regex-verdict-cache';
 import type { RegexVerdict } from './regex-verdict-cache';
 import { errorMessage } from '../../errors';
@@ -78,6 +78,25 @@ export function staticRegexVerdict(
 }
 
 /**
+ * {@link staticRegexVerdict} remembered in `cache` beside recheck's verdicts (a cached
+ * verdict is answered first): a reload asks again about every regex of the rules it
+ * reuses, and a lookup is what that should cost. Undefined when only recheck can tell.
+ */
+export function knownRegexVerdict(
+  source: string,
+  flags: string,
+  cache: RegexVerdictCache = regexVerdicts,
+  staticProof = true,
+): { verdict: RegexVerdict } | undefined {
+  const key = regexKey(source, flags);
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const found = staticRegexVerdict(source, flags, staticProof);
+  if (found !== undefined) cache.set(key, found.verdict);
+  return found;
+}
+
+/**
  * recheck's answer as a verdict. `definite` is false when the answer says nothing
  * about the pattern (the check timed out or was cancelled): such a verdict is not cached.
  */
@@ -114,14 +133,12 @@ export function diagnosticsVerdict(result: Diagnostics): {
  * (src/regex-check) and compiles with those verdicts.
  */
 export function checkRegex(source: string, flags: string): RegexVerdict {
-  const quick = staticRegexVerdict(source, flags);
-  if (quick !== undefined) return quick.verdict;
+  const known = knownRegexVerdict(source, flags);
+  if (known !== undefined) return known.verdict;
   const key = regexKey(source, flags);
-  const cached = regexVerdicts.get(key);
-  if (cached !== undefined) return cached.verdict;
   let answer: { verdict: RegexVerdict; definite: boolean };
   try {
-    answer = diagnosticsVerdict(checkSync(source, flags, RECHECK_PARAMETERS));
+    answer = diagnosticsVerdict(recheck().checkSync(source, flags, RECHECK_PARAMETERS));
   } catch (error) {
     return `regex could not be checked: ${errorMessage(error)}`;
   }

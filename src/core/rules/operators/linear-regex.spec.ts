@@ -129,10 +129,14 @@ describe('isProvablyLinear', () => {
     const specs = packRegexes();
     const proven = specs.filter((s) => isProvablyLinear(s.source, s.flags));
     expect(proven.length / specs.length).toBeGreaterThan(0.8);
-    for (const { source, flags } of proven)
-      expect([source, checkSync(source, flags, RECHECK_PARAMETERS).status]).toEqual([
-        source,
-        'safe',
-      ]);
+    let timedOut = 0;
+    for (const { source, flags } of proven) {
+      const answer = checkSync(source, flags, RECHECK_PARAMETERS);
+      // On a loaded machine recheck's wall-clock limit can run out: no answer, not a
+      // disagreement. Any answer it gives must be "safe".
+      if (answer.status === 'unknown' && answer.error.kind === 'timeout') timedOut += 1;
+      else expect([source, answer.status]).toEqual([source, 'safe']);
+    }
+    expect(timedOut).toBeLessThan(proven.length / 4);
   }, 300_000);
 });

@@ -1,5 +1,17 @@
 import { RegExpParser } from '@eslint-community/regexpp';
 import type { AST } from '@eslint-community/regexpp';
+import {
+  complement,
+  engineSpacesUpToFFFF,
+  intersects,
+  MAX_CODE_POINT,
+  MAX_CODE_UNIT,
+  normalize,
+  union,
+  upTo,
+} from './char-set';
+import type { CharSet } from './char-set';
+import { maxRuns } from './bounded-runs';
 
 /**
  * A fast, conservative static proof that a regex runs in linear time under a
@@ -31,9 +43,17 @@ import type { AST } from '@eslint-community/regexpp';
  *    another attempt must read, so each character is covered by a constant number of
  *    attempts (`\s+$`, `a+b` and `[a-z]{1,500}[0-9]{1,700}y` fail this;
  *    `x[^x]*y` and `ssh -?[a-z]* ?x` pass).
+ * 4. When 2 or 3 do not hold, the same automaton may still be shown linear by
+ *    counting its runs ({@link maxRuns}, bounded-runs.ts): if no input leaves more than
+ *    a few dozen partial runs alive at once, retries at every start index included,
+ *    `test` costs that many steps a character. This decides the overlaps that part
+ *    again (`([^@/ ]+@)?[0-9]+[.]`: only one branch reads `@`), loops separated by a
+ *    character the other cannot read (`\s+\S*x` unanchored) and `(^| )x` (where `^`,
+ *    without `m`, holds at index 0 only, so a retry must begin with the space).
  *
  * Character sets are over-approximated (a larger set only finds more overlaps):
- * `\p{…}` and `.` are everything, `\s`/`\S` include all non-ASCII characters, and
+ * `\p{…}` and `.` are everything, `\s`/`\S` are exact up to U+FFFF (asked of the
+ * engine) and hold everything above (where, without `u`, nothing is ever read), and
  * with `i` a set also holds the other case of its ASCII letters and, if it has a
  * letter or a non-ASCII character, every non-ASCII character (and every ASCII letter
  * when it has a non-ASCII one: the Kelvin sign folds to `k`). A negated class is the
@@ -74,50 +94,6 @@ const MAX_ANCHOR_STEPS = 256;
 
 class NotProvable extends Error {}
 
-const MAX_CODE_POINT = 0x10ffff;
-
-/** Sorted, disjoint, non-adjacent closed intervals of code points (or code units). */
-type CharSet = readonly (readonly [number, number])[];
-
-function normalize(ranges: (readonly [number, number])[]): CharSet {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  for (const [lo, hi] of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
-  }
-  return out;
-}
-
-function union(...sets: CharSet[]): CharSet {
-  return normalize(sets.flat());
-}
-
-function complement(set: CharSet): CharSet {
-  const out: [number, number][] = [];
-  let next = 0;
-  for (const [lo, hi] of set) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = hi + 1;
-  }
-  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
-  return out;
-}
-
-function intersects(a: CharSet, b: CharSet): boolean {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const [alo, ahi] = a[i]!;
-    const [blo, bhi] = b[j]!;
-    if (alo <= bhi && blo <= ahi) return true;
-    if (ahi < bhi) i++;
-    else j++;
-  }
-  return false;
-}
-
 const c = (ch: string): number => ch.codePointAt(0)!;
 const ALL: CharSet = [[0, MAX_CODE_POINT]];
 const DIGIT: CharSet = [[c('0'), c('9')]];
@@ -128,16 +104,6 @@ const WORD: CharSet = normalize([
   [c('a'), c('z')],
 ]);
 const NON_ASCII: CharSet = [[0x80, MAX_CODE_POINT]];
-const ASCII_SPACE: CharSet = normalize([
-  [0x09, 0x0d],
-  [0x20, 0x20],
-]);
-const SPACE_OVER: CharSet = normalize([
-  [0x09, 0x0d],
-  [0x20, 0x20],
-  [0x80, 0x3000],
-  [0xfeff, 0xfeff],
-]);
 const LINE_TERMINATORS: CharSet = normalize([
   [0x0a, 0x0a],
   [0x0d, 0x0d],
@@ -154,9 +120,14 @@ interface Position {
 }
 
 interface Summary {
+  /** Positions a match of the part can begin with, at the input's start. */
   readonly first: Position[];
+  /** The same at any later index, where `^` (without `m`) fails: edges into the part use these. */
+  readonly firstLater: Position[];
   readonly last: Position[];
   readonly nullable: boolean;
+  /** Whether the part matches the empty string at an index > 0. */
+  readonly nullableLater: boolean;
 }
 
 class Analysis {
@@ -178,6 +149,27 @@ class Analysis {
 
   proves(pattern: AST.Pattern): boolean {
     const whole = this.alternatives(pattern.alternatives, 1);
+    return this.provesByOverlaps(pattern, whole) || this.provesByRunCount(pattern, whole);
+  }
+
+  /** Rule 4: the runs alive at once stay bounded ({@link maxRuns}). */
+  private provesByRunCount(pattern: AST.Pattern, whole: Summary): boolean {
+    const index = new Map(this.positions.map((position, i) => [position, i]));
+    const indices = (positions: readonly Position[]): number[] =>
+      positions.map((position) => index.get(position)!);
+    return (
+      maxRuns({
+        chars: this.positions.map((position) => position.chars),
+        follow: this.positions.map((position) => indices(this.follow.get(position) ?? [])),
+        initial: indices(whole.first),
+        retries: this.anchoredAtStart(pattern) ? undefined : indices(whole.firstLater),
+        alphabetEnd: this.unicode ? MAX_CODE_POINT : MAX_CODE_UNIT,
+      }) !== undefined
+    );
+  }
+
+  /** Rules 2 and 3. */
+  private provesByOverlaps(pattern: AST.Pattern, whole: Summary): boolean {
     const edgeGroups: { from: Position | undefined; to: Position[] }[] = [
       { from: undefined, to: whole.first },
       ...this.positions.map((from) => ({ from, to: this.follow.get(from) ?? [] })),
@@ -330,23 +322,30 @@ class Analysis {
     if (parts.filter((p) => p.nullable).length > 1) throw new NotProvable();
     return {
       first: parts.flatMap((p) => p.first),
+      firstLater: parts.flatMap((p) => p.firstLater),
       last: parts.flatMap((p) => p.last),
       nullable: parts.some((p) => p.nullable),
+      nullableLater: parts.some((p) => p.nullableLater),
     };
   }
 
   private sequence(elements: readonly AST.Element[], repeats: number): Summary {
     let first: Position[] = [];
+    let firstLater: Position[] = [];
     let last: Position[] = [];
     let nullable = true;
+    let nullableLater = true;
     for (const element of elements) {
       const part = this.element(element, repeats);
-      for (const p of last) this.follow.get(p)!.push(...part.first);
+      // After a position has read a character the index is > 0: `^` no longer holds.
+      for (const p of last) this.follow.get(p)!.push(...part.firstLater);
       if (nullable) first = [...first, ...part.first];
-      last = part.nullable ? [...last, ...part.last] : part.last;
+      if (nullableLater) firstLater = [...firstLater, ...part.firstLater];
+      last = part.nullableLater ? [...last, ...part.last] : part.last;
       nullable &&= part.nullable;
+      nullableLater &&= part.nullableLater;
     }
-    return { first, last, nullable };
+    return { first, firstLater, last, nullable, nullableLater };
   }
 
   private element(element: AST.Element, repeats: number): Summary {
@@ -357,7 +356,14 @@ class Analysis {
           if (!this.bounded(element.alternatives, 1)) throw new NotProvable();
         // A lookaround of bounded length costs a bounded time each time it is tried;
         // like ^ $ \b it reads nothing, and counting it as passing only adds paths.
-        return { first: [], last: [], nullable: true };
+        // Without `m`, `^` holds at index 0 only.
+        return {
+          first: [],
+          firstLater: [],
+          last: [],
+          nullable: true,
+          nullableLater: element.kind !== 'start' || this.flags.includes('m'),
+        };
       case 'Group':
         if (element.modifiers !== null) throw new NotProvable();
         return this.alternatives(element.alternatives, repeats);
@@ -417,20 +423,34 @@ class Analysis {
     if (repeats <= MAX_BOUNDED_REPEAT && inner > MAX_BOUNDED_REPEAT)
       this.heavyLoops.push(union(...this.positions.slice(before).map((p) => p.chars)));
     if (body.nullable) throw new NotProvable();
-    if (quantifier.max > 1) for (const p of body.last) this.follow.get(p)!.push(...body.first);
-    return { first: body.first, last: body.last, nullable: quantifier.min === 0 };
+    if (quantifier.max > 1) for (const p of body.last) this.follow.get(p)!.push(...body.firstLater);
+    return {
+      first: body.first,
+      firstLater: body.firstLater,
+      last: body.last,
+      nullable: quantifier.min === 0,
+      nullableLater: quantifier.min === 0,
+    };
   }
 
   private position(chars: CharSet, repeats: number): Summary {
     const position: Position = { chars, repeated: repeats > 1, repeats };
     this.positions.push(position);
     this.follow.set(position, []);
-    return { first: [position], last: [position], nullable: false };
+    return {
+      first: [position],
+      firstLater: [position],
+      last: [position],
+      nullable: false,
+      nullableLater: false,
+    };
   }
 
   /** A superset of what the node can read (case folding included). */
   private over(node: AST.Character | AST.CharacterClass | AST.CharacterSet): CharSet {
-    return this.folded(this.bound(node, 'over'));
+    const set = this.folded(this.bound(node, 'over'));
+    // Without `u` the input is code units: nothing above U+FFFF is ever read.
+    return this.unicode ? set : upTo(set, MAX_CODE_UNIT);
   }
 
   /**
@@ -474,10 +494,11 @@ class Analysis {
       case 'digit':
         return node.negate ? complement(DIGIT) : DIGIT;
       case 'space': {
-        // Exact in ASCII; outside it, every character up to U+3000 and the BOM (over,
-        // which holds every Unicode space) or none (under).
-        if (!node.negate) return side === 'over' ? SPACE_OVER : ASCII_SPACE;
-        return side === 'over' ? complement(ASCII_SPACE) : complement(SPACE_OVER);
+        // Exact up to U+FFFF, as the engine reads it; above, every character (over) or none (under).
+        const under = engineSpacesUpToFFFF();
+        const over = union(under, [[MAX_CODE_UNIT + 1, MAX_CODE_POINT]]);
+        if (!node.negate) return side === 'over' ? over : under;
+        return side === 'over' ? complement(under) : complement(over);
       }
       case 'word': {
         // With `iu`, \w also reads the long s and the Kelvin sign.
