@@ -356,14 +356,14 @@ function markdown(result: {
       '',
     );
     lines.push(
-      '| target rec/s | achieved | records | alerts | created − produced p50 / p95 / p99 ms | commit seen − produced p50 / p95 / p99 ms | warm-up: seconds, created − produced p99 ms | service max RSS MB |',
+      '| target rec/s | achieved | records | alerts | created − produced p50 / p95 / p99 ms | commit seen − produced p50 / p95 / p99 ms | warm-up: seconds, created − produced p99 ms | CPU µs / record (service, all threads) | service max RSS MB |',
     );
-    lines.push('|---:|---:|---:|---:|---|---|---|---:|');
+    lines.push('|---:|---:|---:|---:|---|---|---|---:|---:|');
     for (const l of whole.latency) {
       const c = l.createdMs;
       const w = l.committedMs;
       lines.push(
-        `| ${fmt(l.targetRate)} | ${fmt(l.achievedRate)} | ${fmt(l.records)} | ${fmt(l.alerts)} | ${fmt(c.p50)} / ${fmt(c.p95)} / ${fmt(c.p99)} | ${fmt(w.p50)} / ${fmt(w.p95)} / ${fmt(w.p99)} | ${l.warmupSeconds} s, ${fmt(l.warmupCreatedP99)} | ${l.maxRssMb} |`,
+        `| ${fmt(l.targetRate)} | ${fmt(l.achievedRate)} | ${fmt(l.records)} | ${fmt(l.alerts)} | ${fmt(c.p50)} / ${fmt(c.p95)} / ${fmt(c.p99)} | ${fmt(w.p50)} / ${fmt(w.p95)} / ${fmt(w.p99)} | ${l.warmupSeconds} s, ${fmt(l.warmupCreatedP99)} | ${l.cpuMicrosPerRecord?.toFixed(1) ?? ''} | ${l.maxRssMb} |`,
       );
     }
   }

@@ -64,6 +64,11 @@ export interface LatencyRow {
   /** created − produced p99 of the warm-up's alerts: the start-up transient, reported, not a target. */
   warmupCreatedP99: number;
   maxRssMb: number;
+  /**
+   * The service's CPU (user + system, all threads) from the end of the warm-up until the
+   * last record is committed, per record produced in that window (see ThroughputRow).
+   */
+  cpuMicrosPerRecord?: number;
 }
 
 export interface WholePathResult {
@@ -533,16 +538,21 @@ async function latencyRun(
       `latency: producing ${rate} records/s for ${warmupSeconds} s of warm-up, then ${seconds} s…`,
     );
     const started = Date.now();
+    const measuredFrom = started + warmupSeconds * 1000;
+    let cpuAtMeasured: number | undefined;
     const produced = await produceSteady(
       producer,
       topic,
       rate,
       warmupSeconds + seconds,
       lines,
-      () => service.sampleRss(),
+      () => {
+        service.sampleRss();
+        if (cpuAtMeasured === undefined && Date.now() >= measuredFrom)
+          cpuAtMeasured = service.cpuSeconds();
+      },
     );
     const achievedRate = produced.length / ((Date.now() - started) / 1000);
-    const measuredFrom = started + warmupSeconds * 1000;
     const sent = produced.filter((record) => record.sentMs >= measuredFrom);
     const deadline = Date.now() + 120_000;
     const lastOffsets = new Map<number, number>();
@@ -558,6 +568,7 @@ async function latencyRun(
       if (all) break;
       await sleep(100);
     }
+    const cpuAtCommitted = service.cpuSeconds();
     polling = false;
     await poller;
     await admin.disconnect();
@@ -598,6 +609,9 @@ async function latencyRun(
       warmupSeconds,
       warmupCreatedP99: percentiles(warmupAlerts).p99,
       maxRssMb: Math.round(service.maxRssKb / 1024),
+      ...(cpuAtMeasured !== undefined && cpuAtCommitted !== undefined && sent.length > 0
+        ? { cpuMicrosPerRecord: ((cpuAtCommitted - cpuAtMeasured) * 1e6) / sent.length }
+        : {}),
     };
     log(`latency: ${JSON.stringify(row)}`);
     return row;

@@ -64,22 +64,20 @@ export function buildAlert(
   const { rule } = match;
   const command = ecsCommandFields(event);
   const described = ruleFields(rule);
-  return {
-    ...command.body,
-    event: {
-      ...(command.body.event as object),
-      kind: 'alert',
-      created: createdAt,
-      severity: SEVERITY_SCORE[rule.severity],
-    },
-    ...described.body,
-    shellwatch: {
-      ...command.shellwatch,
-      ...described.shellwatch,
-      matched: match.matched,
-      kafka: kafkaFields(position),
-    },
-  };
+  // The same keys in the same order as `{ ...body, event, ...described.body, shellwatch }`,
+  // added in place to the fresh objects ecsCommandFields returns (no copies per document).
+  const body = command.body;
+  const ecsEvent = body.event as Record<string, unknown>;
+  ecsEvent.kind = 'alert';
+  ecsEvent.created = createdAt;
+  ecsEvent.severity = SEVERITY_SCORE[rule.severity];
+  for (const key in described.body) body[key] = described.body[key];
+  const shellwatch = command.shellwatch;
+  for (const key in described.shellwatch) shellwatch[key] = described.shellwatch[key];
+  shellwatch.matched = match.matched;
+  shellwatch.kafka = kafkaFields(position);
+  body.shellwatch = shellwatch;
+  return body;
 }
 
 /**
@@ -95,19 +93,20 @@ export function buildCommandDocument(
   let severity: Severity | undefined;
   for (const match of matches) severity = maxSeverity(severity, match.rule.severity);
   const command = ecsCommandFields(event);
-  const args = (command.body.process as { args?: unknown }).args;
-  return {
-    ...command.body,
-    event: { ...(command.body.event as object), kind: 'event', created: createdAt },
-    shellwatch: {
-      ...command.shellwatch,
-      // Whether process.args were split from the line here, for the way back to the
-      // event (stored-command.ts): a rule reading process.args saw none then.
-      ...(args === undefined ? {} : { args_from_command_line: event.process.args === undefined }),
-      rule_ids: matches.map((m) => m.rule.id),
-      alert_count: matches.length,
-      ...(severity === undefined ? {} : { severity }),
-      kafka: kafkaFields(position),
-    },
-  };
+  const body = command.body;
+  const args = (body.process as { args?: unknown }).args;
+  // In place, in the order `{ ...body, event: { ...event, kind, created }, shellwatch }` has.
+  const ecsEvent = body.event as Record<string, unknown>;
+  ecsEvent.kind = 'event';
+  ecsEvent.created = createdAt;
+  const shellwatch = command.shellwatch;
+  // Whether process.args were split from the line here, for the way back to the
+  // event (stored-command.ts): a rule reading process.args saw none then.
+  if (args !== undefined) shellwatch.args_from_command_line = event.process.args === undefined;
+  shellwatch.rule_ids = matches.map((m) => m.rule.id);
+  shellwatch.alert_count = matches.length;
+  if (severity !== undefined) shellwatch.severity = severity;
+  shellwatch.kafka = kafkaFields(position);
+  body.shellwatch = shellwatch;
+  return body;
 }
