@@ -6,6 +6,7 @@ import { EventRun } from '../core/event-run';
 import type { EventRunOutput } from '../core/event-run';
 import type { BatchRecord } from '../core/process-batch';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
+import { errorMessage } from '../core/errors';
 
 export interface EvalOptions {
   rules: string;
@@ -59,7 +60,7 @@ export async function evalCommand(
       writeCommands: false,
     });
   } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+    throw new CliUsageError(errorMessage(error));
   }
   const input = options.input === '-' ? process.stdin : createReadStream(options.input);
   input.on('error', (error: Error) =>

@@ -17,6 +17,7 @@ import { ANALYSIS_CONCURRENCY, loadCheckedRuleSet } from '../regex-check/load-ch
 import { RegexChecker } from '../regex-check/regex-checker';
 import { readRuleFolder } from '../rules-store/rule-files';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
+import { errorMessage } from '../core/errors';
 
 /** The options of `shellwatch rules preview`, as commander gives them. */
 export interface PreviewCliOptions {
@@ -115,7 +116,7 @@ export async function previewCommand(
       await scan.close();
     }
   } catch (error) {
-    io.err.write(`shellwatch: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err.write(`shellwatch: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     await client.close();
@@ -169,9 +170,7 @@ function connection(
       (path) => readFileSync(path, 'utf8'),
     );
   } catch (error) {
-    throw new CliUsageError(
-      `--es ${options.es ?? ''}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new CliUsageError(`--es ${options.es ?? ''}: ${errorMessage(error)}`);
   }
   const client = new Client({ ...connectionOptions, maxRetries: 0, requestTimeout: 30_000 });
   return { client, index };
@@ -196,9 +195,7 @@ async function loadRule(options: PreviewCliOptions): Promise<LoadedPreviewRule> 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliUsageError(
-      `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new CliUsageError(`cannot read ${path}: ${errorMessage(error)}`);
   }
   // Named lists come from the rules folder when there is one, as for a file inside it.
   const lists = await readRuleFolder(options.rules).then(

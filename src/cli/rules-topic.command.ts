@@ -16,6 +16,7 @@ import { readRuleFolder } from '../rules-store/rule-files';
 import type { RuleFolderContents } from '../rules-store/rule-files';
 import { resolveInside } from '../rules-store/rule-paths';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
+import { errorMessage } from '../core/errors';
 
 /** How long push and pull may take to read the rule topic to its end. */
 export const TOPIC_READ_TIMEOUT_MS = 60_000;
@@ -153,7 +154,7 @@ export async function pullCommand(
   try {
     state = await readRuleLog(topic, TOPIC_READ_TIMEOUT_MS);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test(message)) {
       throw new CliUsageError(`the rule topic ${topic.topic} does not exist (RULES_TOPIC)`);
     }

@@ -3,6 +3,7 @@ import { createRecordDecoder } from '../core/decode';
 import type { DecoderOptions, FormatsDefinition, RecordDecoder } from '../core/decode';
 import type { Config } from '../config/config';
 import { StartupError } from '../startup-error';
+import { errorMessage } from '../core/errors';
 
 /**
  * Makes the per-partition decoders, all with the same options. The options are
@@ -27,7 +28,7 @@ export class DecoderFactory {
       const where = config.inputFormatsFile
         ? ` (INPUT_FORMATS_FILE=${config.inputFormatsFile})`
         : '';
-      throw new StartupError(`invalid input format configuration${where}: ${describe(error)}`);
+      throw new StartupError(`invalid input format configuration${where}: ${errorMessage(error)}`);
     }
   }
 
@@ -41,15 +42,13 @@ function readFormatsFile(path: string): FormatsDefinition {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new StartupError(`INPUT_FORMATS_FILE=${path}: cannot read the file (${describe(error)})`);
+    throw new StartupError(
+      `INPUT_FORMATS_FILE=${path}: cannot read the file (${errorMessage(error)})`,
+    );
   }
   try {
     return JSON.parse(text) as FormatsDefinition;
   } catch (error) {
-    throw new StartupError(`INPUT_FORMATS_FILE=${path}: not valid JSON (${describe(error)})`);
+    throw new StartupError(`INPUT_FORMATS_FILE=${path}: not valid JSON (${errorMessage(error)})`);
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -19,6 +19,7 @@ import { RuleStore } from '../rules-store/rule-store.service';
 import { DecoderFactory } from './decoder-factory';
 import { PartitionStreams } from './partition-streams';
 import { RetryAbandoned, retryUntilDone } from './retry-until-done';
+import { errorMessage } from '../core/errors';
 
 /** Some documents were answered 429/5xx: the whole remainder is tried again. */
 class PartialWriteError extends ShellwatchError {
@@ -134,9 +135,12 @@ export class PipelineService {
         maxDelayMs: this.config.retryMaxDelayMs,
         isActive: () => batch.isActive(),
         onFailure: async (error, attempt, retriable) => {
-          this.health.batchWriteFailed(batch, { cause: describe(error), permanent: !retriable });
+          this.health.batchWriteFailed(batch, {
+            cause: errorMessage(error),
+            permanent: !retriable,
+          });
           this.logger.warn(
-            `dead-letter write failed (attempt ${attempt}, topic ${batch.topic}, partition ${batch.partition}, ${delivery.remaining} requests left): ${describe(error)}`,
+            `dead-letter write failed (attempt ${attempt}, topic ${batch.topic}, partition ${batch.partition}, ${delivery.remaining} requests left): ${errorMessage(error)}`,
           );
           await batch.heartbeat();
         },
@@ -148,11 +152,11 @@ export class PipelineService {
           isActive: () => batch.isActive(),
           onFailure: async (error, attempt, retriable) => {
             this.health.batchWriteFailed(batch, {
-              cause: `checkpointing correlation state: ${describe(error)}`,
+              cause: `checkpointing correlation state: ${errorMessage(error)}`,
               permanent: !retriable,
             });
             this.logger.warn(
-              `correlation checkpoint failed (attempt ${attempt}, partition ${batch.partition}): ${describe(error)}`,
+              `correlation checkpoint failed (attempt ${attempt}, partition ${batch.partition}): ${errorMessage(error)}`,
             );
             await batch.heartbeat();
           },
@@ -204,13 +208,13 @@ export class PipelineService {
         maxDelayMs: this.config.retryMaxDelayMs,
         isActive: () => batch.isActive(),
         onFailure: async (error, attempt, retriable) => {
-          this.health.elasticsearchStateChanged(false, `Elasticsearch: ${describe(error)}`);
+          this.health.elasticsearchStateChanged(false, `Elasticsearch: ${errorMessage(error)}`);
           this.health.batchWriteFailed(batch, {
-            cause: `writing ${pending.length} documents to Elasticsearch: ${describe(error)}`,
+            cause: `writing ${pending.length} documents to Elasticsearch: ${errorMessage(error)}`,
             permanent: !retriable,
           });
           this.logger.warn(
-            `writing to Elasticsearch failed (attempt ${attempt}, ${pending.length} documents, topic ${batch.topic}, partition ${batch.partition}): ${describe(error)}; retrying`,
+            `writing to Elasticsearch failed (attempt ${attempt}, ${pending.length} documents, topic ${batch.topic}, partition ${batch.partition}): ${errorMessage(error)}; retrying`,
           );
           await batch.heartbeat();
         },
@@ -233,11 +237,11 @@ export class PipelineService {
       isActive: () => batch.isActive(),
       onFailure: async (error, attempt, retriable) => {
         this.health.batchWriteFailed(batch, {
-          cause: `producing alerts to ${producer.topic}: ${describe(error)}`,
+          cause: `producing alerts to ${producer.topic}: ${errorMessage(error)}`,
           permanent: !retriable,
         });
         this.logger.warn(
-          `producing alerts failed (attempt ${attempt}, topic ${producer.topic}, partition ${batch.partition}, ${delivery.remaining} requests left): ${describe(error)}`,
+          `producing alerts failed (attempt ${attempt}, topic ${producer.topic}, partition ${batch.partition}, ${delivery.remaining} requests left): ${errorMessage(error)}`,
         );
         await batch.heartbeat();
       },
@@ -312,10 +316,6 @@ function alertsToPublish(
   return written
     .filter((d) => d.target === 'alerts' && d.op === undefined && !refused.has(d.id))
     .map(({ id, body }) => ({ id, body }));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function summarize(letters: DeadLetter[]): string {

@@ -3,6 +3,7 @@ import type { FSWatcher } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isInside } from './rule-files';
+import { errorMessage } from '../core/errors';
 
 /** Why a {@link FolderWatch} calls back: something in the tree changed, or the folder itself was replaced or removed. */
 export type FolderChange = 'changed' | 'replaced' | 'missing';
@@ -86,7 +87,7 @@ export class FolderWatch {
 
   private rearm(always: boolean): Promise<void> {
     const run = this.arming.then(() => this.rearmNow(always));
-    this.arming = run.catch((error: unknown) => this.onError(describe(error)));
+    this.arming = run.catch((error: unknown) => this.onError(errorMessage(error)));
     return this.arming;
   }
 
@@ -166,7 +167,7 @@ export class FolderWatch {
       // Gone between the listing and the watch (being replaced), or the parent is missing:
       // the next event or the periodic check sets it again.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.onError(`watching ${folder}: ${describe(error)}`);
+        this.onError(`watching ${folder}: ${errorMessage(error)}`);
       }
       return undefined;
     }
@@ -178,8 +179,4 @@ export class FolderWatch {
     this.parent?.close();
     this.parent = undefined;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RuleRegexService } from '../regex-check/rule-regex.service';
 import { folderHash, readRuleFolder } from './rule-files';
 import type { RuleFolderContents } from './rule-files';
+import { errorMessage } from '../core/errors';
 
 /** What `GET /rules/status` reports. */
 export interface RuleSetStatus {
@@ -175,7 +176,11 @@ export class RuleStore {
       result = await this.regexes.load(source.rules, source.lists);
     } catch (error) {
       return this.reject([
-        { file: '(rule topic)', pointer: '', message: `cannot load the rules: ${describe(error)}` },
+        {
+          file: '(rule topic)',
+          pointer: '',
+          message: `cannot load the rules: ${errorMessage(error)}`,
+        },
       ]);
     }
     if (!result.ok) return this.reject(result.errors);
@@ -259,7 +264,7 @@ export class RuleStore {
           pointer: '',
           message: isMissing(error)
             ? 'the rules folder does not exist (removed, or being replaced); the last good set, if any, keeps running and reloads resume when the folder is back'
-            : `cannot read the rules folder: ${describe(error)}`,
+            : `cannot read the rules folder: ${errorMessage(error)}`,
         },
       ]);
     }
@@ -278,7 +283,7 @@ export class RuleStore {
         {
           file: this.config.rulesDir,
           pointer: '',
-          message: `cannot load the rules folder: ${describe(error)}`,
+          message: `cannot load the rules folder: ${errorMessage(error)}`,
         },
       ];
     }
@@ -324,8 +329,4 @@ function withVersions(
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

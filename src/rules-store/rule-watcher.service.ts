@@ -6,6 +6,7 @@ import { FolderWatch } from './folder-watch';
 import type { FolderChange } from './folder-watch';
 import { folderHash, readRuleFolder } from './rule-files';
 import { RuleSetRejectedError, RuleStore } from './rule-store.service';
+import { errorMessage } from '../core/errors';
 
 /** Quiet time after the last change before the folder is reloaded: an editor's save or a `git checkout` is many events. */
 export const RULES_RELOAD_DEBOUNCE_MS = 300;
@@ -102,7 +103,7 @@ export class RuleWatcher implements OnApplicationBootstrap, OnModuleDestroy {
     this.rescanTimer = setTimeout(() => {
       this.rescan()
         .catch((error: unknown) =>
-          this.logger.warn(`re-scanning the rules folder: ${describe(error)}`),
+          this.logger.warn(`re-scanning the rules folder: ${errorMessage(error)}`),
         )
         .finally(() => this.planRescan());
     }, RULES_RESCAN_INTERVAL_MS);
@@ -117,13 +118,9 @@ export class RuleWatcher implements OnApplicationBootstrap, OnModuleDestroy {
       this.store.reload().catch((error: unknown) => {
         // The store has logged the problems and kept the last good set.
         if (!(error instanceof RuleSetRejectedError)) {
-          this.logger.error(`reloading rules after a change failed: ${describe(error)}`);
+          this.logger.error(`reloading rules after a change failed: ${errorMessage(error)}`);
         }
       });
     }, RULES_RELOAD_DEBOUNCE_MS);
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

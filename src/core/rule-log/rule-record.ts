@@ -8,6 +8,7 @@
  * then the change's metadata travels in the {@link CHANGE_HEADER} header.
  */
 import { RULE_ID_PATTERN } from '../rules/rule-id';
+import { errorMessage } from '../errors';
 
 /** The schema version this build writes and reads; a record with a higher one is not applied. */
 export const RULE_RECORD_SCHEMA_VERSION = 1;
@@ -188,7 +189,7 @@ function parseObject(
   } catch (error) {
     return {
       ok: false,
-      reason: `${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `${what} is not JSON: ${errorMessage(error)}`,
     };
   }
 }
