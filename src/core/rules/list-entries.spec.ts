@@ -50,6 +50,18 @@ const USES: Record<string, ListUse[]> = {
   'discovery-commands': [
     { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /tmp/x 2>&1'] },
   ],
+  'command-option-programs': [
+    {
+      rule: 'SW-PRV-0100',
+      templates: ["sudo {} --cmd='/bin/sh -i'", 'sudo {} -x /bin/sh', '{} --up=/tmp/.h'],
+    },
+  ],
+  'code-evaluators': [
+    {
+      rule: 'SW-EXE-0100',
+      templates: [`{} -e 'system("id")'`, `{} -c 'os.execute("id")'`, `echo 'IO.popen("id")' | {}`],
+    },
+  ],
   decoders: [
     {
       rule: 'SW-EXE-0004',
