@@ -62,6 +62,12 @@ const USES: Record<string, ListUse[]> = {
       templates: [`{} -e 'system("id")'`, `{} -c 'os.execute("id")'`, `echo 'IO.popen("id")' | {}`],
     },
   ],
+  'remote-command-programs': [
+    {
+      rule: 'SW-LAT-0100',
+      templates: ["{} all 'useradd -ou 0 -g 0 x'", "{} -h hosts 'cat /etc/shadow'"],
+    },
+  ],
   decoders: [
     {
       rule: 'SW-EXE-0004',
