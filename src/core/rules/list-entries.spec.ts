@@ -68,6 +68,12 @@ const USES: Record<string, ListUse[]> = {
       templates: ["{} all 'useradd -ou 0 -g 0 x'", "{} -h hosts 'cat /etc/shadow'"],
     },
   ],
+  'round-trip-encoders': [
+    {
+      rule: 'SW-PRV-0102',
+      templates: ['sudo {} /etc/shadow | {} -d', '{} "$LFILE" | {} --decode'],
+    },
+  ],
   decoders: [
     {
       rule: 'SW-EXE-0004',
