@@ -45,6 +45,8 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   'T1021.002': { name: 'SMB/Windows Admin Shares' },
   'T1021.004': { name: 'SSH' },
   'T1021.006': { name: 'Windows Remote Management' },
+  'T1021.007': { name: 'Cloud Services' },
+  'T1021.008': { name: 'Direct Cloud VM Connections' },
   T1027: { name: 'Obfuscated Files or Information', tactics: ['TA0005'] },
   'T1027.010': { name: 'Command Obfuscation' },
   T1028: {
@@ -219,6 +221,7 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   'T1573.002': { name: 'Asymmetric Cryptography' },
   T1574: { name: 'Hijack Execution Flow', tactics: ['TA0003', 'TA0004', 'TA0005'] },
   'T1574.006': { name: 'Dynamic Linker Hijacking' },
+  T1609: { name: 'Container Administration Command', tactics: ['TA0002'] },
   T1610: { name: 'Deploy Container', tactics: ['TA0005', 'TA0002'] },
   T1611: { name: 'Escape to Host', tactics: ['TA0004'] },
   T1613: { name: 'Container and Resource Discovery', tactics: ['TA0007'] },
