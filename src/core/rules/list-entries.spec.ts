@@ -69,6 +69,30 @@ const USES: Record<string, ListUse[]> = {
   'credential-store-files': [
     { rule: 'SW-CRD-0100', templates: ['cat {}', 'sudo cp {} /tmp/x', 'base64 -w0 {}'] },
   ],
+  'command-option-programs': [
+    {
+      rule: 'SW-PRV-0100',
+      templates: ["sudo {} --cmd='/bin/sh -i'", 'sudo {} -x /bin/sh', '{} --up=/tmp/.h'],
+    },
+  ],
+  'code-evaluators': [
+    {
+      rule: 'SW-EXE-0100',
+      templates: [`{} -e 'system("id")'`, `{} -c 'os.execute("id")'`, `echo 'IO.popen("id")' | {}`],
+    },
+  ],
+  'remote-command-programs': [
+    {
+      rule: 'SW-LAT-0100',
+      templates: ["{} all 'useradd -ou 0 -g 0 x'", "{} -h hosts 'cat /etc/shadow'"],
+    },
+  ],
+  'round-trip-encoders': [
+    {
+      rule: 'SW-PRV-0102',
+      templates: ['sudo {} /etc/shadow | {} -d', '{} "$LFILE" | {} --decode'],
+    },
+  ],
   decoders: [
     {
       rule: 'SW-EXE-0004',
