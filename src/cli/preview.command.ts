@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
-import { ConfigError, loadConfig } from '../config/config';
 import { formatRuleProblems, isSingleEventRule } from '../core/rules';
 import type { LoadedRule, RuleSet } from '../core/rules';
 import { PREVIEW_PAGE_SIZE, previewAnswer } from '../core/preview/preview-answer';
@@ -16,6 +15,7 @@ import { elasticsearchConnectionOptions } from '../elasticsearch/elasticsearch-o
 import { ANALYSIS_CONCURRENCY, loadCheckedRuleSet } from '../regex-check/load-checked-rule-set';
 import { RegexChecker } from '../regex-check/regex-checker';
 import { readRuleFolder } from '../rules-store/rule-files';
+import { loadServiceConfig } from './service-config';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
 import { errorMessage } from '../core/errors';
 
@@ -145,13 +145,7 @@ function connection(
   options: PreviewCliOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): { client: Client; index: string } {
-  let config;
-  try {
-    config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliUsageError(error.message);
-    throw error;
-  }
+  const config = loadServiceConfig(env);
   const index = options.index ?? config.elasticsearchCommandsIndex;
   if (index === null || index === '') {
     throw new CliUsageError('no commands index: ES_COMMANDS_INDEX is empty; name one with --index');

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { ConfigError, loadConfig } from '../config/config';
 import { kafkaSecurityOptions, kafkaSecuritySettings } from '../kafka/kafka-security';
 import { commandKafkaClient, RuleTopic } from '../kafka/rule-topic';
 import { describeKafkaError } from '../kafka/kafka-errors';
+import { loadServiceConfig } from './service-config';
 import { CliUsageError } from './load-rules';
 
 /**
@@ -15,13 +15,7 @@ export async function withRuleTopic(
   env: NodeJS.ProcessEnv,
   work: (topic: RuleTopic, user: string) => Promise<number>,
 ): Promise<number> {
-  let config;
-  try {
-    config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliUsageError(error.message);
-    throw error;
-  }
+  const config = loadServiceConfig(env);
   const kafka = commandKafkaClient(
     config.kafkaBrokers,
     kafkaSecurityOptions(kafkaSecuritySettings(config), (path) => readFileSync(path, 'utf8')),
