@@ -305,6 +305,7 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   T1491: { name: 'Defacement', tactics: ['TA0040'] },
   'T1491.001': { name: 'Internal Defacement' },
   T1495: { name: 'Firmware Corruption', tactics: ['TA0040'] },
+  'T1499.001': { name: 'OS Exhaustion Flood' },
   'T1499.002': { name: 'Service Exhaustion Flood' },
   T1565: { name: 'Data Manipulation', tactics: ['TA0040'] },
   'T1565.001': { name: 'Stored Data Manipulation' },
