@@ -307,6 +307,7 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   T1495: { name: 'Firmware Corruption', tactics: ['TA0040'] },
   'T1499.001': { name: 'OS Exhaustion Flood' },
   'T1499.002': { name: 'Service Exhaustion Flood' },
+  'T1499.003': { name: 'Application Exhaustion Flood' },
   T1565: { name: 'Data Manipulation', tactics: ['TA0040'] },
   'T1565.001': { name: 'Stored Data Manipulation' },
   T1526: { name: 'Cloud Service Discovery', tactics: ['TA0007'] },
