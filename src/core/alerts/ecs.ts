@@ -113,9 +113,9 @@ export function relatedFields(event: {
 }
 
 /**
- * The words of the first simple command of a line, quotes removed: ECS `process.args`
- * for inputs that carry only the line (snoopy, ECS without args, plain lines). A cheap
- * split, not the rules' shell parser: it runs for every command document.
+ * The words of the first simple command of a line, quotes and redirections removed: ECS
+ * `process.args` for inputs that carry only the line (snoopy, ECS without args, plain
+ * lines). A cheap split, not the rules' shell parser: it runs for every command document.
  */
 export function commandArgs(line: string, max = 256): string[] {
   const words: string[] = [];
@@ -142,6 +142,15 @@ export function commandArgs(line: string, max = 256): string[] {
       inWord = false;
     } else if (c === '|' || c === ';' || c === '&' || c === '\n') {
       break;
+    } else if (c === '<' || c === '>') {
+      // A redirection is not an argument of the process: drop its file descriptor
+      // (`2>`), its operator (`>&`, `>>`, `<<<`) and its target (`/dev/null`, `&1`).
+      if (inWord && !/^[0-9]+$/.test(word)) words.push(word);
+      word = '';
+      inWord = false;
+      while (i + 1 < line.length && '<>&'.includes(line[i + 1] as string)) i++;
+      while (i + 1 < line.length && (line[i + 1] === ' ' || line[i + 1] === '\t')) i++;
+      while (i + 1 < line.length && !' \t|;&<>\n'.includes(line[i + 1] as string)) i++;
     } else {
       word += c;
       inWord = true;
