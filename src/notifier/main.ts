@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../config/config';
 import type { Config } from '../config/config';
 import { AlertsConsumer } from '../kafka/alerts-consumer';
 import { KafkaConnection } from '../kafka/kafka-connection';
+import { kafkaErrorType } from '../kafka/kafka-errors';
 import { kafkaSecurityOptions, kafkaSecuritySettings } from '../kafka/kafka-security';
 import { pinoOptions, scrubText } from '../logging/logger-options';
 import { post } from './http-delivery';
@@ -132,7 +133,15 @@ async function bootstrap(): Promise<void> {
       .tick()
       .catch((error: unknown) => logger.error(`digest delivery: ${errorMessage(error)}`));
   }, 1000);
-  await consumer.start();
+  await consumer.start().catch((error: unknown) => {
+    // The service writes the alerts topic; a notifier started first finds none.
+    if (kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION') {
+      throw new StartError(
+        `alerts topic ${alertsTopic} does not exist (yet): create it, or start the service first (it writes the topic; KAFKA_ALERTS_TOPIC must name the same one); exiting so that a supervisor restarts the notifier`,
+      );
+    }
+    throw error;
+  });
   running = true;
   logger.info(
     `notifier consuming ${alertsTopic} as group ${config.notifyGroupId}; outputs: ${[...notifyConfig.outputs.keys()].join(', ')}; ${notifyConfig.routes.length} routes`,

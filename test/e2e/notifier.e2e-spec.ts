@@ -373,6 +373,34 @@ describe('the notifier configuration', () => {
     expect(output).not.toContain('SECRET-PART');
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it('says in one line that the alerts topic does not exist yet, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-notify-notopic-'));
+    writeFileSync(join(dir, 'hook.url'), 'http://127.0.0.1:9/hook\n');
+    const configFile = join(dir, 'notify.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        outputs: { hook: { type: 'webhook', urlFile: join(dir, 'hook.url') } },
+        routes: [{ outputs: ['hook'] }],
+      }),
+    );
+    const topic = uniqueName('sw-notify-missing');
+    const { code, output } = await runProcess(
+      process.execPath,
+      [join(REPO_ROOT, 'dist/src/notifier/main.js')],
+      {
+        PATH: process.env.PATH ?? '',
+        KAFKA_BROKERS: KAFKA_BROKER,
+        HTTP_PORT: '0',
+        ...notifierEnv({ topic, group: `${topic}-group` }, configFile),
+      },
+      60_000,
+    );
+    expect(code).toBe(1);
+    expect(output).toContain(`alerts topic ${topic} does not exist (yet)`);
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+  });
 });
 
 /** A rate limit that never bites in these tests. */
