@@ -186,8 +186,8 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
     out.push({
       name: 'compiled ÷ json-rules-engine (one shared Engine), 100 rules',
       ratio: shared,
-      goal: '≥ 100',
-      met: shared >= 100,
+      goal: '≥ 1,000',
+      met: shared >= 1000,
     });
     const perEvent = medianOverRounds(
       evaluator,
@@ -200,23 +200,25 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
       goal: '(info)',
     });
   }
+  // 1,000 ÷ 100 rules is the scaling figure (issue 25): the 10-rule set has no
+  // candidates and measures only the prefilter, so 1,000 ÷ 10 is information.
   const ratio = medianOverRounds(evaluator, [10, 1000], ([a, b]) => b!.compiled / a!.compiled);
   if (ratio !== undefined) {
     out.push({
       name: 'compiled 1,000 rules ÷ compiled 10 rules',
       ratio,
-      goal: '≥ 0.5',
-      met: ratio >= 0.5,
+      goal: '(info)',
     });
   }
   // The growth from the set that already holds the whole pack: what 900 more (generated)
-  // rules cost, apart from what the pack's own rules cost over its first 10.
+  // rules cost, apart from what the pack's own rules cost over its first 100.
   const fromPack = medianOverRounds(evaluator, [100, 1000], ([a, b]) => b!.compiled / a!.compiled);
   if (fromPack !== undefined) {
     out.push({
       name: 'compiled 1,000 rules ÷ compiled 100 rules',
       ratio: fromPack,
-      goal: '(info)',
+      goal: '≥ 0.7',
+      met: fromPack >= 0.7,
     });
   }
   if (whole !== undefined) {
@@ -226,9 +228,17 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
       out.push({
         name: 'service, commands off ÷ raw kafkajs consume',
         ratio,
-        goal: '≥ 0.5',
-        met: ratio >= 0.5,
+        goal: '≥ 0.3',
+        met: ratio >= 0.3,
       });
+      if (off.cpuMicrosPerRecord !== undefined) {
+        out.push({
+          name: 'service, commands off: CPU µs per record',
+          ratio: off.cpuMicrosPerRecord,
+          goal: '≤ 15',
+          met: off.cpuMicrosPerRecord <= 15,
+        });
+      }
       if (raw.cpuMicrosPerRecord !== undefined && off.cpuMicrosPerRecord !== undefined) {
         // Whether 0.5 is reachable here at all: the service's CPU per record does not
         // depend on how many cores run it, so half the ceiling's rate needs this many.
@@ -252,14 +262,22 @@ function targets(evaluator: EvaluatorResult, whole: WholePathResult | undefined)
         ratio,
         goal: '(report)',
       });
+      if (on.cpuMicrosPerRecord !== undefined) {
+        out.push({
+          name: 'service, commands on: CPU µs per record',
+          ratio: on.cpuMicrosPerRecord,
+          goal: '≤ 30',
+          met: on.cpuMicrosPerRecord <= 30,
+        });
+      }
     }
     const at5000 = whole.latency.find((l) => l.targetRate === 5000);
     if (at5000 !== undefined) {
       out.push({
         name: 'p99 alert latency (created − produced) at a steady 5,000 rec/s, ms',
         ratio: at5000.createdMs.p99,
-        goal: '< 1000',
-        met: at5000.createdMs.p99 < 1000,
+        goal: '< 500',
+        met: at5000.createdMs.p99 < 500,
       });
       out.push({
         name: 'p99 written latency (commit seen − produced) at a steady 5,000 rec/s, ms',
