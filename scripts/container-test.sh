@@ -32,19 +32,9 @@ started=$SECONDS
 # A deadline's SIGTERM (or ^C) ends in the clean-up with a failing status.
 trap 'printf "\n[container-test] FAILED at step %d (%s): stopped by a signal (a deadline?)\n" "$step_no" "$current_step" >&2; exit 143' TERM
 trap 'exit 130' INT
-step_no=0
-current_step="start"
-step() {
-  step_no=$((step_no + 1))
-  current_step="$*"
-  printf '\n[container-test] %d. %s (%ds)\n' "$step_no" "$*" "$((SECONDS - started))"
-}
-info() { printf '[container-test]    %s\n' "$*"; }
-fail() {
-  printf '\n[container-test] FAILED at step %d (%s): %s\n' "$step_no" "$current_step" "$*" >&2
-  exit 1
-}
-trap 'rc=$?; [[ $rc -ne 0 ]] && printf "[container-test] FAILED at step %d (%s): command exited with %d (line %d)\n" "$step_no" "$current_step" "$rc" "$LINENO" >&2' ERR
+STEP_PREFIX=container-test
+# shellcheck source=scripts/container/steps.sh
+source scripts/container/steps.sh
 now_ms() { date +%s%3N; }
 
 # podman prints systemd errors on machines without systemd (healthcheck timers):
@@ -168,7 +158,6 @@ info "baked rules: $(printf '%s' "$validation" | tail -1)"
 
 # ------------------------------------------------------------------ 6. stack
 step "local stack (Kafka $KAFKA_BROKER, Elasticsearch $ES_NODE)"
-port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
 es_host_port="${ES_NODE#*://}"
 es_host_port="${es_host_port%%/*}"
 if ! port_open "$KAFKA_BROKER" || ! curl -fs "$ES_NODE/_cluster/health" >/dev/null; then
@@ -339,11 +328,7 @@ commands_index="$run_id-commands"
 audit_index="$run_id-audit"
 container="shellwatch-$run_id"
 rules_dir="$(mktemp -d "${TMPDIR:-/tmp}/shellwatch-rules.XXXXXX")"
-port=""
-for candidate in $(shuf -i 3100-3899 -n 20); do
-  port_open "127.0.0.1:$candidate" || { port="$candidate"; break; }
-done
-[[ -n "$port" ]] || fail "no free port in 3100-3899"
+port="$(free_port 3100-3899)" || fail "no free port in 3100-3899"
 
 finish() {
   local rc=$?

@@ -50,27 +50,9 @@ trap 'exit 130' INT
 # The clean-up's messages go to the real output even when the signal arrives
 # during a command whose output is redirected to a log.
 exec 3>&1 4>&2
-step_no=0
-current_step="start"
-step() {
-  step_no=$((step_no + 1))
-  current_step="$*"
-  printf '\n[compose-test] %d. %s (%ds)\n' "$step_no" "$*" "$((SECONDS - started))"
-}
-info() { printf '[compose-test]    %s\n' "$*"; }
-fail() {
-  printf '\n[compose-test] FAILED at step %d (%s): %s\n' "$step_no" "$current_step" "$*" >&2
-  exit 1
-}
-trap 'rc=$?; [[ $rc -ne 0 ]] && printf "[compose-test] FAILED at step %d (%s): command exited with %d (line %d)\n" "$step_no" "$current_step" "$rc" "$LINENO" >&2' ERR
-port_open() { (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
-free_port() {
-  local candidate
-  for candidate in $(shuf -i "$1" -n 40); do
-    port_open "127.0.0.1:$candidate" || { echo "$candidate"; return 0; }
-  done
-  return 1
-}
+STEP_PREFIX=compose-test
+# shellcheck source=scripts/container/steps.sh
+source scripts/container/steps.sh
 
 # ------------------------------------------------------------------ 1. tools
 step "tools (podman, docker-compose, python3 with yaml)"
