@@ -125,10 +125,19 @@ describe('isProvablyLinear', () => {
     expect(tried).toBeGreaterThan(accepted);
   }, 300_000);
 
-  it('proves most of the pack linear, and recheck agrees on every one it proves', () => {
+  // A pack regex only recheck can decide makes every start wait for recheck's agent,
+  // and under load its time limit runs out: the shipped rules then fail to load
+  // (the container test saw it). New pack regexes must be written so the proof decides.
+  it('proves every pack regex linear without recheck', () => {
+    const unproven = packRegexes()
+      .filter((s) => !isProvablyLinear(s.source, s.flags))
+      .map((s) => `/${s.source}/${s.flags}`);
+    expect(unproven).toEqual([]);
+  });
+
+  it('recheck agrees on every pack regex the proof decides', () => {
     const specs = packRegexes();
     const proven = specs.filter((s) => isProvablyLinear(s.source, s.flags));
-    expect(proven.length / specs.length).toBeGreaterThan(0.8);
     let timedOut = 0;
     for (const { source, flags } of proven) {
       const answer = checkSync(source, flags, RECHECK_PARAMETERS);
