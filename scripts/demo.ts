@@ -123,7 +123,11 @@ async function main(): Promise<void> {
     env: { ...process.env, HTTP_PORT: String(PORT), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const stopService = (): void => void service.kill('SIGTERM');
+  // Called at the end and again on exit: one SIGTERM, or the service logs a second
+  // shutdown request while it drains.
+  const stopService = (): void => {
+    if (!service.killed && service.exitCode === null) service.kill('SIGTERM');
+  };
   process.on('exit', stopService);
   await waitUntil('the service to be ready', 90_000, async () => {
     const response = await fetch(`http://127.0.0.1:${PORT}/health/ready`).catch(() => undefined);
