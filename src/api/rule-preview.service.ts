@@ -1,5 +1,7 @@
 import {
   ConflictException,
+  HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -8,6 +10,7 @@ import {
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { isSingleEventRule } from '../core/rules';
+import type { LoadedRule, RuleSet } from '../core/rules';
 import { previewEvaluator, ruleNotes } from '../core/preview/preview-rule';
 import { PREVIEW_PAGE_SIZE, previewAnswer } from '../core/preview/preview-answer';
 import { runPreview } from '../core/preview/run-preview';
@@ -17,10 +20,19 @@ import {
   ElasticsearchUnavailableError,
 } from '../elasticsearch/elasticsearch.sink';
 import { RuleInvalidException } from './api-errors';
+import { ConcurrencyLimit } from './concurrency-limit';
 import type { ApiPrincipal } from './api-keyring';
 import type { RulePreviewResponseDto } from './dto/rule-preview.dto';
 import { parseRulePreviewRequest } from './rule-preview-request';
+import type { RulePreviewRequest } from './rule-preview-request';
 import { RuleCheckService } from './rule-check.service';
+
+/**
+ * Previews one replica runs at once. Each reads the commands index page by page for up
+ * to its time budget (minutes), so a few at once are enough to load a cluster that is
+ * also taking the pipeline's writes; more are answered 429.
+ */
+export const MAX_CONCURRENT_PREVIEWS = 2;
 
 /**
  * POST /rules/preview: one rule (a body, or one of the active set) over a time range of
@@ -32,6 +44,7 @@ import { RuleCheckService } from './rule-check.service';
 @Injectable()
 export class RulePreviewService {
   private readonly logger = new Logger('RulePreview');
+  private readonly running = new ConcurrencyLimit(MAX_CONCURRENT_PREVIEWS);
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -63,6 +76,27 @@ export class RulePreviewService {
         ],
       );
     }
+    const release = this.running.tryEnter();
+    if (release === undefined) {
+      throw new HttpException(
+        `${MAX_CONCURRENT_PREVIEWS} previews are already running on this replica (at most ${MAX_CONCURRENT_PREVIEWS} at once): retry when one has ended`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    try {
+      return await this.scanWithRule(request, index, rule, ruleSet, actor);
+    } finally {
+      release();
+    }
+  }
+
+  private async scanWithRule(
+    request: RulePreviewRequest,
+    index: string,
+    rule: LoadedRule,
+    ruleSet: RuleSet,
+    actor: ApiPrincipal,
+  ): Promise<RulePreviewResponseDto> {
     const started = Date.now();
     let scan: CommandsScan;
     try {

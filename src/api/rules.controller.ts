@@ -54,7 +54,7 @@ import {
   RULE_LIST_MAX_LIMIT,
   RULE_LIST_MAX_TEXT,
 } from './rule-list-query';
-import { RulePreviewService } from './rule-preview.service';
+import { MAX_CONCURRENT_PREVIEWS, RulePreviewService } from './rule-preview.service';
 import { RulesService } from './rules.service';
 
 const IF_MATCH = {
@@ -245,6 +245,11 @@ export class RulesController {
     status: 409,
     type: ErrorResponseDto,
     description: 'The commands index is off (ES_COMMANDS_INDEX empty) or does not exist.',
+  })
+  @ApiResponse({
+    status: 429,
+    type: ErrorResponseDto,
+    description: `${MAX_CONCURRENT_PREVIEWS} previews are already running on this replica; retry when one has ended.`,
   })
   preview(
     @Body() body: unknown,

@@ -369,6 +369,20 @@ describe('rule preview over the commands index', () => {
     expect(stats._all.total?.search?.open_contexts).toBe(0);
   });
 
+  it('answers 429 to a third preview while two run, and runs one again after', async () => {
+    // Three full-range scans at once (each reads all 100,000 documents, seconds): the
+    // replica runs two and turns the third away at once instead of queueing it.
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => preview({ ruleId: STORED_RULE, from: FROM, to: TO })),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 200, 429]);
+    const refused = answers.find((answer) => answer.status === 429);
+    expect(JSON.stringify(refused?.body)).toMatch(/previews are already running/);
+    const after = await preview({ ruleId: STORED_RULE, from: FROM, to: TO, maxDocuments: 1000 });
+    expect(after.status).toBe(200);
+  });
+
   it('refuses bad requests with a 4xx and a message', async () => {
     expect((await preview({ ruleId: STORED_RULE, from: FROM }, null)).status).toBe(401);
     const noRange = await preview({ ruleId: STORED_RULE });
