@@ -68,16 +68,23 @@ export class KafkaRuleChanges implements RuleChangeStore {
       );
       if (outcome.result === 'applied') {
         const versionAfter = outcome.after?.version ?? null;
-        this.audit.record({
-          action: planned.action,
-          ruleId: request.ruleId,
-          user: request.actor.name,
-          versionBefore,
-          versionAfter,
-          change: planned.change,
-          file: planned.path,
-          at: new Date(meta.at),
-        });
+        // A deletion's record holds all its trail needs: every replica records it
+        // (KafkaRuleStore.auditPushed). The others carry the request's patch, known here.
+        if (planned.action !== 'rule-deleted') {
+          this.audit.record(
+            {
+              action: planned.action,
+              ruleId: request.ruleId,
+              user: request.actor.name,
+              versionBefore,
+              versionAfter,
+              change: planned.change,
+              file: planned.path,
+              at: new Date(meta.at),
+            },
+            changeId,
+          );
+        }
         return { versionAfter };
       }
       const retry =

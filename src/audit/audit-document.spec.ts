@@ -51,6 +51,23 @@ describe('auditDocument', () => {
     });
     expect(document.event.type).toEqual([type]);
   });
+
+  it.each([
+    [null, 'creation'],
+    ['"o12"', 'change'],
+  ] as const)('gives a push with version before %s the event.type %s', (versionBefore, type) => {
+    const document = auditDocument({
+      action: 'rule-pushed',
+      ruleId: 'SW-NET-0001',
+      user: 'cli:ops',
+      versionBefore,
+      versionAfter: '"o40"',
+      change: { id: 'SW-NET-0001' },
+      file: 'network/SW-NET-0001.json',
+      at: new Date(0),
+    });
+    expect(document.event).toMatchObject({ action: 'rule-pushed', type: [type] });
+  });
 });
 
 describe('patchAction', () => {

@@ -1,5 +1,6 @@
 /**
- * The audit trail's document: one per rule change through the API, in ECS
+ * The audit trail's document: one per rule change through the API or `shellwatch rules
+ * push` (RULES_STORE=kafka), in ECS
  * (`event.category: configuration`), so that Kibana and Elastic Security read
  * it like any other configuration-change event. Pure: no I/O.
  */
@@ -12,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'rule-enabled',
   'rule-disabled',
   'rule-deleted',
+  'rule-pushed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -23,6 +25,8 @@ const EVENT_TYPE: Record<AuditAction, 'creation' | 'change' | 'deletion'> = {
   'rule-enabled': 'change',
   'rule-disabled': 'change',
   'rule-deleted': 'deletion',
+  // A push of a rule the store did not hold is a creation (see auditDocument).
+  'rule-pushed': 'change',
 };
 
 /** One change, as the API saw it. */
@@ -67,7 +71,11 @@ export function auditDocument(record: RuleChangeRecord): AuditDocument {
     event: {
       kind: 'event',
       category: ['configuration'],
-      type: [EVENT_TYPE[record.action]],
+      type: [
+        record.action === 'rule-pushed' && record.versionBefore === null
+          ? 'creation'
+          : EVENT_TYPE[record.action],
+      ],
       action: record.action,
       outcome: 'success',
       module: 'shellwatch',

@@ -61,9 +61,13 @@ export class AuditTrailService implements OnApplicationShutdown {
           );
   }
 
-  /** Records one change; returns at once (the API does not wait for Elasticsearch). */
-  record(change: RuleChangeRecord): void {
-    this.trail?.record(auditDocument(change));
+  /**
+   * Records one change; returns at once (the API does not wait for Elasticsearch).
+   * With `id` (a rule topic record's change id), replicas recording the same change
+   * leave one document.
+   */
+  record(change: RuleChangeRecord, id?: string): void {
+    this.trail?.record(auditDocument(change), id);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -62,8 +62,12 @@ export class AuditTrail {
     private readonly options: AuditTrailOptions,
   ) {}
 
-  /** Queues the document of one change and starts writing it unless a back-off is pending. */
-  record(document: AuditDocument): void {
+  /**
+   * Queues the document of one change and starts writing it unless a back-off is pending.
+   * `id` is its `_id`: several replicas recording the same change under one id leave one
+   * document (the others' `create` finds it there).
+   */
+  record(document: AuditDocument, id: string = randomUUID()): void {
     const bytes = Buffer.byteLength(JSON.stringify(document));
     if (this.closed) {
       this.reporter.dropped(document, 'the service is shutting down');
@@ -76,7 +80,7 @@ export class AuditTrail {
       );
       return;
     }
-    this.queue.push({ id: randomUUID(), document, bytes });
+    this.queue.push({ id, document, bytes });
     this.queuedBytes += bytes;
     this.reporter.queueLength(this.queue.length);
     if (this.timer === null) this.kick();

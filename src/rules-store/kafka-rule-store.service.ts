@@ -11,6 +11,7 @@ import {
   RuleLogState,
 } from '../core/rule-log';
 import type { ApplyOutcome, LogEntry, TopicRecord } from '../core/rule-log';
+import { AuditTrailService } from '../audit/audit-trail.service';
 import { CONFIG } from '../config/config';
 import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
@@ -88,6 +89,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
     private readonly rules: RuleStore,
     private readonly health: HealthState,
     private readonly metrics: MetricsService,
+    private readonly audit: AuditTrailService,
   ) {
     this.topic = new RuleTopic(connection.kafka, config.rulesTopic);
   }
@@ -198,6 +200,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
       this.metrics.ruleTopicRecords(kind, outcomes.filter((o) => o.result === kind).length);
     }
     for (const outcome of outcomes) {
+      if (outcome.result === 'applied') this.auditPushed(outcome);
       if (outcome.result === 'unreadable') {
         this.logger.error(
           `rule topic ${this.topic.topic} offset ${outcome.offset} (key ${String(outcome.key)}) not applied: ${outcome.reason}; the key keeps its last good state`,
@@ -212,6 +215,37 @@ export class KafkaRuleStore implements OnModuleDestroy {
         if (changeId) this.waiters.settle(changeId, outcome);
       }
     }
+  }
+
+  /**
+   * `shellwatch rules push` writes to the topic, past every replica's API: every replica
+   * records its rule changes in the audit trail, under the record's change id, so one
+   * document stays however many replicas apply it (and whenever they do: a replica
+   * reading the topic from its start records them again, finding them there). A deletion
+   * through the API is recorded here too (its record holds all the trail needs); other
+   * API changes are recorded by the replica that took them, with the request's patch.
+   * Lists are not rules: their pushes are not in the trail.
+   */
+  private auditPushed(outcome: Extract<ApplyOutcome, { result: 'applied' }>): void {
+    const meta = outcome.meta;
+    if (meta === null) return;
+    const entry = outcome.after ?? outcome.before;
+    if (entry?.kind !== 'rule') return;
+    const pushed = meta.kind === 'rule-pushed';
+    if (!pushed && meta.kind !== 'rule-deleted') return;
+    this.audit.record(
+      {
+        action: pushed ? 'rule-pushed' : 'rule-deleted',
+        ruleId: outcome.key,
+        user: meta.user,
+        versionBefore: outcome.before?.version ?? null,
+        versionAfter: outcome.after?.version ?? null,
+        change: pushed ? (outcome.after?.document ?? null) : null,
+        file: entry.path,
+        at: new Date(meta.at),
+      },
+      meta.changeId,
+    );
   }
 
   /** Builds the rule set from the state and reports where this replica stands. */

@@ -1,7 +1,11 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDocuments, countDocuments, uniqueIndex } from '../support/elasticsearch';
 import { createTopic, produce, uniqueName, withAdmin } from '../support/kafka';
-import { ServiceProcess } from '../support/service';
+import { runProcess, ServiceProcess } from '../support/service';
+import { KAFKA_BROKER, REPO_ROOT } from '../support/stack';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -198,6 +202,48 @@ describe('RULES_STORE=kafka: three replicas on one compacted rule topic', () => 
     const documents = await allDocuments<{ user: { name: string } }>(auditIndex);
     expect(documents).toHaveLength(successfulChanges);
     expect(new Set(documents.map((d) => d.source.user.name))).toEqual(new Set([KEY_NAME]));
+  });
+
+  it('writes one audit document for a rule pushed by the CLI, whichever replicas apply it', async () => {
+    const id = 'ACME-KS-PUSHED';
+    const folder = mkdtempSync(join(tmpdir(), 'shellwatch-ks-push-'));
+    try {
+      mkdirSync(join(folder, 'custom'));
+      writeFileSync(join(folder, 'custom', `${id}.json`), JSON.stringify(ruleBody(id, 'pushed')));
+      const pushed = await runProcess(
+        process.execPath,
+        [resolve(REPO_ROOT, 'bin/shellwatch.js'), 'rules', 'push', folder],
+        { PATH: process.env.PATH ?? '', KAFKA_BROKERS: KAFKA_BROKER, RULES_TOPIC: rulesTopic },
+        120_000,
+      );
+      expect(pushed.code, pushed.output).toBe(0);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    for (const replica of replicas) {
+      await waitFor(
+        `${id} on port ${replica.port}`,
+        () => call(replica, 'GET', `/rules/${id}`),
+        (answer) => answer.status === 200,
+        { timeoutMs: 20_000 },
+      );
+    }
+    type Audit = {
+      event: { action: string; type: string[] };
+      rule: { id: string };
+      user: { name: string };
+    };
+    const pushDocuments = async () =>
+      (await allDocuments<Audit>(auditIndex)).filter((d) => d.source.rule.id === id);
+    await waitFor(`the push of ${id} in ${auditIndex}`, pushDocuments, (docs) => docs.length > 0, {
+      timeoutMs: 30_000,
+    });
+    // Three replicas applied it, each recorded it: under the change id, one document.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const documents = await pushDocuments();
+    expect(documents).toHaveLength(1);
+    expect(documents[0]?.source.event).toMatchObject({ action: 'rule-pushed', type: ['creation'] });
+    expect(documents[0]?.source.user.name).toMatch(/^cli:/);
   });
 
   it('lets exactly one of two concurrent changes with the same If-Match win, 10 times of 10', async () => {
