@@ -19,7 +19,8 @@ import {
 import { RuleInvalidException } from './api-errors';
 import type { ApiPrincipal } from './api-keyring';
 import type { RulePreviewResponseDto } from './dto/rule-preview.dto';
-import { parseRulePreviewRequest } from './rule-preview-request';
+import type { RulePreviewRequestDto } from './dto/rule-preview-request.dto';
+import { resolvePreviewRequest } from './rule-preview-request';
 import { RuleCheckService } from './rule-check.service';
 
 /**
@@ -40,8 +41,8 @@ export class RulePreviewService {
   ) {}
 
   /** Runs the preview `body` asks for; `actor` (the key's name) is logged, as stored commands are read. */
-  async preview(body: unknown, actor: ApiPrincipal): Promise<RulePreviewResponseDto> {
-    const request = parseRulePreviewRequest(body, Date.now());
+  async preview(body: RulePreviewRequestDto, actor: ApiPrincipal): Promise<RulePreviewResponseDto> {
+    const request = resolvePreviewRequest(body, Date.now());
     const index = this.config.elasticsearchCommandsIndex;
     if (index === null) {
       throw new ConflictException(
