@@ -46,21 +46,15 @@ export class RuleCheckService {
     private readonly regexes: RuleRegexService,
     private readonly decoders: DecoderFactory,
     @Inject(CONFIG)
-    private readonly config: Pick<
-      Config,
-      'rulesStore' | 'correlationGraceMs' | 'correlationMaxKeys'
-    >,
+    private readonly config: Pick<Config, 'rules' | 'correlation'>,
     private readonly topic: KafkaRuleStore,
   ) {
-    this.correlationSettings = {
-      graceMs: config.correlationGraceMs,
-      maxKeys: config.correlationMaxKeys,
-    };
+    this.correlationSettings = config.correlation;
   }
 
   /** The named lists the rules use: the folder's, or the rule topic's (RULES_STORE=kafka). */
   private async lists(): Promise<SourceFile[]> {
-    if (this.config.rulesStore === 'kafka') return this.topic.snapshot().folder.lists;
+    if (this.config.rules.store === 'kafka') return this.topic.snapshot().folder.lists;
     return (await this.files.read()).lists;
   }
 

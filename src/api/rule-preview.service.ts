@@ -43,7 +43,7 @@ export class RulePreviewService {
   /** Runs the preview `body` asks for; `actor` (the key's name) is logged, as stored commands are read. */
   async preview(body: RulePreviewRequestDto, actor: ApiPrincipal): Promise<RulePreviewResponseDto> {
     const request = resolvePreviewRequest(body, Date.now());
-    const index = this.config.elasticsearchCommandsIndex;
+    const index = this.config.elasticsearch.commandsIndex;
     if (index === null) {
       throw new ConflictException(
         'the commands index is off (ES_COMMANDS_INDEX is empty): no commands are stored to preview a rule on',

@@ -58,7 +58,7 @@ export class RulesService {
     files: FileRuleChanges,
     topic: KafkaRuleChanges,
   ) {
-    this.changes = config.rulesStore === 'kafka' ? topic : files;
+    this.changes = config.rules.store === 'kafka' ? topic : files;
   }
 
   /**
@@ -114,7 +114,7 @@ export class RulesService {
             `rule ${id} already exists (${existing.path}); change it with PUT or PATCH /rules/${id}`,
           );
         }
-        const path = ruleFilePath(this.config.rulesDir, folderForArea(folder, id), id);
+        const path = ruleFilePath(this.config.rules.dir, folderForArea(folder, id), id);
         return {
           path,
           text: serializeRule(document),
