@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import type { CommandEvent } from '../src/core/event';
 import { formatRuleProblems, loadRuleSet } from '../src/core/rules';
 import type { RuleSet, SourceFile } from '../src/core/rules';
-import { generatedLists, generateRules, prng } from '../src/core/rules/testing/generate-rules';
+import { generatedLists, generateRules, prng } from './support/generate-rules';
 
 /** The repository root, found from dist/bench or bench/. */
 export const REPO_ROOT = ((): string => {
@@ -50,7 +50,7 @@ function isSingleEventFile(file: SourceFile): boolean {
 
 /**
  * Rule and list files for `count` single-event rules: the pack's (the first `count` by
- * file path, i.e. by category and id, when the pack has more), then generated ones (testing/generate-rules.ts) up to
+ * file path, i.e. by category and id, when the pack has more), then generated ones (support/generate-rules.ts) up to
  * `count`. Threshold and sequence rules are left out: the service's evaluator holds
  * single-event rules only (loadRuleSet's `evaluator`), and the correlation engine
  * runs the others, which the whole-path runs measure.

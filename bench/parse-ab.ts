@@ -17,7 +17,7 @@
  * parser did before at the same cost) and for SHELL_SEMANTICS lines, which do.
  */
 import { join, resolve } from 'node:path';
-import { prng } from '../src/core/rules/testing/generate-rules';
+import { prng } from './support/generate-rules';
 import { commandMix, corpus } from './corpus';
 
 type Parse = (line: string) => unknown[];

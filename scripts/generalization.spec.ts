@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../src/core/rules';
-import { ruleFile } from '../src/core/rules/testing/rule-factory';
+import { ruleFile } from '../bench/support/rule-factory';
 import { benignHalf, parentTechnique, splitByTechnique } from './attack-corpus';
 import type { AttackCorpus, AttackLine } from './attack-corpus';
 import { computeGeneralization } from './generalization';

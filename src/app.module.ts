@@ -20,7 +20,7 @@ import { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
 import { HealthController } from './health/health.controller';
 import { HealthState } from './health/health-state';
 import { KafkaConnection } from './kafka/kafka-connection';
-import { kafkaSecurityOptions, kafkaSecuritySettings } from './kafka/kafka-security';
+import { kafkaSecurityOptions } from './kafka/kafka-security';
 import { loggerParams } from './logging/logger-options';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -43,7 +43,7 @@ export class AppModule {
    */
   static forRoot(
     config: Config,
-    decoders: DecoderFactory = new DecoderFactory(config),
+    decoders: DecoderFactory = new DecoderFactory(config.input),
   ): DynamicModule {
     return {
       module: AppModule,
@@ -66,7 +66,7 @@ export class AppModule {
         RulesService,
         RuleCheckService,
         RulePreviewService,
-        { provide: ApiKeyring, useValue: new ApiKeyring(config.apiKey, config.apiKeys) },
+        { provide: ApiKeyring, useValue: new ApiKeyring(config.http.apiKey, config.http.apiKeys) },
         ApiKeyGuard,
         AuditTrailService,
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
@@ -76,24 +76,14 @@ export class AppModule {
           useFactory: (metrics: MetricsService) =>
             new ElasticsearchSink(
               {
-                ...elasticsearchConnectionOptions(
-                  {
-                    node: config.elasticsearchNode,
-                    apiKey: config.elasticsearchApiKey,
-                    username: config.elasticsearchUsername,
-                    password: config.elasticsearchPassword,
-                    caFile: config.elasticsearchCaFile,
-                    tlsVerify: config.elasticsearchTlsVerify,
-                  },
-                  readText,
-                ),
-                alertsIndex: config.elasticsearchAlertsIndex,
-                commandsIndex: config.elasticsearchCommandsIndex,
-                auditIndex: config.elasticsearchAuditIndex,
-                bulkMaxDocuments: config.elasticsearchBulkMaxDocuments,
-                dataStreams: config.elasticsearchDataStreams,
-                alertsRetention: config.elasticsearchAlertsRetention,
-                commandsRetention: config.elasticsearchCommandsRetention,
+                ...elasticsearchConnectionOptions(config.elasticsearch, readText),
+                alertsIndex: config.elasticsearch.alertsIndex,
+                commandsIndex: config.elasticsearch.commandsIndex,
+                auditIndex: config.elasticsearch.auditIndex,
+                bulkMaxDocuments: config.elasticsearch.bulkMaxDocuments,
+                dataStreams: config.elasticsearch.dataStreams,
+                alertsRetention: config.elasticsearch.alertsRetention,
+                commandsRetention: config.elasticsearch.commandsRetention,
               },
               metrics,
             ),
@@ -102,12 +92,12 @@ export class AppModule {
           provide: KafkaConnection,
           useFactory: () =>
             new KafkaConnection({
-              brokers: config.kafkaBrokers,
-              clientId: config.kafkaClientId,
-              dlqTopic: config.kafkaDlqTopic,
-              dlqMaxBytes: config.kafkaDlqMaxBytes,
-              alertsTopic: config.kafkaAlertsTopic,
-              security: kafkaSecurityOptions(kafkaSecuritySettings(config), readText),
+              brokers: config.kafka.brokers,
+              clientId: config.kafka.clientId,
+              dlqTopic: config.kafka.dlqTopic,
+              dlqMaxBytes: config.kafka.dlqMaxBytes,
+              alertsTopic: config.kafka.alertsTopic,
+              security: kafkaSecurityOptions(config.kafka, readText),
             }),
         },
       ],

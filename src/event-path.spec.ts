@@ -242,8 +242,8 @@ async function throughPipeline(): Promise<{ alerts: AlertView[]; deadLetters: st
   };
   const store = { snapshot: () => ({ evaluator: loaded.evaluator, loaded: loaded.rules }) };
   const partitions = new PartitionCorrelations(new MemoryChangelog(), {
-    graceMs: config.correlationGraceMs,
-    maxKeys: config.correlationMaxKeys,
+    graceMs: config.correlation.graceMs,
+    maxKeys: config.correlation.maxKeys,
   });
   const correlation = {
     begin: (
@@ -264,7 +264,7 @@ async function throughPipeline(): Promise<{ alerts: AlertView[]; deadLetters: st
     kafka as unknown as KafkaConnection,
     store as unknown as RuleStore,
     new HealthState(config),
-    new DecoderFactory(config),
+    new DecoderFactory(config.input),
     metrics as unknown as MetricsService,
     correlation as unknown as CorrelationService,
   );
@@ -333,7 +333,7 @@ async function throughRulesTestEndpoint(): Promise<{
     store as unknown as RuleStore,
     new RuleFileWriter(config),
     regexes,
-    new DecoderFactory(config),
+    new DecoderFactory(config.input),
     config,
     // RULES_STORE=files here: the rule topic is never read.
     {} as KafkaRuleStore,

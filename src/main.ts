@@ -34,8 +34,8 @@ process.once('SIGINT', exitBeforeStart);
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
   // Armed before anything else can take time (Elasticsearch at start, a stuck batch).
-  boundShutdown(config.shutdownTimeoutMs);
-  const decoders = new DecoderFactory(config);
+  boundShutdown(config.pipeline.shutdownTimeoutMs);
+  const decoders = new DecoderFactory(config.input);
   // JSON lines through pino (src/logging/logger-options.ts); lines logged while
   // Nest builds the app are buffered until the pino logger exists.
   const app = await NestFactory.create<NestExpressApplication>(
@@ -49,7 +49,7 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
-  if (!config.elasticsearchTlsVerify) {
+  if (!config.elasticsearch.tlsVerify) {
     logger.warn(
       'ES_TLS_VERIFY=false: the Elasticsearch certificate is not verified (test clusters only)',
       'Shellwatch',
@@ -68,11 +68,11 @@ async function bootstrap(): Promise<void> {
       strategy: new KafkaBatchServer(
         app.get(KafkaConnection),
         {
-          topic: config.kafkaTopic,
-          groupId: config.kafkaGroupId,
-          partitionsConsumedConcurrently: config.kafkaPartitionsConcurrently,
-          maxBytesPerPartition: config.kafkaMaxBytesPerPartition,
-          retryMaxDelayMs: config.retryMaxDelayMs,
+          topic: config.kafka.topic,
+          groupId: config.kafka.groupId,
+          partitionsConsumedConcurrently: config.kafka.partitionsConcurrently,
+          maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+          retryMaxDelayMs: config.elasticsearch.retryMaxDelayMs,
         },
         app.get(HealthState),
       ),
@@ -80,9 +80,9 @@ async function bootstrap(): Promise<void> {
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();
-  await app.listen(config.httpPort, config.httpHost);
+  await app.listen(config.http.port, config.http.host);
   logger.log(
-    `listening on ${config.httpHost}:${config.httpPort}; consuming ${config.kafkaTopic} as group ${config.kafkaGroupId}`,
+    `listening on ${config.http.host}:${config.http.port}; consuming ${config.kafka.topic} as group ${config.kafka.groupId}`,
     'Shellwatch',
   );
 }

@@ -22,8 +22,8 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
   const logger = new Logger('Startup');
   const sink = app.get(ElasticsearchSink);
   const health = app.get(HealthState);
-  const node = redactUrl(config.elasticsearchNode);
-  const deadline = Date.now() + config.elasticsearchStartupTimeoutMs;
+  const node = redactUrl(config.elasticsearch.node);
+  const deadline = Date.now() + config.elasticsearch.startupTimeoutMs;
   for (;;) {
     try {
       await sink.ping();
@@ -31,7 +31,7 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     } catch (error) {
       if (Date.now() >= deadline) {
         throw new StartupError(
-          `cannot reach Elasticsearch at ${node} within ${config.elasticsearchStartupTimeoutMs} ms: ${errorMessage(error)}`,
+          `cannot reach Elasticsearch at ${node} within ${config.elasticsearch.startupTimeoutMs} ms: ${errorMessage(error)}`,
         );
       }
       logger.warn(`waiting for Elasticsearch at ${node}: ${errorMessage(error)}`);
@@ -48,18 +48,18 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     throw new StartupError(`installing index templates on ${node} failed: ${errorMessage(error)}`);
   }
   health.elasticsearchStateChanged(true);
-  if (config.rulesStore === 'kafka') {
+  if (config.rules.store === 'kafka') {
     await app
       .get(KafkaRuleStore)
       .start()
       .catch((error: unknown) => {
         throw new StartupError(
-          `cannot read the rules from the topic ${config.rulesTopic}: ${errorMessage(error)}`,
+          `cannot read the rules from the topic ${config.rules.topic}: ${errorMessage(error)}`,
         );
       });
     if (app.get(RuleStore).status().hash === null) {
       throw new StartupError(
-        `the rule topic ${config.rulesTopic} holds no rule set that loads here:\n${app
+        `the rule topic ${config.rules.topic} holds no rule set that loads here:\n${app
           .get(RuleStore)
           .status()
           .lastErrors.map((p) => `${p.file}#${p.pointer}: ${p.message}`)
@@ -72,7 +72,7 @@ export async function runStartupChecks(app: INestApplication, config: Config): P
     await app.get(RuleStore).reload();
   } catch (error) {
     if (error instanceof RuleSetRejectedError) {
-      throw new StartupError(`the rules in ${config.rulesDir} are invalid:\n${error.message}`);
+      throw new StartupError(`the rules in ${config.rules.dir} are invalid:\n${error.message}`);
     }
     throw error;
   }

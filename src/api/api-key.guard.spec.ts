@@ -35,7 +35,7 @@ function call(
   const config = loadConfig(env);
   const guard = new ApiKeyGuard(
     config,
-    new ApiKeyring(config.apiKey, config.apiKeys),
+    new ApiKeyring(config.http.apiKey, config.http.apiKeys),
     new Reflector(),
   );
   const handler = (): void => undefined;

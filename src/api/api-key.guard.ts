@@ -60,7 +60,7 @@ export class ApiKeyGuard implements CanActivate {
       ACCESS,
       context.getHandler(),
     ) ?? { role: 'write', readsOpen: false };
-    if (requirement.readsOpen && this.config.apiReadsOpen) return true;
+    if (requirement.readsOpen && this.config.http.apiReadsOpen) return true;
     if (this.keyring.empty) {
       throw new ForbiddenException(
         requirement.readsOpen

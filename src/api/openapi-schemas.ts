@@ -1,37 +1,28 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import ruleSchema from '../../rules/schema/rule.schema.json';
 import { RULE_ID_PATTERN } from '../rules-store/rule-paths';
-import { RULE_TEST_MAX_INPUTS } from './dto/rule-test.dto';
+import { RULE_CONVERT_REQUEST } from './dto/rule-convert-request.dto';
+import { RULE_PREVIEW_REQUEST } from './dto/rule-preview-request.dto';
+import { RULE_TEST_REQUEST } from './dto/rule-test-request.dto';
 import { SCHEMA, schemaRef } from './openapi-refs';
-import { rulePreviewRequestSchema } from './rule-preview-request';
-import { SIGMA_PATH_PATTERN } from './sigma-convert';
+import { published } from './request-body';
+import type { JsonSchema } from './request-body';
 
 /*
- * The request schemas of the OpenAPI document that Nest's DTO classes cannot
- * say. A rule body is described by rules/schema/rule.schema.json itself (the
+ * The request schemas of the OpenAPI document. The dry runs' bodies are the very
+ * schemas the controller validates them with (dto/*-request.dto.ts, request-body.ts),
+ * their `rule` pointed at the Rule component. A rule body is described by rules/schema/rule.schema.json itself (the
  * schema the server validates with), so a client, a generator or a fuzzer sees
  * exactly what the server accepts. That schema is draft-07 with if/then/else and
  * const, which is why the document is OpenAPI 3.1 (JSON Schema 2020-12, where
  * those keywords keep their meaning) rather than 3.0.
  */
 
-/** A JSON Schema as plain data (what this module builds and rewrites). */
-export type JsonSchema = { [keyword: string]: unknown };
-
 /** OpenAPI version of the document: 3.1 so that rule.schema.json is carried over verbatim. */
 export const OPENAPI_VERSION = '3.1.0';
 
 /** The rule id as the path of /rules/{id} takes it (checked before any path is built from it). */
 export const RULE_ID_PARAMETER_PATTERN = RULE_ID_PATTERN.source;
-
-/** Top-level properties of POST /rules/test (anything else is refused with 400). */
-export const RULE_TEST_REQUEST_PROPERTIES = [
-  'rule',
-  'ruleId',
-  'commands',
-  'events',
-  'records',
-] as const;
 
 function isSchemaObject(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -113,61 +104,8 @@ export function requestSchemas(): Record<string, JsonSchema> {
     description:
       'Any JSON object: the answer lists its problems as a rule (rule.schema.json), it is never saved.',
   };
-  schemas[SCHEMA.ruleTestRequest] = {
-    type: 'object',
-    description: 'A rule (`rule`, not saved, or `ruleId` of the active set) and its inputs.',
-    additionalProperties: false,
-    properties: {
-      rule: { ...schemaRef(SCHEMA.rule), description: 'A rule to try (not saved).' },
-      ruleId: {
-        type: 'string',
-        pattern: RULE_ID_PARAMETER_PATTERN,
-        description: 'Id of a rule of the active set.',
-        examples: ['SW-DST-0001'],
-      },
-      commands: {
-        type: 'array',
-        minItems: 1,
-        maxItems: RULE_TEST_MAX_INPUTS,
-        items: { type: 'string' },
-        description: 'Raw command lines, each run as user alice on example-host.',
-        examples: [['rm -rf /', 'ls -la']],
-      },
-      events: {
-        type: 'array',
-        minItems: 1,
-        maxItems: RULE_TEST_MAX_INPUTS,
-        items: {
-          type: 'object',
-          required: ['process'],
-          properties: {
-            process: {
-              type: 'object',
-              required: ['command_line'],
-              properties: { command_line: { type: 'string' } },
-            },
-          },
-        },
-        description:
-          'Command events (ECS names, as in the commands index); process.command_line is required, other fields default to those of a command line.',
-        examples: [[{ process: { command_line: 'sudo rm -rf /etc' }, user: { name: 'root' } }]],
-      },
-      records: {
-        type: 'array',
-        minItems: 1,
-        maxItems: RULE_TEST_MAX_INPUTS,
-        items: { type: 'string' },
-        description:
-          'Records as the service reads them from Kafka (any format INPUT_FORMAT and INPUT_FORMATS_FILE accept), in stream order, decoded as the service decodes them.',
-        examples: [['[uid:0 sid:5000 tty:/dev/pts/1 cwd:/ filename:/bin/rm]: rm -rf /boot']],
-      },
-    },
-    allOf: [
-      { oneOf: [{ required: ['rule'] }, { required: ['ruleId'] }] },
-      { oneOf: [{ required: ['commands'] }, { required: ['events'] }, { required: ['records'] }] },
-    ],
-  };
-  schemas[SCHEMA.rulePreviewRequest] = rulePreviewRequestSchema(schemaRef(SCHEMA.rule));
+  schemas[SCHEMA.ruleTestRequest] = withRuleComponent(published(RULE_TEST_REQUEST.schema));
+  schemas[SCHEMA.rulePreviewRequest] = withRuleComponent(published(RULE_PREVIEW_REQUEST.schema));
   schemas[SCHEMA.health] = {
     type: 'object',
     required: ['status', 'components'],
@@ -188,24 +126,24 @@ export function requestSchemas(): Record<string, JsonSchema> {
       },
     },
   };
-  schemas[SCHEMA.ruleConvertRequest] = {
-    type: 'object',
-    description: 'One Sigma rule as YAML text; nothing is saved.',
-    additionalProperties: false,
-    required: ['sigma'],
+  schemas[SCHEMA.ruleConvertRequest] = published(RULE_CONVERT_REQUEST.schema);
+  return schemas;
+}
+
+/**
+ * A request schema with its `rule` property (validated as an object, then checked by
+ * the rule core) published as the Rule component, its description kept.
+ */
+function withRuleComponent(schema: JsonSchema): JsonSchema {
+  const properties = schema['properties'] as Record<string, JsonSchema>;
+  const rule = properties['rule'];
+  return {
+    ...schema,
     properties: {
-      sigma: { type: 'string', description: 'One Sigma rule, YAML text (docs/rules.md, "Sigma")' },
-      path: {
-        type: 'string',
-        pattern: SIGMA_PATH_PATTERN.source,
-        minLength: 1,
-        maxLength: 200,
-        description: 'The file name it came from (kept in source.path; names a rule without an id)',
-        examples: ['nc_exec.yml'],
-      },
+      ...properties,
+      rule: { ...schemaRef(SCHEMA.rule), description: rule?.['description'] },
     },
   };
-  return schemas;
 }
 
 /**

@@ -16,18 +16,18 @@ import { RuleFileWriter } from '../rules-store/rule-file-writer';
 import { assertRuleId, RULE_ID_PATTERN } from '../rules-store/rule-paths';
 import { RuleStore } from '../rules-store/rule-store.service';
 import { RuleInvalidException } from './api-errors';
-import type { RuleProblemDto, RuleValidateResponseDto } from './dto/rule.dto';
-import { RULE_TEST_MAX_INPUTS } from './dto/rule-test.dto';
+import type { RuleValidateResponseDto } from './dto/rule.dto';
 import type {
   CorrelationTestAlertDto,
   RuleTestDeadLetterDto,
   RuleTestResponseDto,
   RuleTestResultDto,
 } from './dto/rule-test.dto';
-import { isJsonObject } from './merge-patch';
-import type { JsonValue } from './merge-patch';
-import { compileRuleFile, problemsOf, requireRuleDocument, serializeRule } from './rule-documents';
+import { compileRuleFile, problemsOf, serializeRule } from './rule-documents';
+import type { RuleDocument } from './rule-documents';
+import type { RuleConvertRequestDto } from './dto/rule-convert-request.dto';
 import type { RuleConvertResponseDto } from './dto/rule-convert.dto';
+import type { RuleTestRequestDto } from './dto/rule-test-request.dto';
 import { convertSigmaRequest } from './sigma-convert';
 
 /**
@@ -46,39 +46,26 @@ export class RuleCheckService {
     private readonly regexes: RuleRegexService,
     private readonly decoders: DecoderFactory,
     @Inject(CONFIG)
-    private readonly config: Pick<
-      Config,
-      'rulesStore' | 'correlationGraceMs' | 'correlationMaxKeys'
-    >,
+    private readonly config: Pick<Config, 'rules' | 'correlation'>,
     private readonly topic: KafkaRuleStore,
   ) {
-    this.correlationSettings = {
-      graceMs: config.correlationGraceMs,
-      maxKeys: config.correlationMaxKeys,
-    };
+    this.correlationSettings = config.correlation;
   }
 
   /** The named lists the rules use: the folder's, or the rule topic's (RULES_STORE=kafka). */
   private async lists(): Promise<SourceFile[]> {
-    if (this.config.rulesStore === 'kafka') return this.topic.snapshot().folder.lists;
+    if (this.config.rules.store === 'kafka') return this.topic.snapshot().folder.lists;
     return (await this.files.read()).lists;
   }
 
   /** One Sigma rule converted (see convertSigmaRequest); nothing is saved. */
-  convert(body: unknown): Promise<RuleConvertResponseDto> {
-    return convertSigmaRequest(body, this.regexes);
+  convert(request: RuleConvertRequestDto): Promise<RuleConvertResponseDto> {
+    return convertSigmaRequest(request, this.regexes);
   }
 
   /** Every problem of the body with its JSON pointer, and for a valid rule its failing examples. */
-  async validate(body: unknown): Promise<RuleValidateResponseDto> {
-    if (!isJsonObject(body)) {
-      return {
-        valid: false,
-        problems: [{ pointer: '', message: 'a rule must be a JSON object' }],
-        exampleFailures: [],
-      };
-    }
-    const file = bodyFile(body);
+  async validate(document: RuleDocument): Promise<RuleValidateResponseDto> {
+    const file = bodyFile(document);
     const lists = await this.lists();
     const result = await compileRuleFile(file, lists, this.regexes);
     if (!result.ok) {
@@ -109,8 +96,7 @@ export class RuleCheckService {
    * service would write (suppression and correlation included, with the service's
    * settings), and for records the dead letters.
    */
-  async test(body: unknown): Promise<RuleTestResponseDto> {
-    const request = requireRuleDocument(body, 'a test request');
+  async test(request: RuleTestRequestDto): Promise<RuleTestResponseDto> {
     const { rule, evaluator } = await this.compileRequestRule(request);
     const ordered = !isSingleEventRule(rule);
     const inputs = testInputs(request, ordered);
@@ -155,8 +141,9 @@ export class RuleCheckService {
    * enabled or not), validated and compiled on its own with the folder's named lists:
    * the checks and the compiler of a rule file, its regexes within a request's limits.
    * 400 with pointers (under `/rule` for a body), 404 for an id not in the active set.
+   * The request's schema made sure it names exactly one of them.
    */
-  async compileRequestRule(request: { [key: string]: JsonValue }): Promise<{
+  async compileRequestRule(request: RuleNamed): Promise<{
     rule: LoadedRule;
     ruleSet: RuleSet;
     evaluator: CompiledRuleEvaluator;
@@ -179,22 +166,12 @@ export class RuleCheckService {
     return { rule, ruleSet: result.ruleSet, evaluator: result.evaluator };
   }
 
-  private ruleUnderTest(request: { [key: string]: JsonValue }): {
+  private ruleUnderTest({ rule, ruleId }: RuleNamed): {
     file: SourceFile;
     pointerPrefix: string;
   } {
-    const { rule, ruleId } = request;
-    if ((rule === undefined) === (ruleId === undefined)) {
-      throw new RuleInvalidException('give either "rule" (a rule body) or "ruleId", not both', [
-        { pointer: '', message: 'needs exactly one of "rule" and "ruleId"' },
-      ]);
-    }
     if (ruleId !== undefined) {
-      if (typeof ruleId !== 'string') {
-        throw new RuleInvalidException('"ruleId" must be a string', [
-          { pointer: '/ruleId', message: 'must be a string' },
-        ]);
-      }
+      // Beyond the pattern the schema checked: SW- only in the pack's own form.
       assertRuleId(ruleId);
       const active = this.store.activeRule(ruleId);
       if (active === undefined) {
@@ -202,9 +179,12 @@ export class RuleCheckService {
       }
       return { file: active.source, pointerPrefix: '' };
     }
-    return { file: bodyFile(requireRuleDocument(rule)), pointerPrefix: '/rule' };
+    return { file: bodyFile(rule ?? {}), pointerPrefix: '/rule' };
   }
 }
+
+/** How a dry run names its rule: a body (`rule`) or an id of the active set (`ruleId`). */
+export type RuleNamed = Pick<RuleTestRequestDto, 'rule' | 'ruleId'>;
 
 /** Where a dry run's inputs are said to come from: ids `input:0:<index>`. */
 const TEST_SOURCE = { topic: 'input', partition: 0 } as const;
@@ -296,7 +276,7 @@ function testResponse(
 }
 
 /** A rule body as a file for the loader, named after its id so the name check holds. */
-function bodyFile(document: { [key: string]: JsonValue }): SourceFile {
+function bodyFile(document: { [field: string]: unknown }): SourceFile {
   const id = document['id'];
   const name = typeof id === 'string' && RULE_ID_PATTERN.test(id) ? id : 'rule';
   return { path: `${name}.json`, text: serializeRule(document) };
@@ -306,55 +286,30 @@ function bodyFile(document: { [key: string]: JsonValue }): SourceFile {
 type TestInputs =
   { kind: 'records'; records: BatchRecord[] } | { kind: 'events'; events: CommandEvent[] };
 
-const INPUT_NAMES = ['commands', 'events', 'records'] as const;
-
-/** The inputs of a test request; 400 with a pointer to the first bad one. */
-function testInputs(request: { [key: string]: JsonValue }, ordered: boolean): TestInputs {
+/**
+ * The inputs of a test request (its schema made sure there is one kind of them, each
+ * the right shape): records to decode, or events built from command lines or given.
+ */
+function testInputs(request: RuleTestRequestDto, ordered: boolean): TestInputs {
   const base = ordered ? orderedExample : exampleEvent;
-  const given = INPUT_NAMES.filter((key) => request[key] !== undefined);
-  const name = given[0];
-  if (name === undefined || given.length > 1) {
-    throw new RuleInvalidException('give one of "commands", "events" or "records", not several', [
-      { pointer: '', message: 'needs exactly one of "commands", "events" and "records"' },
-    ]);
+  if (request.records !== undefined) {
+    return {
+      kind: 'records',
+      records: request.records.map((line, index) => ({
+        ...textRecord(line),
+        offset: String(index),
+      })),
+    };
   }
-  const inputs = request[name];
-  if (!Array.isArray(inputs) || inputs.length === 0 || inputs.length > RULE_TEST_MAX_INPUTS) {
-    throw new RuleInvalidException(
-      `"${name}" must be an array of 1 to ${RULE_TEST_MAX_INPUTS} items`,
-      [{ pointer: `/${name}`, message: `must be an array of 1 to ${RULE_TEST_MAX_INPUTS} items` }],
-    );
+  if (request.commands !== undefined) {
+    return { kind: 'events', events: request.commands.map((line, index) => base(line, index)) };
   }
-  const problems: RuleProblemDto[] = [];
-  if (name === 'records') {
-    const records = inputs.map((input, index): BatchRecord => {
-      if (typeof input !== 'string')
-        problems.push({ pointer: `/records/${index}`, message: 'must be a string' });
-      return { ...textRecord(typeof input === 'string' ? input : ''), offset: String(index) };
-    });
-    if (problems.length > 0) throw new RuleInvalidException('invalid test inputs', problems);
-    return { kind: 'records', records };
-  }
-  const built = inputs.map((input, index): CommandEvent => {
-    if (name === 'commands') {
-      if (typeof input === 'string') return base(input, index);
-      problems.push({ pointer: `/commands/${index}`, message: 'must be a string' });
-      return exampleEvent('');
-    }
-    const process = isJsonObject(input) ? input['process'] : undefined;
-    const line = isJsonObject(process) ? process['command_line'] : undefined;
-    if (!isJsonObject(input) || !isJsonObject(process) || typeof line !== 'string') {
-      problems.push({
-        pointer: `/events/${index}/process/command_line`,
-        message: 'an event needs process.command_line (a string)',
-      });
-      return exampleEvent('');
-    }
-    // Fields the event leaves out are those of a plain command line (see exampleEvent).
-    return { ...base(line, index), ...(input as unknown as Partial<CommandEvent>) };
-  });
-  if (problems.length > 0) throw new RuleInvalidException('invalid test inputs', problems);
-  return { kind: 'events', events: built };
+  // Fields an event leaves out are those of a plain command line (see exampleEvent).
+  const events = (request.events ?? []).map((input, index): CommandEvent => ({
+    ...base(input.process.command_line, index),
+    ...(input as unknown as Partial<CommandEvent>),
+  }));
+  return { kind: 'events', events };
 }
 
 /** exampleEvent, one second after the previous input, in session `example-session`. */

@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+import type { PipeTransform } from '@nestjs/common';
 import { ruleSetRegexes } from '../core/rules';
 import type { LoadRuleSetResult, RuleProblem, SourceFile } from '../core/rules';
 import type { RegexVerdict } from '../core/rules/operators/check-regex';
@@ -21,8 +23,23 @@ export function requireRuleDocument(body: unknown, what = 'a rule'): RuleDocumen
   return body;
 }
 
+/**
+ * `@Body(new RuleDocumentPipe('a rule'))`: a rule body (or a merge patch of one) as a
+ * rule document; a 400 unless it is a JSON object. Its fields are checked against
+ * rules/schema/rule.schema.json by the rule core, as a rule file's are (problems with
+ * pointers), which is the one schema of a rule.
+ */
+@Injectable()
+export class RuleDocumentPipe implements PipeTransform<unknown, RuleDocument> {
+  constructor(private readonly what: string) {}
+
+  transform(body: unknown): RuleDocument {
+    return requireRuleDocument(body, this.what);
+  }
+}
+
 /** How the API writes a rule file: two-space JSON and a final newline, like the files in rules/. */
-export function serializeRule(document: RuleDocument): string {
+export function serializeRule(document: Readonly<Record<string, unknown>>): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 

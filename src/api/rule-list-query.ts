@@ -1,4 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import type { PipeTransform } from '@nestjs/common';
 import { SEVERITIES } from '../core/event';
 import type { Severity } from '../core/event';
 
@@ -104,6 +105,14 @@ export function pageOf<T>(
   const page = items.slice(query.offset, query.offset + query.limit);
   const end = query.offset + page.length;
   return { items: page, total: items.length, nextOffset: end < items.length ? end : null };
+}
+
+/** `@Query(RuleListQueryPipe)`: GET /rules's query string as a {@link RuleListQuery} (400 otherwise). */
+@Injectable()
+export class RuleListQueryPipe implements PipeTransform<Record<string, unknown>, RuleListQuery> {
+  transform(query: Record<string, unknown>): RuleListQuery {
+    return parseRuleListQuery(query);
+  }
 }
 
 function values(query: Record<string, unknown>, name: string): string[] {

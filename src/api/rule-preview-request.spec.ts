@@ -1,21 +1,23 @@
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { errorBody } from './http-exception.filter';
-import { parseRulePreviewRequest, PREVIEW_LIMITS } from './rule-preview-request';
+import { PREVIEW_LIMITS, RULE_PREVIEW_REQUEST } from './dto/rule-preview-request.dto';
+import { parseRequestBody } from './request-body';
+import { resolvePreviewRequest } from './rule-preview-request';
 
 const NOW = Date.parse('2026-12-07T10:00:00.000Z');
 
 /** The 400 body a request gets, or the parsed request. */
 function answer(body: unknown): unknown {
   try {
-    return parseRulePreviewRequest(body, NOW);
+    return resolvePreviewRequest(parseRequestBody(RULE_PREVIEW_REQUEST, body), NOW);
   } catch (error) {
     expect(error).toBeInstanceOf(BadRequestException);
     return errorBody(error);
   }
 }
 
-describe('parseRulePreviewRequest', () => {
+describe('a preview request: its schema, then its range', () => {
   it('resolves the range and fills in the budget defaults', () => {
     expect(answer({ ruleId: 'SW-DST-0001', from: 'now-7d' })).toEqual({
       ruleId: 'SW-DST-0001',

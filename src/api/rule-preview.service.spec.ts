@@ -40,7 +40,7 @@ function service(): RulePreviewService {
   const checks = {
     compileRequestRule: () => Promise.resolve({ rule, ruleSet: loaded.ruleSet }),
   } as unknown as RuleCheckService;
-  const config = { elasticsearchCommandsIndex: 'commands' } as unknown as Config;
+  const config = { elasticsearch: { commandsIndex: 'commands' } } as unknown as Config;
   return new RulePreviewService(config, checks, { client: {} } as unknown as ElasticsearchSink);
 }
 

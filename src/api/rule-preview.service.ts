@@ -23,7 +23,8 @@ import { RuleInvalidException } from './api-errors';
 import { ConcurrencyLimit } from './concurrency-limit';
 import type { ApiPrincipal } from './api-keyring';
 import type { RulePreviewResponseDto } from './dto/rule-preview.dto';
-import { parseRulePreviewRequest } from './rule-preview-request';
+import type { RulePreviewRequestDto } from './dto/rule-preview-request.dto';
+import { resolvePreviewRequest } from './rule-preview-request';
 import type { RulePreviewRequest } from './rule-preview-request';
 import { RuleCheckService } from './rule-check.service';
 
@@ -53,9 +54,9 @@ export class RulePreviewService {
   ) {}
 
   /** Runs the preview `body` asks for; `actor` (the key's name) is logged, as stored commands are read. */
-  async preview(body: unknown, actor: ApiPrincipal): Promise<RulePreviewResponseDto> {
-    const request = parseRulePreviewRequest(body, Date.now());
-    const index = this.config.elasticsearchCommandsIndex;
+  async preview(body: RulePreviewRequestDto, actor: ApiPrincipal): Promise<RulePreviewResponseDto> {
+    const request = resolvePreviewRequest(body, Date.now());
+    const index = this.config.elasticsearch.commandsIndex;
     if (index === null) {
       throw new ConflictException(
         'the commands index is off (ES_COMMANDS_INDEX is empty): no commands are stored to preview a rule on',

@@ -24,7 +24,6 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { RuleInvalidException } from './api-errors';
 import type { RuleSetStatus } from '../rules-store/rule-store.service';
 import { SEVERITIES } from '../core/event';
 import { ApiKeyGuard, Principal, RequireAccess } from './api-key.guard';
@@ -40,20 +39,27 @@ import {
 import { RuleTestResponseDto } from './dto/rule-test.dto';
 import { RulePreviewResponseDto } from './dto/rule-preview.dto';
 import { RuleConvertResponseDto } from './dto/rule-convert.dto';
-import { RULE_CONVERT_REQUEST_PROPERTIES } from './sigma-convert';
+import { RULE_CONVERT_REQUEST } from './dto/rule-convert-request.dto';
+import type { RuleConvertRequestDto } from './dto/rule-convert-request.dto';
+import { RULE_PREVIEW_REQUEST } from './dto/rule-preview-request.dto';
+import type { RulePreviewRequestDto } from './dto/rule-preview-request.dto';
+import { RULE_TEST_REQUEST } from './dto/rule-test-request.dto';
+import type { RuleTestRequestDto } from './dto/rule-test-request.dto';
+import { RequestBodyPipe } from './request-body';
 import { EtagInterceptor } from './etag.interceptor';
 import { IfMatch } from './if-match.decorator';
 import { SCHEMA, schemaRef } from './openapi-refs';
-import { RULE_ID_PARAMETER_PATTERN, RULE_TEST_REQUEST_PROPERTIES } from './openapi-schemas';
-import { isJsonObject } from './merge-patch';
-import { requireRuleDocument } from './rule-documents';
+import { RULE_ID_PARAMETER_PATTERN } from './openapi-schemas';
+import { RuleDocumentPipe } from './rule-documents';
+import type { RuleDocument } from './rule-documents';
 import { RuleCheckService } from './rule-check.service';
 import {
-  parseRuleListQuery,
   RULE_LIST_DEFAULT_LIMIT,
   RULE_LIST_MAX_LIMIT,
   RULE_LIST_MAX_TEXT,
+  RuleListQueryPipe,
 } from './rule-list-query';
+import type { RuleListQuery } from './rule-list-query';
 import { MAX_CONCURRENT_PREVIEWS, RulePreviewService } from './rule-preview.service';
 import { RulesService } from './rules.service';
 
@@ -127,7 +133,7 @@ function RuleDryRun(): MethodDecorator {
   return KeyRequired({ role: 'read', readsOpen: false });
 }
 
-/** The query parameters of GET /rules (parsed by parseRuleListQuery). */
+/** The query parameters of GET /rules (parsed by RuleListQueryPipe). */
 function RuleListQueryParameters(): MethodDecorator {
   const list = (name: string, description: string, items: Record<string, unknown>) =>
     ApiQuery({
@@ -192,8 +198,8 @@ export class RulesController {
   @RuleListQueryParameters()
   @ApiResponse({ status: 200, type: RuleListResponseDto })
   @ApiErrors(400)
-  list(@Query() query: Record<string, unknown>): RuleListResponseDto {
-    return this.rules.list(parseRuleListQuery(query));
+  list(@Query(RuleListQueryPipe) query: RuleListQuery): RuleListResponseDto {
+    return this.rules.list(query);
   }
 
   @Get('status')
@@ -215,8 +221,10 @@ export class RulesController {
   @JsonBody(SCHEMA.ruleValidateRequest)
   @ApiResponse({ status: 200, type: RuleValidateResponseDto })
   @ApiErrors(400, 413)
-  validate(@Body() body: unknown): Promise<RuleValidateResponseDto> {
-    return this.checks.validate(requireRuleDocument(body));
+  validate(
+    @Body(new RuleDocumentPipe('a rule')) rule: RuleDocument,
+  ): Promise<RuleValidateResponseDto> {
+    return this.checks.validate(rule);
   }
 
   @Post('test')
@@ -226,8 +234,10 @@ export class RulesController {
   @JsonBody(SCHEMA.ruleTestRequest)
   @ApiResponse({ status: 200, type: RuleTestResponseDto })
   @ApiErrors(400, 404, 413)
-  test(@Body() body: unknown): Promise<RuleTestResponseDto> {
-    return this.checks.test(withKnownProperties(body, RULE_TEST_REQUEST_PROPERTIES));
+  test(
+    @Body(new RequestBodyPipe(RULE_TEST_REQUEST)) request: RuleTestRequestDto,
+  ): Promise<RuleTestResponseDto> {
+    return this.checks.test(request);
   }
 
   // Reads stored commands and scans up to millions of them: a key (read is enough), never open.
@@ -252,10 +262,10 @@ export class RulesController {
     description: `${MAX_CONCURRENT_PREVIEWS} previews are already running on this replica; retry when one has ended.`,
   })
   preview(
-    @Body() body: unknown,
+    @Body(new RequestBodyPipe(RULE_PREVIEW_REQUEST)) request: RulePreviewRequestDto,
     @Principal() actor: ApiPrincipal,
   ): Promise<RulePreviewResponseDto> {
-    return this.previews.preview(body, actor);
+    return this.previews.preview(request, actor);
   }
 
   @Post('convert')
@@ -267,8 +277,10 @@ export class RulesController {
   @JsonBody(SCHEMA.ruleConvertRequest)
   @ApiResponse({ status: 200, type: RuleConvertResponseDto })
   @ApiErrors(400, 413)
-  convert(@Body() body: unknown): Promise<RuleConvertResponseDto> {
-    return this.checks.convert(withKnownProperties(body, RULE_CONVERT_REQUEST_PROPERTIES));
+  convert(
+    @Body(new RequestBodyPipe(RULE_CONVERT_REQUEST)) request: RuleConvertRequestDto,
+  ): Promise<RuleConvertResponseDto> {
+    return this.checks.convert(request);
   }
 
   @Get(':id')
@@ -286,8 +298,11 @@ export class RulesController {
   @ApiOperation({ summary: 'Add a rule (a new file beside its id area, or under custom/)' })
   @JsonBody(SCHEMA.rule)
   @ApiResponse({ status: 201, type: RuleResponseDto })
-  create(@Body() body: unknown, @Principal() actor: ApiPrincipal): Promise<RuleResponseDto> {
-    return this.rules.create(body, actor);
+  create(
+    @Body(new RuleDocumentPipe('a rule')) rule: RuleDocument,
+    @Principal() actor: ApiPrincipal,
+  ): Promise<RuleResponseDto> {
+    return this.rules.create(rule, actor);
   }
 
   @Put(':id')
@@ -300,11 +315,11 @@ export class RulesController {
   @ApiErrors(404, 412)
   replace(
     @Param('id') id: string,
-    @Body() body: unknown,
+    @Body(new RuleDocumentPipe('a rule')) rule: RuleDocument,
     @IfMatch() ifMatch: string | undefined,
     @Principal() actor: ApiPrincipal,
   ): Promise<RuleResponseDto> {
-    return this.rules.replace(id, body, ifMatch, actor);
+    return this.rules.replace(id, rule, ifMatch, actor);
   }
 
   @Patch(':id')
@@ -318,11 +333,11 @@ export class RulesController {
   @ApiErrors(404, 412)
   patch(
     @Param('id') id: string,
-    @Body() body: unknown,
+    @Body(new RuleDocumentPipe('a JSON merge patch')) patch: RuleDocument,
     @IfMatch() ifMatch: string | undefined,
     @Principal() actor: ApiPrincipal,
   ): Promise<RuleResponseDto> {
-    return this.rules.patch(id, body, ifMatch, actor);
+    return this.rules.patch(id, patch, ifMatch, actor);
   }
 
   @Delete(':id')
@@ -340,21 +355,4 @@ export class RulesController {
   ): Promise<void> {
     return this.rules.remove(id, ifMatch, actor);
   }
-}
-
-/**
- * The body when it is a JSON object with no property but `known`; otherwise a
- * 400 naming each unknown one (the request schema has additionalProperties false).
- */
-export function withKnownProperties(body: unknown, known: readonly string[]): unknown {
-  if (!isJsonObject(body)) return body;
-  const unknown = Object.keys(body).filter((key) => !known.includes(key));
-  if (unknown.length === 0) return body;
-  throw new RuleInvalidException(
-    `unknown propert${unknown.length === 1 ? 'y' : 'ies'}: ${unknown.map((key) => JSON.stringify(key)).join(', ')}`,
-    unknown.map((key) => ({
-      pointer: `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-      message: 'unknown property',
-    })),
-  );
 }

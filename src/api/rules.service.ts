@@ -58,7 +58,7 @@ export class RulesService {
     files: FileRuleChanges,
     topic: KafkaRuleChanges,
   ) {
-    this.changes = config.rulesStore === 'kafka' ? topic : files;
+    this.changes = config.rules.store === 'kafka' ? topic : files;
   }
 
   /**
@@ -99,8 +99,7 @@ export class RulesService {
   }
 
   /** Adds a rule in a new file: beside the rules of the same id area, else under custom/. */
-  async create(body: unknown, actor: ApiPrincipal): Promise<RuleResponseDto> {
-    const document = requireRuleDocument(body);
+  async create(document: RuleDocument, actor: ApiPrincipal): Promise<RuleResponseDto> {
     const bodyId = document['id'];
     // The id decides the record's key in the rule topic; an invalid one is reported with the body's other problems.
     const ruleId = typeof bodyId === 'string' && RULE_ID_PATTERN.test(bodyId) ? bodyId : '';
@@ -115,7 +114,7 @@ export class RulesService {
             `rule ${id} already exists (${existing.path}); change it with PUT or PATCH /rules/${id}`,
           );
         }
-        const path = ruleFilePath(this.config.rulesDir, folderForArea(folder, id), id);
+        const path = ruleFilePath(this.config.rules.dir, folderForArea(folder, id), id);
         return {
           path,
           text: serializeRule(document),
@@ -131,12 +130,12 @@ export class RulesService {
   /** Replaces a rule's file with the body; the id in the body, if any, must be the one in the path. */
   async replace(
     id: string,
-    body: unknown,
+    body: RuleDocument,
     ifMatch: string | undefined,
     actor: ApiPrincipal,
   ): Promise<RuleResponseDto> {
     assertRuleId(id);
-    const document = withId(requireRuleDocument(body), id);
+    const document = withId(body, id);
     // The request's own checks come before its precondition (RFC 9110, 13.2.1): an
     // invalid body is a 400 whatever If-Match says, not a 412.
     const problems = validateRuleDocument(document);
@@ -161,12 +160,11 @@ export class RulesService {
   /** Applies a JSON Merge Patch (RFC 7396) to the rule's file, e.g. `{"enabled": false}`. */
   async patch(
     id: string,
-    body: unknown,
+    patch: RuleDocument,
     ifMatch: string | undefined,
     actor: ApiPrincipal,
   ): Promise<RuleResponseDto> {
     assertRuleId(id);
-    const patch = requireRuleDocument(body, 'a JSON merge patch');
     await this.changes.change({ actor, ruleId: id, basis: 'patch', ifMatch }, (snapshot) => {
       const current = this.requireCurrent(snapshot, id, ifMatch);
       const base = parseFile(current);

@@ -29,7 +29,7 @@ export class AuditTrailService implements OnApplicationShutdown {
     sink: ElasticsearchSink,
     private readonly metrics: MetricsService,
   ) {
-    const index = config.elasticsearchAuditIndex;
+    const index = config.elasticsearch.auditIndex;
     this.trail =
       index === null
         ? null
@@ -56,7 +56,7 @@ export class AuditTrailService implements OnApplicationShutdown {
               maxQueueBytes: AUDIT_QUEUE_MAX_BYTES,
               maxBatch: AUDIT_MAX_BATCH,
               minDelayMs: AUDIT_FIRST_RETRY_MS,
-              maxDelayMs: config.retryMaxDelayMs,
+              maxDelayMs: config.elasticsearch.retryMaxDelayMs,
             },
           );
   }

@@ -146,7 +146,7 @@ function connection(
   env: Readonly<Record<string, string | undefined>>,
 ): { client: Client; index: string } {
   const config = loadServiceConfig(env);
-  const index = options.index ?? config.elasticsearchCommandsIndex;
+  const index = options.index ?? config.elasticsearch.commandsIndex;
   if (index === null || index === '') {
     throw new CliUsageError('no commands index: ES_COMMANDS_INDEX is empty; name one with --index');
   }
@@ -154,12 +154,12 @@ function connection(
   try {
     connectionOptions = elasticsearchConnectionOptions(
       {
-        node: options.es ?? config.elasticsearchNode,
-        apiKey: config.elasticsearchApiKey,
-        username: config.elasticsearchUsername,
-        password: config.elasticsearchPassword,
-        caFile: config.elasticsearchCaFile,
-        tlsVerify: config.elasticsearchTlsVerify,
+        node: options.es ?? config.elasticsearch.node,
+        apiKey: config.elasticsearch.apiKey,
+        username: config.elasticsearch.username,
+        password: config.elasticsearch.password,
+        caFile: config.elasticsearch.caFile,
+        tlsVerify: config.elasticsearch.tlsVerify,
       },
       (path) => readFileSync(path, 'utf8'),
     );

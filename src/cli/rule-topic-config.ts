@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { kafkaSecurityOptions, kafkaSecuritySettings } from '../kafka/kafka-security';
+import { kafkaSecurityOptions } from '../kafka/kafka-security';
 import { commandKafkaClient, RuleTopic } from '../kafka/rule-topic';
 import { describeKafkaError } from '../kafka/kafka-errors';
 import { loadServiceConfig } from './service-config';
@@ -17,16 +17,16 @@ export async function withRuleTopic(
 ): Promise<number> {
   const config = loadServiceConfig(env);
   const kafka = commandKafkaClient(
-    config.kafkaBrokers,
-    kafkaSecurityOptions(kafkaSecuritySettings(config), (path) => readFileSync(path, 'utf8')),
+    config.kafka.brokers,
+    kafkaSecurityOptions(config.kafka, (path) => readFileSync(path, 'utf8')),
   );
-  const topic = new RuleTopic(kafka, config.rulesTopic);
+  const topic = new RuleTopic(kafka, config.rules.topic);
   try {
     return await work(topic, `cli:${userInfo().username}`);
   } catch (error) {
     if (error instanceof CliUsageError || !isKafkaError(error)) throw error;
     throw new Error(
-      `the rule topic ${config.rulesTopic} at ${config.kafkaBrokers.join(',')}: ${describeKafkaError(error)}`,
+      `the rule topic ${config.rules.topic} at ${config.kafka.brokers.join(',')}: ${describeKafkaError(error)}`,
     );
   } finally {
     await topic.close();

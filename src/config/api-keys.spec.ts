@@ -84,14 +84,14 @@ describe('rolesAllow', () => {
 describe('API_KEYS_FILE in the configuration', () => {
   it('loads the keys file and treats every key as a secret of the logs', () => {
     const config = loadConfig({ API_KEYS_FILE: '/run/keys.json' }, () => KEYS);
-    expect(config.apiKeys.map((entry) => entry.name)).toEqual(['ci-deploy', 'grafana']);
+    expect(config.http.apiKeys.map((entry) => entry.name)).toEqual(['ci-deploy', 'grafana']);
     expect(secretValues(config)).toEqual(expect.arrayContaining([WRITE_KEY, READ_KEY]));
   });
 
   it('has no named keys by default, and reads closed', () => {
     const config = loadConfig({});
-    expect(config.apiKeys).toEqual([]);
-    expect(config.apiReadsOpen).toBe(false);
+    expect(config.http.apiKeys).toEqual([]);
+    expect(config.http.apiReadsOpen).toBe(false);
   });
 
   it('names the file, the place and the problem of a bad keys file, never a key', () => {

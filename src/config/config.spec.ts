@@ -4,37 +4,38 @@ import { ConfigError, loadConfig, redactUrl } from './config';
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
-    expect(config.kafkaTopic).toBe('shell.commands');
-    expect(config.kafkaGroupId).toBe('shellwatch');
-    expect(config.kafkaDlqTopic).toBe('shell.commands.dlq');
-    expect(config.elasticsearchNode).toBe('http://127.0.0.1:9200');
-    expect(config.elasticsearchAlertsIndex).toBe('shellwatch-alerts');
-    expect(config.elasticsearchCommandsIndex).toBe('shellwatch-commands');
-    expect(config.rulesDir).toBe('./rules');
-    expect(config.httpPort).toBe(3000);
-    expect(config.apiKey).toBeNull();
-    expect(config.logLevel).toBe('info');
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.topic).toBe('shell.commands');
+    expect(config.kafka.groupId).toBe('shellwatch');
+    expect(config.kafka.dlqTopic).toBe('shell.commands.dlq');
+    expect(config.elasticsearch.node).toBe('http://127.0.0.1:9200');
+    expect(config.elasticsearch.alertsIndex).toBe('shellwatch-alerts');
+    expect(config.elasticsearch.commandsIndex).toBe('shellwatch-commands');
+    expect(config.rules.dir).toBe('./rules');
+    expect(config.http.port).toBe(3000);
+    expect(config.http.apiKey).toBeNull();
+    expect(config.logging.level).toBe('info');
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.kafka)).toBe(true);
   });
 
   it('turns the commands index off with an empty value', () => {
-    expect(loadConfig({ ES_COMMANDS_INDEX: '' }).elasticsearchCommandsIndex).toBeNull();
+    expect(loadConfig({ ES_COMMANDS_INDEX: '' }).elasticsearch.commandsIndex).toBeNull();
   });
 
   it('reads data streams and the two retentions, validated', () => {
     const defaults = loadConfig({});
-    expect(defaults.elasticsearchDataStreams).toBe('auto');
-    expect(defaults.elasticsearchAlertsRetention).toBe('365d');
-    expect(defaults.elasticsearchCommandsRetention).toBe('30d');
+    expect(defaults.elasticsearch.dataStreams).toBe('auto');
+    expect(defaults.elasticsearch.alertsRetention).toBe('365d');
+    expect(defaults.elasticsearch.commandsRetention).toBe('30d');
     const set = loadConfig({
       ES_DATA_STREAMS: 'off',
       ES_ALERTS_RETENTION: '',
       ES_COMMANDS_RETENTION: '12h',
     });
-    expect(set.elasticsearchDataStreams).toBe('off');
-    expect(set.elasticsearchAlertsRetention).toBeNull();
-    expect(set.elasticsearchCommandsRetention).toBe('12h');
+    expect(set.elasticsearch.dataStreams).toBe('off');
+    expect(set.elasticsearch.alertsRetention).toBeNull();
+    expect(set.elasticsearch.commandsRetention).toBe('12h');
     expect(() => loadConfig({ ES_COMMANDS_RETENTION: '30 days' })).toThrow(
       /ES_COMMANDS_RETENTION="30 days": expected a retention such as 30d/,
     );
@@ -62,7 +63,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ API_KEY_FILE: '/run/secrets/key' }, (path) =>
       path === '/run/secrets/key' ? 's3cret-s3cret-s3cret\n' : '',
     );
-    expect(config.apiKey).toBe('s3cret-s3cret-s3cret');
+    expect(config.http.apiKey).toBe('s3cret-s3cret-s3cret');
   });
 
   it('refuses an API_KEY shorter than 16 characters, without showing it', () => {
@@ -76,7 +77,7 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toEqual([
       'API_KEY=***: expected at least 16 characters (got 1); a random token, e.g. openssl rand -hex 32',
     ]);
-    expect(loadConfig({ API_KEY: 'x'.repeat(16) }).apiKey).toBe('x'.repeat(16));
+    expect(loadConfig({ API_KEY: 'x'.repeat(16) }).http.apiKey).toBe('x'.repeat(16));
   });
 
   it('redacts credentials in URLs', () => {
@@ -107,13 +108,13 @@ describe('loadConfig', () => {
 
     it('defaults to no credentials, TLS verification on, no Kafka SSL or SASL', () => {
       const config = loadConfig({});
-      expect(config.elasticsearchApiKey).toBeNull();
-      expect(config.elasticsearchUsername).toBeNull();
-      expect(config.elasticsearchPassword).toBeNull();
-      expect(config.elasticsearchCaFile).toBeNull();
-      expect(config.elasticsearchTlsVerify).toBe(true);
-      expect(config.kafkaSsl).toBe(false);
-      expect(config.kafkaSaslMechanism).toBeNull();
+      expect(config.elasticsearch.apiKey).toBeNull();
+      expect(config.elasticsearch.username).toBeNull();
+      expect(config.elasticsearch.password).toBeNull();
+      expect(config.elasticsearch.caFile).toBeNull();
+      expect(config.elasticsearch.tlsVerify).toBe(true);
+      expect(config.kafka.ssl).toBe(false);
+      expect(config.kafka.saslMechanism).toBeNull();
     });
 
     it('accepts a complete, consistent set, secrets from files', () => {
@@ -132,10 +133,10 @@ describe('loadConfig', () => {
         },
         readFile,
       );
-      expect(config.elasticsearchPassword).toBe('pw-from-file');
-      expect(config.elasticsearchTlsVerify).toBe(false);
-      expect(config.kafkaSsl).toBe(true);
-      expect(config.kafkaSaslMechanism).toBe('scram-sha-512');
+      expect(config.elasticsearch.password).toBe('pw-from-file');
+      expect(config.elasticsearch.tlsVerify).toBe(false);
+      expect(config.kafka.ssl).toBe(true);
+      expect(config.kafka.saslMechanism).toBe('scram-sha-512');
     });
 
     it('wants credentials in pairs', () => {

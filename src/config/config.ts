@@ -1,15 +1,25 @@
 import { DEFAULT_API_KEY_NAME } from './api-keys';
-import { CONFIG_VARIABLES, ConfigProblem } from './config.schema';
+import { CONFIG_GROUPS, ConfigProblem } from './config.schema';
+import type { ConfigVariable } from './config.schema';
 import { errorMessage } from '../core/errors';
 
-type Variables = typeof CONFIG_VARIABLES;
-type ParsedValue<K extends keyof Variables> = Exclude<
-  ReturnType<Variables[K]['parse']>,
-  ConfigProblem
->;
+type Groups = typeof CONFIG_GROUPS;
+type Parsed<V> = V extends { parse(raw: string): infer T } ? Exclude<T, ConfigProblem> : never;
 
-/** The whole configuration, validated once at start. Nothing else reads the environment. */
-export type Config = { readonly [K in keyof Variables]: ParsedValue<K> };
+/** The settings of one concern (`Config['kafka']`), typed from its variables' parsers. */
+export type ConfigGroup<G extends keyof Groups> = {
+  readonly [K in keyof Groups[G]]: Parsed<Groups[G][K]>;
+};
+
+/**
+ * The whole configuration, validated once at start and grouped by concern
+ * (`config.kafka.brokers`, `config.elasticsearch.alertsIndex`): a caller takes the
+ * group it needs. Nothing else reads the environment.
+ */
+export type Config = { readonly [G in keyof Groups]: ConfigGroup<G> };
+
+/** Each group, as far as its variables parsed (what the checks across variables see). */
+type PartialConfig = { readonly [G in keyof Groups]: Partial<ConfigGroup<G>> };
 
 /** Thrown by loadConfig with one line per bad variable. */
 export class ConfigError extends Error {
@@ -20,8 +30,9 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses every variable of CONFIG_VARIABLES from `env`, lists every bad one as
- * `NAME=value: expected …` (secrets shown as `***`), and returns a frozen object.
+ * Parses every variable of CONFIG_GROUPS from `env`, lists every bad one as
+ * `NAME=value: expected …` (secrets shown as `***`), and returns a frozen object,
+ * one frozen group per concern.
  * A `NAME_FILE` variable, when set, is read by the caller-supplied `readFile`
  * so secrets can come from mounted files (Kubernetes/Docker secrets).
  */
@@ -32,37 +43,62 @@ export function loadConfig(
   },
 ): Config {
   const problems: string[] = [];
-  const values: Record<string, unknown> = {};
-  for (const [key, variable] of Object.entries(CONFIG_VARIABLES)) {
-    let raw = env[variable.name];
-    const fileVariable = `${variable.name}_FILE`;
-    const filePath = env[fileVariable];
-    const fromFile = raw === undefined && filePath !== undefined && filePath !== '';
-    if (fromFile) {
-      try {
-        raw = readFile(filePath).trim();
-      } catch (error) {
-        problems.push(`${fileVariable}=${filePath}: cannot read the file (${errorMessage(error)})`);
-        continue;
-      }
-    }
-    raw ??= variable.default ?? '';
-    const parsed: unknown = (variable.parse as (raw: string) => unknown)(raw.trim());
-    if (parsed instanceof ConfigProblem) {
-      // A value read from a file is named by its file, which the operator can open.
-      const shown = 'secret' in variable && variable.secret ? '***' : JSON.stringify(raw);
-      problems.push(
-        fromFile
-          ? `${fileVariable}=${JSON.stringify(filePath)}: expected ${parsed.expected}`
-          : `${variable.name}=${shown}: expected ${parsed.expected}`,
-      );
-    } else {
-      values[key] = parsed;
+  const groups: Record<string, Record<string, unknown>> = {};
+  for (const [group, variables] of Object.entries(CONFIG_GROUPS)) {
+    const values: Record<string, unknown> = {};
+    groups[group] = values;
+    for (const [key, variable] of Object.entries(
+      variables as Record<string, ConfigVariable<unknown>>,
+    )) {
+      const parsed = parseVariable(variable, env, readFile);
+      if (parsed instanceof VariableProblem) problems.push(parsed.line);
+      else values[key] = parsed;
     }
   }
-  problems.push(...relationProblems(values, readFile));
+  const partial = groups as unknown as PartialConfig;
+  problems.push(...relationProblems(partial, readFile));
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(values) as Config;
+  return Object.freeze(
+    Object.fromEntries(
+      Object.entries(groups).map(([group, values]) => [group, Object.freeze(values)]),
+    ),
+  ) as unknown as Config;
+}
+
+/** The `NAME=value: expected …` line of a variable that did not parse. */
+class VariableProblem {
+  constructor(readonly line: string) {}
+}
+
+/** One variable from `env` (or its `NAME_FILE`), parsed, or the line saying why not. */
+function parseVariable(
+  variable: ConfigVariable<unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string,
+): unknown {
+  let raw = env[variable.name];
+  const fileVariable = `${variable.name}_FILE`;
+  const filePath = env[fileVariable];
+  const fromFile = raw === undefined && filePath !== undefined && filePath !== '';
+  if (fromFile) {
+    try {
+      raw = readFile(filePath).trim();
+    } catch (error) {
+      return new VariableProblem(
+        `${fileVariable}=${filePath}: cannot read the file (${errorMessage(error)})`,
+      );
+    }
+  }
+  raw ??= variable.default ?? '';
+  const parsed = variable.parse(raw.trim());
+  if (!(parsed instanceof ConfigProblem)) return parsed;
+  // A value read from a file is named by its file, which the operator can open.
+  const shown = variable.secret === true ? '***' : JSON.stringify(raw);
+  return new VariableProblem(
+    fromFile
+      ? `${fileVariable}=${JSON.stringify(filePath)}: expected ${parsed.expected}`
+      : `${variable.name}=${shown}: expected ${parsed.expected}`,
+  );
 }
 
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
@@ -73,17 +109,11 @@ const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
  * One `NAME=value: expected …` line per problem, secrets shown as `***`.
  */
 export function relationProblems(
-  config: Partial<Config>,
+  config: PartialConfig,
   readFile: (path: string) => string,
 ): string[] {
   const problems: string[] = [];
-  const {
-    elasticsearchNode: node,
-    elasticsearchApiKey: apiKey,
-    elasticsearchUsername: username,
-    elasticsearchPassword: password,
-    elasticsearchCaFile: esCaFile,
-  } = config;
+  const { node, apiKey, username, password, caFile: esCaFile } = config.elasticsearch;
   if (username && !password) {
     problems.push(
       `ES_USERNAME=${JSON.stringify(username)}: expected ES_PASSWORD (or ES_PASSWORD_FILE) as well`,
@@ -108,8 +138,13 @@ export function relationProblems(
     }
     problems.push(...pemFileProblems('ES_CA_FILE', esCaFile, readFile));
   }
-  const { kafkaSsl, kafkaSslCaFile, kafkaSaslMechanism, kafkaSaslUsername, kafkaSaslPassword } =
-    config;
+  const {
+    ssl: kafkaSsl,
+    sslCaFile: kafkaSslCaFile,
+    saslMechanism: kafkaSaslMechanism,
+    saslUsername: kafkaSaslUsername,
+    saslPassword: kafkaSaslPassword,
+  } = config.kafka;
   if (kafkaSslCaFile) {
     if (kafkaSsl === false) {
       problems.push(
@@ -141,13 +176,12 @@ export function relationProblems(
       );
     }
   }
-  problems.push(...apiKeyProblems(config));
+  problems.push(...apiKeyProblems(config.http));
   return problems;
 }
 
 /** API_KEY must not also be a key of the keys file, nor its name taken there. */
-function apiKeyProblems(config: Partial<Config>): string[] {
-  const { apiKey, apiKeys } = config;
+function apiKeyProblems({ apiKey, apiKeys }: Partial<ConfigGroup<'http'>>): string[] {
   if (!apiKey || !apiKeys) return [];
   const problems: string[] = [];
   if (apiKeys.some((entry) => entry.name === DEFAULT_API_KEY_NAME)) {

@@ -93,9 +93,9 @@ describe('deploy/kubernetes', () => {
       return value;
     };
     const config = loadConfig(env, readFile);
-    expect(config.apiKey).toBe(secret.stringData['api-key']);
-    expect(config.elasticsearchPassword).toBe(secret.stringData['es-password']);
-    expect(config.rulesDir).toBe(main.volumeMounts.find((m) => m.name === 'rules')!.mountPath);
+    expect(config.http.apiKey).toBe(secret.stringData['api-key']);
+    expect(config.elasticsearch.password).toBe(secret.stringData['es-password']);
+    expect(config.rules.dir).toBe(main.volumeMounts.find((m) => m.name === 'rules')!.mountPath);
     // Secrets come from files, never from the environment.
     for (const variable of Object.values(CONFIG_VARIABLES)) {
       if ('secret' in variable && variable.secret && variable.name !== 'ES_NODE') {

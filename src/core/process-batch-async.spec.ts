@@ -3,7 +3,7 @@ import { createRecordDecoder } from './decode';
 import { processBatch, processBatchAsync } from './process-batch';
 import type { BatchRecord } from './process-batch';
 import { createReferenceEvaluator, formatRuleProblems, loadRuleSet } from './rules';
-import { generatedLists, generateRules } from './rules/testing/generate-rules';
+import { generatedLists, generateRules } from '../../bench/support/generate-rules';
 
 /** `RULES_ENGINE=reference`: the async batch path gives the same documents as the compiled one. */
 describe('processBatchAsync', () => {

@@ -3,7 +3,7 @@ import { createRecordDecoder } from './decode';
 import { processBatch } from './process-batch';
 import type { BatchRecord, ProcessBatchOptions, ProcessedBatch } from './process-batch';
 import { formatRuleProblems, loadRuleSet } from './rules';
-import { generatedLists, generateRules } from './rules/testing/generate-rules';
+import { generatedLists, generateRules } from '../../bench/support/generate-rules';
 
 /**
  * auditd records are held by the partition's decoder until their event is complete,

@@ -5,7 +5,7 @@ import { createRecordDecoder } from './decode';
 import { processBatch } from './process-batch';
 import type { BatchRecord, ProcessBatchOptions } from './process-batch';
 import { formatRuleProblems, loadRuleSet } from './rules';
-import { generatedLists, generateRules } from './rules/testing/generate-rules';
+import { generatedLists, generateRules } from '../../bench/support/generate-rules';
 
 /** The pipeline processes a large batch in chunks, with one decoder for the partition. */
 describe('processBatch in chunks', () => {

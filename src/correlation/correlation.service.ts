@@ -28,12 +28,12 @@ export class CorrelationService implements OnModuleDestroy {
 
   constructor(@Inject(CONFIG) config: Config, kafka: KafkaConnection) {
     this.changelog = new StateChangelog(kafka.kafka, {
-      topic: changelogTopic(config.kafkaTopic),
-      sourceTopic: config.kafkaTopic,
+      topic: changelogTopic(config.kafka.topic),
+      sourceTopic: config.kafka.topic,
     });
     this.partitions = new PartitionCorrelations(this.changelog, {
-      graceMs: config.correlationGraceMs,
-      maxKeys: config.correlationMaxKeys,
+      graceMs: config.correlation.graceMs,
+      maxKeys: config.correlation.maxKeys,
     });
   }
 

@@ -6,7 +6,9 @@ const DLQ_CAUSE =
   'writing dead letters to shell.commands.dlq: MESSAGE_TOO_LARGE: The request included a message larger than the max message size the server will accept';
 
 function readyState(): HealthState {
-  const health = new HealthState({ stuckPartitionAfterMs: 60_000 });
+  const health = new HealthState({
+    pipeline: { stuckPartitionAfterMs: 60_000, shutdownTimeoutMs: 10_000 },
+  });
   health.consumerStateChanged({ running: true });
   health.elasticsearchStateChanged(true);
   health.rulesStateChanged(true);

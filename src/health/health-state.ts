@@ -35,7 +35,7 @@ export class HealthState implements ConsumerStateListener {
   private readonly failingWrites = new Map<string, FailingWrite>();
   private partitionsOkSince = new Date().toISOString();
 
-  constructor(@Inject(CONFIG) private readonly config: Pick<Config, 'stuckPartitionAfterMs'>) {}
+  constructor(@Inject(CONFIG) private readonly config: Pick<Config, 'pipeline'>) {}
 
   consumerStateChanged(state: { running: boolean; reason?: string }): void {
     this.set('kafka', state.running, state.reason);
@@ -111,7 +111,7 @@ export class HealthState implements ConsumerStateListener {
   }
 
   private isStuck(write: FailingWrite, now: number): boolean {
-    return write.permanent || now - write.sinceMs >= this.config.stuckPartitionAfterMs;
+    return write.permanent || now - write.sinceMs >= this.config.pipeline.stuckPartitionAfterMs;
   }
 
   private set(name: keyof HealthState['components'], ok: boolean, reason?: string): void {

@@ -1,7 +1,9 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import type { Config } from '../config/config';
 
-/** What the configuration says about securing the Kafka connection (see KAFKA_SSL*, KAFKA_SASL_*). */
+/**
+ * What the configuration says about securing the Kafka connection (see KAFKA_SSL*,
+ * KAFKA_SASL_*): the service's `config.kafka` group is one.
+ */
 export interface KafkaSecuritySettings {
   ssl: boolean;
   sslCaFile: string | null;
@@ -11,22 +13,6 @@ export interface KafkaSecuritySettings {
 }
 
 export type KafkaSecurityOptions = Pick<KafkaConfig, 'ssl' | 'sasl'>;
-
-/** The Kafka security settings of the service's configuration. */
-export function kafkaSecuritySettings(
-  config: Pick<
-    Config,
-    'kafkaSsl' | 'kafkaSslCaFile' | 'kafkaSaslMechanism' | 'kafkaSaslUsername' | 'kafkaSaslPassword'
-  >,
-): KafkaSecuritySettings {
-  return {
-    ssl: config.kafkaSsl,
-    sslCaFile: config.kafkaSslCaFile,
-    saslMechanism: config.kafkaSaslMechanism,
-    saslUsername: config.kafkaSaslUsername,
-    saslPassword: config.kafkaSaslPassword,
-  };
-}
 
 /**
  * Turns validated settings into kafkajs `ssl` and `sasl` options. `ssl: true`

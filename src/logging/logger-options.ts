@@ -17,7 +17,7 @@ import type { Config } from '../config/config';
  * Command lines and alert contents are the caller's duty: debug only.
  */
 export function loggerParams(config: Config): Params {
-  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+  const verbose = config.logging.level === 'debug' || config.logging.level === 'trace';
   return {
     pinoHttp: {
       ...pinoOptions(config),
@@ -66,7 +66,7 @@ const INFO = 30;
 export function pinoOptions(config: Config): LoggerOptions {
   const secrets = secretValues(config);
   return {
-    level: config.logLevel,
+    level: config.logging.level,
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '***' },
@@ -86,14 +86,14 @@ export function pinoOptions(config: Config): LoggerOptions {
 /** The configured secret values, longest first (so a secret containing another is replaced whole). */
 export function secretValues(config: Config): string[] {
   const values = [
-    config.apiKey,
-    ...config.apiKeys.map((entry) => entry.key),
-    config.elasticsearchApiKey,
+    config.http.apiKey,
+    ...config.http.apiKeys.map((entry) => entry.key),
+    config.elasticsearch.apiKey,
     // id:api_key: the id is not a secret, the key is.
-    ...(config.elasticsearchApiKey?.split(':').slice(1) ?? []),
-    config.elasticsearchPassword,
-    config.kafkaSaslPassword,
-    urlPassword(config.elasticsearchNode),
+    ...(config.elasticsearch.apiKey?.split(':').slice(1) ?? []),
+    config.elasticsearch.password,
+    config.kafka.saslPassword,
+    urlPassword(config.elasticsearch.node),
   ];
   const secrets = new Set<string>();
   for (const value of values) {

@@ -10,7 +10,7 @@ import type { Config } from '../config/config';
 import { AlertsConsumer } from '../kafka/alerts-consumer';
 import { KafkaConnection } from '../kafka/kafka-connection';
 import { kafkaErrorType } from '../kafka/kafka-errors';
-import { kafkaSecurityOptions, kafkaSecuritySettings } from '../kafka/kafka-security';
+import { kafkaSecurityOptions } from '../kafka/kafka-security';
 import { pinoOptions, scrubText } from '../logging/logger-options';
 import { post } from './http-delivery';
 import { Notifier } from './notifier';
@@ -39,20 +39,20 @@ function readText(path: string): string {
 
 /** Reads and validates NOTIFY_CONFIG_FILE; every problem at once. */
 function loadNotifyConfig(config: Config): NotifyConfig {
-  if (config.notifyConfigFile === '') {
+  if (config.notifier.configFile === '') {
     throw new StartError(
       'NOTIFY_CONFIG_FILE is not set: the notifier needs its outputs and routes',
     );
   }
   let text: string;
   try {
-    text = readText(config.notifyConfigFile);
+    text = readText(config.notifier.configFile);
   } catch (error) {
     throw new StartError(
-      `NOTIFY_CONFIG_FILE=${config.notifyConfigFile}: cannot read the file (${errorMessage(error)})`,
+      `NOTIFY_CONFIG_FILE=${config.notifier.configFile}: cannot read the file (${errorMessage(error)})`,
     );
   }
-  return parseNotifyConfig(config.notifyConfigFile, text, readText);
+  return parseNotifyConfig(config.notifier.configFile, text, readText);
 }
 
 /** Nest's Logger (used by the Kafka adapter) through the same JSON lines as the rest. */
@@ -75,10 +75,10 @@ function pinoForNest(logger: pino.Logger): LoggerService {
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, readText);
-  if (config.kafkaAlertsTopic === null) {
+  if (config.kafka.alertsTopic === null) {
     throw new StartError('KAFKA_ALERTS_TOPIC is empty: the notifier has no topic to consume');
   }
-  const alertsTopic = config.kafkaAlertsTopic;
+  const alertsTopic = config.kafka.alertsTopic;
   const notifyConfig = loadNotifyConfig(config);
   const base = pinoOptions(config);
   const logger = pino({
@@ -99,16 +99,16 @@ async function bootstrap(): Promise<void> {
 
   const metrics = new NotifierMetrics([...notifyConfig.outputs.keys()]);
   const connection = new KafkaConnection({
-    brokers: config.kafkaBrokers,
-    clientId: `${config.kafkaClientId}-notifier`,
-    dlqTopic: config.notifyDlqTopic,
-    dlqMaxBytes: config.kafkaDlqMaxBytes,
-    security: kafkaSecurityOptions(kafkaSecuritySettings(config), readText),
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-notifier`,
+    dlqTopic: config.notifier.dlqTopic,
+    dlqMaxBytes: config.kafka.dlqMaxBytes,
+    security: kafkaSecurityOptions(config.kafka, readText),
   });
   // The consumer calls the notifier, the notifier commits through the consumer.
   const consumer: AlertsConsumer = new AlertsConsumer(connection.kafka, {
     topic: alertsTopic,
-    groupId: config.notifyGroupId,
+    groupId: config.notifier.groupId,
     handle: (batch) => notifier.handleBatch(batch),
     onRebalance: () => notifier.rebalanced(),
   });
@@ -144,7 +144,7 @@ async function bootstrap(): Promise<void> {
   });
   running = true;
   logger.info(
-    `notifier consuming ${alertsTopic} as group ${config.notifyGroupId}; outputs: ${[...notifyConfig.outputs.keys()].join(', ')}; ${notifyConfig.routes.length} routes`,
+    `notifier consuming ${alertsTopic} as group ${config.notifier.groupId}; outputs: ${[...notifyConfig.outputs.keys()].join(', ')}; ${notifyConfig.routes.length} routes`,
   );
 
   let signalled = false;
@@ -152,7 +152,7 @@ async function bootstrap(): Promise<void> {
     if (signalled) process.exit(0);
     signalled = true;
     logger.info(`${signal}: stopping; uncommitted alerts will be redelivered`);
-    setTimeout(() => process.exit(0), config.shutdownTimeoutMs).unref();
+    setTimeout(() => process.exit(0), config.pipeline.shutdownTimeoutMs).unref();
     clearInterval(ticker);
     notifier.stop();
     void (async () => {
@@ -188,7 +188,7 @@ function serve(config: Config, metrics: NotifierMetrics, ready: () => boolean): 
         return json(404, { message: 'not found' });
     }
   });
-  server.listen(config.httpPort, config.httpHost);
+  server.listen(config.http.port, config.http.host);
   return server;
 }
 

@@ -22,9 +22,9 @@ describe('DecoderFactory', () => {
       }),
     );
     const factory = new DecoderFactory({
-      inputFormat: 'auto',
-      inputFormatsFile: file,
-      inputFormatHeader: 'format',
+      format: 'auto',
+      formatsFile: file,
+      formatHeader: 'format',
     });
     const outcome = factory
       .create()
@@ -40,16 +40,15 @@ describe('DecoderFactory', () => {
   });
 
   it('refuses an unknown format or an unreadable file at construction', () => {
-    expect(
-      () =>
-        new DecoderFactory({ inputFormat: 'nope', inputFormatsFile: '', inputFormatHeader: '' }),
-    ).toThrow(StartupError);
+    expect(() => new DecoderFactory({ format: 'nope', formatsFile: '', formatHeader: '' })).toThrow(
+      StartupError,
+    );
     expect(
       () =>
         new DecoderFactory({
-          inputFormat: 'auto',
-          inputFormatsFile: '/nonexistent/formats.json',
-          inputFormatHeader: '',
+          format: 'auto',
+          formatsFile: '/nonexistent/formats.json',
+          formatHeader: '',
         }),
     ).toThrow(/INPUT_FORMATS_FILE=\/nonexistent\/formats.json: cannot read the file/);
   });

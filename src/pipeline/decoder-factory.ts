@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRecordDecoder } from '../core/decode';
 import type { DecoderOptions, FormatsDefinition, RecordDecoder } from '../core/decode';
-import type { Config } from '../config/config';
+import type { ConfigGroup } from '../config/config';
 import { StartupError } from '../startup-error';
 import { errorMessage } from '../core/errors';
 
@@ -14,20 +14,16 @@ export class DecoderFactory {
   /** The checked decoder options (INPUT_FORMAT, INPUT_FORMAT_HEADER, INPUT_FORMATS_FILE). */
   readonly options: DecoderOptions;
 
-  constructor(config: Pick<Config, 'inputFormat' | 'inputFormatsFile' | 'inputFormatHeader'>) {
+  constructor(input: ConfigGroup<'input'>) {
     this.options = {
-      format: config.inputFormat,
-      ...(config.inputFormatHeader ? { formatHeader: config.inputFormatHeader } : {}),
-      ...(config.inputFormatsFile
-        ? { customFormats: readFormatsFile(config.inputFormatsFile) }
-        : {}),
+      format: input.format,
+      ...(input.formatHeader ? { formatHeader: input.formatHeader } : {}),
+      ...(input.formatsFile ? { customFormats: readFormatsFile(input.formatsFile) } : {}),
     };
     try {
       createRecordDecoder(this.options);
     } catch (error) {
-      const where = config.inputFormatsFile
-        ? ` (INPUT_FORMATS_FILE=${config.inputFormatsFile})`
-        : '';
+      const where = input.formatsFile ? ` (INPUT_FORMATS_FILE=${input.formatsFile})` : '';
       throw new StartupError(`invalid input format configuration${where}: ${errorMessage(error)}`);
     }
   }

@@ -60,7 +60,7 @@ export class PipelineService {
   ) {
     this.streams = new PartitionStreams(() => this.decoderFactory.create());
     this.runOptions = {
-      writeCommands: config.elasticsearchCommandsIndex !== null,
+      writeCommands: config.elasticsearch.commandsIndex !== null,
       now: () => new Date(),
     };
   }
@@ -86,7 +86,7 @@ export class PipelineService {
       { decoder, correlation },
     );
     const reference =
-      this.config.rulesEngine === 'reference' && evaluator instanceof CompiledRuleEvaluator
+      this.config.rules.engine === 'reference' && evaluator instanceof CompiledRuleEvaluator
         ? this.referenceFor(evaluator.ruleSet)
         : undefined;
     const deadLetters: DeadLetter[] = [];
@@ -132,7 +132,7 @@ export class PipelineService {
       deadLetters.push(...this.deadLettersFor(rejected, batch));
       const delivery = this.kafka.deadLetters.delivery(batch.topic, batch.partition, deadLetters);
       await retryUntilDone(() => delivery.deliver(), {
-        maxDelayMs: this.config.retryMaxDelayMs,
+        maxDelayMs: this.config.elasticsearch.retryMaxDelayMs,
         isActive: () => batch.isActive(),
         onFailure: async (error, attempt, retriable) => {
           this.health.batchWriteFailed(batch, {
@@ -148,7 +148,7 @@ export class PipelineService {
       if (correlation) {
         // Elasticsearch has the batch's alerts: checkpoint the state, then acknowledge.
         await retryUntilDone(() => correlation.checkpoint(lastOffset), {
-          maxDelayMs: this.config.retryMaxDelayMs,
+          maxDelayMs: this.config.elasticsearch.retryMaxDelayMs,
           isActive: () => batch.isActive(),
           onFailure: async (error, attempt, retriable) => {
             this.health.batchWriteFailed(batch, {
@@ -205,7 +205,7 @@ export class PipelineService {
         this.health.elasticsearchStateChanged(true);
       },
       {
-        maxDelayMs: this.config.retryMaxDelayMs,
+        maxDelayMs: this.config.elasticsearch.retryMaxDelayMs,
         isActive: () => batch.isActive(),
         onFailure: async (error, attempt, retriable) => {
           this.health.elasticsearchStateChanged(false, `Elasticsearch: ${errorMessage(error)}`);
@@ -233,7 +233,7 @@ export class PipelineService {
     if (producer === undefined || alerts.length === 0) return;
     const delivery = producer.delivery(alerts);
     await retryUntilDone(() => delivery.deliver(), {
-      maxDelayMs: this.config.retryMaxDelayMs,
+      maxDelayMs: this.config.elasticsearch.retryMaxDelayMs,
       isActive: () => batch.isActive(),
       onFailure: async (error, attempt, retriable) => {
         this.health.batchWriteFailed(batch, {

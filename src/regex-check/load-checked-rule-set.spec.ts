@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RegexSpec } from '../core/rules/operators/check-regex';
 import { RegexVerdictCache } from '../core/rules/operators/regex-verdict-cache';
 import { RuleCompileCache } from '../core/rules/rule-compile-cache';
-import { ruleFile } from '../core/rules/testing/rule-factory';
+import { ruleFile } from '../../bench/support/rule-factory';
 import { loadCheckedRuleSet } from './load-checked-rule-set';
 import { RegexChecker } from './regex-checker';
 import type { RegexAnalysis } from './regex-checker';

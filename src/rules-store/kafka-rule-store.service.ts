@@ -91,7 +91,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
     private readonly metrics: MetricsService,
     private readonly audit: AuditTrailService,
   ) {
-    this.topic = new RuleTopic(connection.kafka, config.rulesTopic);
+    this.topic = new RuleTopic(connection.kafka, config.rules.topic);
   }
 
   /** Creates the topic if missing, reads it to its end and loads the rule set. */
@@ -172,7 +172,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
    * rejected record is followed by a restatement of its key (see RuleLogState).
    */
   async submit(message: RuleTopicMessage, changeId: string): Promise<ApplyOutcome> {
-    const outcome = this.waiters.wait(changeId, this.config.rulesTopicTimeoutMs);
+    const outcome = this.waiters.wait(changeId, this.config.rules.topicTimeoutMs);
     try {
       await this.bounded(this.topic.produce([message]), WRITING);
     } catch (error) {
@@ -185,7 +185,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
       result = await outcome;
     } catch {
       throw new RuleTopicUnavailableError(
-        `the change was written to the rule topic ${this.topic.topic} but this replica did not apply it within ${this.config.rulesTopicTimeoutMs} ms; it may still be applied: read the rule again before retrying`,
+        `the change was written to the rule topic ${this.topic.topic} but this replica did not apply it within ${this.config.rules.topicTimeoutMs} ms; it may still be applied: read the rule again before retrying`,
         true,
       );
     }
@@ -357,7 +357,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
               [current.kind]: current.document,
             }),
           };
-    const outcome = this.waiters.wait(changeId, this.config.rulesTopicTimeoutMs * 3);
+    const outcome = this.waiters.wait(changeId, this.config.rules.topicTimeoutMs * 3);
     this.topic
       .produce([message])
       .then(() => outcome)
@@ -390,7 +390,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
 
   /** `work` within RULES_TOPIC_TIMEOUT_MS, or a {@link RuleTopicUnavailableError} naming what did not finish. */
   private bounded<T>(work: Promise<T>, what: string): Promise<T> {
-    const timeoutMs = this.config.rulesTopicTimeoutMs;
+    const timeoutMs = this.config.rules.topicTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(

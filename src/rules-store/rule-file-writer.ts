@@ -21,7 +21,7 @@ export class RuleFileWriter {
 
   /** Every rule and list file of the folder, as the rule store reads it. */
   read(): Promise<RuleFolderContents> {
-    return readRuleFolder(this.config.rulesDir);
+    return readRuleFolder(this.config.rules.dir);
   }
 
   /**
@@ -29,7 +29,7 @@ export class RuleFileWriter {
    * same folder: a read, a check and a write inside it are one step for all of them.
    */
   locked<T>(work: (lease: FolderLease) => Promise<T>): Promise<T> {
-    return withFolderLock(this.config.rulesDir, work);
+    return withFolderLock(this.config.rules.dir, work);
   }
 
   /**
@@ -39,7 +39,7 @@ export class RuleFileWriter {
    * The temporary name does not end in `.json`, so a reload never picks it up.
    */
   async write(path: string, text: string): Promise<void> {
-    const target = resolveInside(this.config.rulesDir, path);
+    const target = resolveInside(this.config.rules.dir, path);
     const folder = dirname(target);
     const root = await this.realRoot();
     // Before and after creating it: no folder is made, and no file written, through a link that leads outside.
@@ -65,14 +65,14 @@ export class RuleFileWriter {
 
   /** Removes the rule file at `path` (relative to RULES_DIR); a link is removed, not what it points to. */
   async remove(path: string): Promise<void> {
-    const target = resolveInside(this.config.rulesDir, path);
+    const target = resolveInside(this.config.rules.dir, path);
     await assertRealInside(await this.realRoot(), dirname(target), path);
     await unlink(target);
   }
 
   private async realRoot(): Promise<string> {
     try {
-      return await realpath(this.config.rulesDir);
+      return await realpath(this.config.rules.dir);
     } catch {
       // Never re-create a missing RULES_DIR: a folder holding one rule would become the whole set.
       throw new FolderLockError(

@@ -17,7 +17,10 @@ function store(): { dir: string; store: RuleStore; metrics: MetricsService } {
   const dir = join(mkdtempSync(join(tmpdir(), 'rule-store-')), 'rules');
   cpSync(FIXTURES, dir, { recursive: true });
   const metrics = new MetricsService();
-  const config = { rulesDir: dir, stuckPartitionAfterMs: 60_000 } as unknown as Config;
+  const config = {
+    rules: { dir },
+    pipeline: { stuckPartitionAfterMs: 60_000 },
+  } as unknown as Config;
   return { dir, store: new RuleStore(config, new HealthState(config), metrics, regexes), metrics };
 }
 

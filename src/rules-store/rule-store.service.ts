@@ -255,12 +255,12 @@ export class RuleStore {
     let problems: RuleProblem[];
     let folder: RuleFolderContents;
     try {
-      folder = await readRuleFolder(this.config.rulesDir);
+      folder = await readRuleFolder(this.config.rules.dir);
     } catch (error) {
       this.filesObserved(null);
       return this.reject([
         {
-          file: this.config.rulesDir,
+          file: this.config.rules.dir,
           pointer: '',
           message: isMissing(error)
             ? 'the rules folder does not exist (removed, or being replaced); the last good set, if any, keeps running and reloads resume when the folder is back'
@@ -281,7 +281,7 @@ export class RuleStore {
     } catch (error) {
       problems = [
         {
-          file: this.config.rulesDir,
+          file: this.config.rules.dir,
           pointer: '',
           message: `cannot load the rules folder: ${errorMessage(error)}`,
         },

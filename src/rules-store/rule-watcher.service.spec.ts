@@ -52,7 +52,7 @@ describe('RuleWatcher.rescan, the safety net', () => {
     writeFileSync(join(dir, 'SW-EXE-0001.json'), '{}');
     const store = new FakeStore();
     // No onApplicationBootstrap: no file system watch, so only the re-scan can notice a change.
-    const watcher = new RuleWatcher({ rulesDir: dir }, store as unknown as RuleStore);
+    const watcher = new RuleWatcher({ rules: { dir } }, store as unknown as RuleStore);
     watchers.push(watcher);
     return { dir, store, watcher };
   }
@@ -74,7 +74,7 @@ describe('RuleWatcher.rescan, the safety net', () => {
   it('records a missing folder as null and reloads so the status can say why', async () => {
     const { store } = setUp();
     const gone = new RuleWatcher(
-      { rulesDir: '/nonexistent/shellwatch/rules' },
+      { rules: { dir: '/nonexistent/shellwatch/rules' } },
       store as unknown as RuleStore,
     );
     watchers.push(gone);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { CONFIG } from '../config/config';
-import type { Config } from '../config/config';
+import type { ConfigGroup } from '../config/config';
 import { FolderWatch } from './folder-watch';
 import type { FolderChange } from './folder-watch';
 import { folderHash, readRuleFolder } from './rule-files';
@@ -46,23 +46,25 @@ export class RuleWatcher implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(CONFIG)
-    private readonly config: Pick<Config, 'rulesDir'> & Partial<Pick<Config, 'rulesStore'>>,
+    private readonly config: {
+      rules: Pick<ConfigGroup<'rules'>, 'dir'> & Partial<Pick<ConfigGroup<'rules'>, 'store'>>;
+    },
     // The class itself, not a Pick: Nest resolves the dependency by the parameter's runtime type.
     private readonly store: RuleStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // With RULES_STORE=kafka the rules are the topic's; the folder is not read.
-    if (this.config.rulesStore === 'kafka') return;
+    if (this.config.rules.store === 'kafka') return;
     this.stopped = false;
     this.watch = new FolderWatch(
-      this.config.rulesDir,
+      this.config.rules.dir,
       (change) => this.changed(change),
-      (message) => this.logger.warn(`watching ${this.config.rulesDir}: ${message}`),
+      (message) => this.logger.warn(`watching ${this.config.rules.dir}: ${message}`),
     );
     await this.watch.start();
     this.planRescan();
-    this.logger.log(`watching ${this.config.rulesDir} for rule changes`);
+    this.logger.log(`watching ${this.config.rules.dir} for rule changes`);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -81,7 +83,7 @@ export class RuleWatcher implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async rescan(): Promise<void> {
     await this.watch?.check();
-    const hash = await readRuleFolder(this.config.rulesDir).then(folderHash, () => null);
+    const hash = await readRuleFolder(this.config.rules.dir).then(folderHash, () => null);
     const previous = this.store.status().filesHash;
     this.store.filesObserved(hash);
     if (hash !== previous) {
@@ -92,9 +94,9 @@ export class RuleWatcher implements OnApplicationBootstrap, OnModuleDestroy {
 
   private changed(change: FolderChange): void {
     if (change === 'replaced')
-      this.logger.log(`${this.config.rulesDir} was replaced; watching the new folder`);
+      this.logger.log(`${this.config.rules.dir} was replaced; watching the new folder`);
     if (change === 'missing')
-      this.logger.warn(`${this.config.rulesDir} was removed; the running rule set stays`);
+      this.logger.warn(`${this.config.rules.dir} was removed; the running rule set stays`);
     this.schedule();
   }
 

@@ -1,48 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { RuleCreateDto } from './rule.dto';
 
 /** Largest number of inputs one `POST /rules/test` evaluates. */
 export const RULE_TEST_MAX_INPUTS = 1000;
-
-export class RuleTestRequestDto {
-  @ApiPropertyOptional({
-    type: RuleCreateDto,
-    description: 'A rule to try (not saved). Give this or ruleId.',
-  })
-  rule?: RuleCreateDto;
-
-  @ApiPropertyOptional({
-    description: 'Id of a rule of the active set. Give this or rule.',
-    example: 'SW-DST-0001',
-  })
-  ruleId?: string;
-
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: RULE_TEST_MAX_INPUTS,
-    description: 'Raw command lines, each run as user alice on example-host. Give this or events.',
-    example: ['rm -rf /', 'ls -la'],
-  })
-  commands?: string[];
-
-  @ApiPropertyOptional({
-    type: 'array',
-    maxItems: RULE_TEST_MAX_INPUTS,
-    items: { type: 'object', additionalProperties: true },
-    description:
-      'Command events (ECS names, as in the commands index); process.command_line is required, other fields default to those of a command line.',
-    example: [{ process: { command_line: 'sudo rm -rf /etc' }, user: { name: 'root' } }],
-  })
-  events?: unknown[];
-
-  @ApiPropertyOptional({
-    type: [String],
-    maxItems: RULE_TEST_MAX_INPUTS,
-    description:
-      'Records as the service reads them from Kafka, in stream order, decoded as the service decodes them (INPUT_FORMAT, INPUT_FORMATS_FILE). Give this, commands or events.',
-  })
-  records?: string[];
-}
 
 export class MatchedConditionDto {
   @ApiProperty({ example: 'commands' })

@@ -1,83 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SEVERITIES } from '../../core/event';
-import type { Severity } from '../../core/event';
-import { RULE_ID_PATTERN } from '../../core/rules/rule-id';
 import { SCHEMA, schemaRef } from '../openapi-refs';
 
 /*
- * These classes document the API's answers (OpenAPI at /docs). They do not
- * validate: request bodies are checked against rules/schema/rule.schema.json by
- * the rule core, the same check a rule file on disk gets, and the OpenAPI
- * document describes a rule with that very schema (src/api/openapi-schemas.ts),
- * so the API, its document and the files can never disagree about a valid rule.
+ * These classes document the API's answers (OpenAPI at /docs). Requests are not
+ * classes: each request body has one JSON Schema (the *-request.dto.ts files), the
+ * one the controller validates with (request-body.ts) and the OpenAPI document
+ * publishes. A rule body is checked against rules/schema/rule.schema.json by the
+ * rule core, the same check a rule file on disk gets, and the document describes
+ * a rule with that very schema (src/api/openapi-schemas.ts), so the API, its
+ * document and the files can never disagree about a valid rule.
  */
-
-export class RuleExamplesDto {
-  @ApiPropertyOptional({ type: [String], description: 'Command lines the rule must match.' })
-  match?: string[];
-
-  @ApiPropertyOptional({ type: [String], description: 'Command lines the rule must not match.' })
-  noMatch?: string[];
-}
-
-/**
- * A rule as written in a rule file, as a TypeScript shape (see rules/schema/rule.schema.json
- * and docs/rules.md); the OpenAPI document uses the schema itself (component `Rule`).
- */
-export class RuleCreateDto {
-  @ApiProperty({ example: 'ACME-0001', pattern: RULE_ID_PATTERN.source, maxLength: 128 })
-  id!: string;
-
-  @ApiProperty({ example: 'Netcat listener', maxLength: 200 })
-  name!: string;
-
-  @ApiPropertyOptional()
-  description?: string;
-
-  @ApiProperty({ enum: SEVERITIES, example: 'high' })
-  severity!: Severity;
-
-  @ApiPropertyOptional({ default: true })
-  enabled?: boolean;
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  version?: number;
-
-  @ApiPropertyOptional({ type: [String] })
-  tags?: string[];
-
-  @ApiPropertyOptional({ type: [String], example: ['T1059.004'] })
-  mitre?: string[];
-
-  @ApiPropertyOptional()
-  author?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  references?: string[];
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      "json-rules-engine's condition format: all / any / not of {fact, path, operator, value}.",
-    example: {
-      all: [
-        { fact: 'commands', operator: 'anyCommand', value: { program: 'nc', hasFlags: ['l'] } },
-      ],
-    },
-  })
-  conditions!: unknown;
-
-  @ApiPropertyOptional({
-    type: 'array',
-    items: { type: 'object', additionalProperties: true },
-    description: 'Conditions that, when any holds, suppress a match.',
-  })
-  exceptions?: unknown[];
-
-  @ApiPropertyOptional({ type: RuleExamplesDto })
-  examples?: RuleExamplesDto;
-}
 
 /** A rule of the active set. */
 export class RuleResponseDto {

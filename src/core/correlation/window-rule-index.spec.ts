@@ -3,8 +3,8 @@ import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
 import type { CommandEvent } from '../event';
 import { formatRuleProblems, loadRuleSet } from '../rules/load-rule-set';
 import type { LoadedRule } from '../rules/load-rule-set';
-import { prng } from '../rules/testing/generate-rules';
-import { listFile, ruleFile } from '../rules/testing/rule-factory';
+import { prng } from '../../../bench/support/generate-rules';
+import { listFile, ruleFile } from '../../../bench/support/rule-factory';
 import { CorrelationEngine } from './engine';
 import type { CorrelationStep } from './engine';
 

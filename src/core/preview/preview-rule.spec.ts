@@ -8,8 +8,8 @@ import {
   generatedLists,
   generateRules,
   prng,
-} from '../rules/testing/generate-rules';
-import { ruleFile } from '../rules/testing/rule-factory';
+} from '../../../bench/support/generate-rules';
+import { ruleFile } from '../../../bench/support/rule-factory';
 import { previewEvaluator, ruleNotes } from './preview-rule';
 
 function loaded(result: LoadRuleSetResult): Extract<LoadRuleSetResult, { ok: true }> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandEvent } from '../event';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import { createReferenceEvaluator } from './reference-evaluator';
-import { listFile, ruleFile } from './testing/rule-factory';
+import { listFile, ruleFile } from '../../../bench/support/rule-factory';
 
 /**
  * The compiled evaluator must give exactly the rule ids json-rules-engine gives, on

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRuleSet } from './compile-rule-set';
 import { EventFacts, factsRecord } from './facts';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
-import { commandEvent, ruleFile } from './testing/rule-factory';
+import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
 
 describe('EventFacts', () => {
   it('derives commandLine, commands, programs and decoded', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { formatRuleProblems, loadRuleSet, ruleSetRegexes, verdictLookup } from './load-rule-set';
 import { regexKey } from './operators/check-regex';
 import { Prefilter } from './prefilter';
-import { commandEvent, listFile, ruleFile } from './testing/rule-factory';
+import { commandEvent, listFile, ruleFile } from '../../../bench/support/rule-factory';
 
 describe('loadRuleSet', () => {
   it('loads valid rules with defaults applied, sorted by id, with a content hash', () => {

@@ -3,7 +3,7 @@ import { compileRuleSet } from './compile-rule-set';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import { factsOf } from './facts';
 import { isPlainLine, Prefilter, unquotedPlainText } from './prefilter';
-import { commandEvent, ruleFile } from './testing/rule-factory';
+import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
 
 /**
  * The plain-line shortcut of the prefilter (prefilter.ts): on a line without quotes,

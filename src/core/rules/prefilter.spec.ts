@@ -4,9 +4,14 @@ import { compileRuleSet } from './compile-rule-set';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import type { RuleSet } from './load-rule-set';
 import { createReferenceEvaluator } from './reference-evaluator';
-import { generatedEvent, generatedLists, generateRules, prng } from './testing/generate-rules';
+import {
+  generatedEvent,
+  generatedLists,
+  generateRules,
+  prng,
+} from '../../../bench/support/generate-rules';
 import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
-import { commandEvent, ruleFile } from './testing/rule-factory';
+import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
 import { factsOf } from './facts';
 import { Prefilter } from './prefilter';
 
@@ -16,7 +21,7 @@ import { Prefilter } from './prefilter';
  * both exactly those of json-rules-engine.
  *
  * Rules: the whole default pack (rules/, whatever is there when the test runs) plus
- * GENERATED_RULES generated rules (testing/generate-rules.ts; shapes cycle every 20
+ * GENERATED_RULES generated rules (bench/support/generate-rules.ts; shapes cycle every 20
  * rules, so these use every operator, each shape twice or more: regexes with
  * alternation, optional groups, classes, escapes and the `i` flag, anyCommand specs,
  * exceptions, time windows, CIDRs, and rules with no extractable keyword).

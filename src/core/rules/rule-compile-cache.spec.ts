@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from './load-rule-set';
 import type { LoadRuleSetResult } from './load-rule-set';
 import { RuleCompileCache } from './rule-compile-cache';
-import { commandEvent, listFile, ruleFile } from './testing/rule-factory';
+import { commandEvent, listFile, ruleFile } from '../../../bench/support/rule-factory';
 import type { SourceFile } from './types';
 
 /** Rule n matches `toolN -x`, through a regex of its own, and programs in the `tools` list. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRuleSet } from './compile-rule-set';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import { createReferenceEvaluator } from './reference-evaluator';
-import { commandEvent, ruleFile } from './testing/rule-factory';
+import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
 
 /**
  * Conditions several rules share are compiled once and answered once per event

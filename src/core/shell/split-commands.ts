@@ -26,6 +26,12 @@
  * are resolved later and only when static (resolve-variables.ts), no alias or function
  * resolution, `case ... in a)` patterns are split at `)`, heredoc bodies are parsed as
  * if they were commands, arithmetic `$((...))` is kept raw.
+ *
+ * Why one file of about 600 lines: the Scanner is one state machine over one line (the
+ * cursor, the word being built, its brace/glob pattern, the quoting), and each construct
+ * above is a method that reads and moves that same state; split, a reader would follow
+ * one scan across files. What needs none of that state is already apart
+ * (expand-braces.ts, match-globs.ts, resolve-variables.ts).
  */
 
 import { decodeAnsiC } from './decode-ansi-c';

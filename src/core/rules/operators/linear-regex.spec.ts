@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { checkSync } from 'recheck';
 import { describe, expect, it } from 'vitest';
 import { ruleSetRegexes } from '../load-rule-set';
-import { prng } from '../testing/generate-rules';
+import { prng } from '../../../../bench/support/generate-rules';
 import type { SourceFile } from '../types';
 import { RECHECK_PARAMETERS } from './check-regex';
 import { isProvablyLinear } from './linear-regex';

@@ -1,3 +1,10 @@
+/*
+ * Over 400 lines because the proof is one Analysis of one Glushkov automaton: building it
+ * (positions, first/last/follow, repeat counts) and the checks of isProvablyLinear below
+ * all read the same positions and follow map; split, a reader would hold both halves at
+ * once. What needs none of that state is already apart: the character-set algebra
+ * (char-set.ts) and the run counting of step 4 (bounded-runs.ts).
+ */
 import { RegExpParser } from '@eslint-community/regexpp';
 import type { AST } from '@eslint-community/regexpp';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../shell/parse-command-line';
-import { prng } from '../testing/generate-rules';
+import { prng } from '../../../../bench/support/generate-rules';
 import { checkRegex } from './check-regex';
 import type { CompileContext, Predicate } from './operator';
 import { compileOperator, OPERATORS } from './registry';

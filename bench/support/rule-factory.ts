@@ -1,9 +1,11 @@
-import type { CommandEvent } from '../../event';
-import type { SourceFile } from '../types';
+import type { CommandEvent } from '../../src/core/event';
+import type { SourceFile } from '../../src/core/rules/types';
 
 /**
  * Test factories, as json-rules-engine's test/support/rule-factory.js: a valid rule
- * file with overridable parts, and an event for a command line.
+ * file with overridable parts, and an event for a command line. Kept under bench/
+ * (not src/, so never in dist/src or the service's code) because the benchmarks'
+ * generated rules are built from them; the unit tests import them from here.
  */
 export function ruleFile(overrides: Record<string, unknown> = {}, path?: string): SourceFile {
   const rule = {

@@ -1,5 +1,5 @@
-import type { CommandEvent } from '../../event';
-import type { SourceFile } from '../types';
+import type { CommandEvent } from '../../src/core/event';
+import type { SourceFile } from '../../src/core/rules/types';
 import { listFile, ruleFile } from './rule-factory';
 
 /**
@@ -7,6 +7,8 @@ import { listFile, ruleFile } from './rule-factory';
  * rules shaped like a real pack (keyed on program names and keywords, every operator
  * used, a few rules with no extractable keyword) and command events drawn from the
  * same vocabulary, with the obfuscations the shell parser undoes. Same seed, same output.
+ * Test and bench tooling: under bench/ (built by `npm run build` into dist/bench/, as
+ * the benchmarks need it), never under src/.
  */
 
 /** A small, fast, seedable PRNG (mulberry32). */
