@@ -66,6 +66,9 @@ export function addToSequence(
 
 /** Earliest chain e1..ek with strictly increasing (ts, seq) and ts(ek) - ts(e1) <= window. */
 function findChain(steps: Entry[][], windowMs: number): Entry[] | undefined {
+  // A step with no event yet: no chain (the loop below would find none either, after
+  // trying every event of the first step, up to maxEventsPerKey of them, on each event).
+  for (const list of steps) if (list.length === 0) return undefined;
   for (const first of steps[0] ?? []) {
     const chain = [first];
     let prev = first;

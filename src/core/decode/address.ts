@@ -2,6 +2,8 @@ import type { EventFields } from './event-fields';
 
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6_RE = /^[0-9A-Fa-f:]{2,39}(?:\d+\.\d+\.\d+\.\d+)?(?:%[\w.-]+)?$/;
+/** A character that the general path of `sourceAddress` splits or strips at. */
+const NEEDS_SPLITTING = /[\s[:]/;
 
 /** True for a literal IPv4 or IPv6 address (zone ids allowed), the values an ES `ip` field accepts. */
 export function isIp(value: string): boolean {
@@ -20,6 +22,11 @@ export function isIp(value: string): boolean {
  */
 export function sourceAddress(value: string | undefined): EventFields {
   if (value === undefined) return {};
+  // The usual value, one address with no port: what the general path below makes of it,
+  // without splitting it and trying two patterns that need a space, `[` or `:`.
+  if (!NEEDS_SPLITTING.test(value)) {
+    return isIp(value) ? { 'source.ip': value } : { labels: { source_address: value } };
+  }
   const first = value.trim().split(/\s+/)[0] ?? '';
   let host = first;
   let port: string | undefined;

@@ -121,8 +121,11 @@ export class JsonFields {
   /** Scalar top-level keys no reader used, as string labels (so nothing is silently dropped). */
   rest(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(this.obj)) {
+    // for…in over JSON.parse's own keys (no entries arrays): this runs for every record.
+    const obj = this.obj;
+    for (const key in obj) {
       if (this.used.has(key)) continue;
+      const value = obj[key];
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
         out[labelKey(key)] = String(value);
       }
@@ -152,5 +155,8 @@ export function toInteger(value: unknown): number | undefined {
 
 /** Label keys are plain words in ECS: dots and spaces become underscores. */
 export function labelKey(key: string): string {
-  return key.replace(/[^A-Za-z0-9_-]/g, '_');
+  return PLAIN_LABEL_KEY.test(key) ? key : key.replace(/[^A-Za-z0-9_-]/g, '_');
 }
+
+/** A key `labelKey` leaves as it is (most are): the test allocates nothing. */
+const PLAIN_LABEL_KEY = /^[A-Za-z0-9_-]*$/;

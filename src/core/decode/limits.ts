@@ -32,8 +32,8 @@ function capLabels(
 ): Record<string, string> | undefined {
   if (labels === undefined) return undefined;
   let out: Record<string, string> | undefined;
-  for (const [key, value] of Object.entries(labels)) {
-    const cut = capString(value, maxBytes);
+  for (const key in labels) {
+    const cut = capString(labels[key] ?? '', maxBytes);
     if (cut === undefined) continue;
     out ??= { ...labels };
     out[key] = cut;

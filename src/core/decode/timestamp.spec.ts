@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { prng } from '../../../bench/support/generate-rules';
 import { JsonFields } from './json';
 import { isCanonicalIso, parseTimestamp } from './timestamp';
+import type { TimestampResult } from './timestamp';
 
 const iso = (value: unknown, ref?: number): string | undefined => {
   const r = parseTimestamp(value, ref);
@@ -100,5 +101,53 @@ describe('JSON timestamps already in the output shape', () => {
       expect(readTimestamp(value), value).toBe(expected);
     }
     expect(() => readTimestamp('2026-02-30T00:00:00.000Z')).toThrow(/invalid date/);
+  });
+});
+
+describe('the canonical shape read without regexes', () => {
+  /** The same text with a space for `T`: the general (regex) path reads it, never the canonical one. */
+  const general = (text: string): TimestampResult => parseTimestamp(text.replace('T', ' '));
+
+  it('gives what the general path gives for every digit pattern, valid or not', () => {
+    const random = prng(20261207);
+    const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+    const pick = (max: number): number => Math.floor(random() * max);
+    for (let i = 0; i < 20_000; i++) {
+      // Years across 0000..9999 (Date.UTC maps 0..99 onto the 1900s), days to 39 and
+      // hours to 29 (out of range on purpose), leap years and every 3-digit fraction.
+      const year = i % 10 === 0 ? pick(10_000) : 1985 + pick(230);
+      const text =
+        `${pad(year, 4)}-${pad(1 + pick(13), 2)}-${pad(pick(40), 2)}T` +
+        `${pad(pick(30), 2)}:${pad(pick(60), 2)}:${pad(pick(60), 2)}.${pad(pick(1000), 3)}Z`;
+      expect(isCanonicalIso(text), text).toBe(true);
+      const fast = parseTimestamp(text);
+      const slow = general(text);
+      expect(fast.ok, text).toBe(slow.ok);
+      if (fast.ok && slow.ok) expect(fast.ms, text).toBe(slow.ms);
+    }
+  });
+
+  it('refuses what the general path refuses, with the same reason', () => {
+    for (const text of [
+      '2026-02-29T00:00:00.000Z',
+      '2024-02-30T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-10T00:00:00.000Z',
+      '2026-01-00T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '1989-12-31T23:59:59.999Z',
+      '2200-01-01T00:00:00.001Z',
+    ]) {
+      const fast = parseTimestamp(text);
+      expect(fast.ok, text).toBe(false);
+      const slow = general(text);
+      if (!fast.ok && !slow.ok)
+        expect(fast.reason).toBe(slow.reason.replace(text.replace('T', ' '), text));
+    }
+    expect(parseTimestamp('2024-02-29T12:00:00.250Z')).toEqual({
+      ok: true,
+      ms: Date.UTC(2024, 1, 29, 12, 0, 0, 250),
+    });
   });
 });

@@ -55,6 +55,11 @@ export function parseTimestamp(value: unknown, referenceMs?: number): TimestampR
   if (typeof value !== 'string') return { ok: false, reason: `expected a string or number` };
   const text = value.trim();
   if (text === '') return { ok: false, reason: 'empty timestamp' };
+  // Most shippers send exactly this shape: read it without regexes or a Date.
+  if (isCanonicalIso(text)) {
+    const ms = canonicalIsoMs(text);
+    if (ms !== undefined) return checked(ms, text);
+  }
   if (NUMERIC_RE.test(text)) return fromEpochNumber(Number(text));
   const iso = ISO_RE.exec(text);
   if (iso) return fromIso(iso);
@@ -88,6 +93,38 @@ export function isCanonicalIso(value: unknown): value is string {
     if (expected === 0x64 /* d */ ? code < 0x30 || code > 0x39 : code !== expected) return false;
   }
   return value[17] !== '6';
+}
+
+/** The value of the digits of `text` from `start` to `end` (all digits: isCanonicalIso said so). */
+function digits(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+  return n;
+}
+
+/** Milliseconds of each 3-digit fraction, computed as `fractionMs` computes them (same rounding). */
+const FRACTION_MS = Array.from({ length: 1000 }, (_, i) => fractionMs(String(i).padStart(3, '0')));
+
+/**
+ * The instant of a canonical `YYYY-MM-DDThh:mm:ss.sssZ` (see {@link isCanonicalIso}), as
+ * `fromIso` computes it; undefined for what only the general path decides (years before
+ * 1000, which Date.UTC maps onto the 1900s; a day the month does not have).
+ */
+function canonicalIsoMs(text: string): number | undefined {
+  const y = digits(text, 0, 4);
+  const month = digits(text, 5, 7) - 1;
+  const d = digits(text, 8, 10);
+  const h = digits(text, 11, 13);
+  const mi = digits(text, 14, 16);
+  const s = digits(text, 17, 19);
+  if (y < 1000 || month < 0 || month > 11 || d < 1 || d > daysInMonth(y, month)) return undefined;
+  if (h > 23 || mi > 59) return undefined;
+  return Date.UTC(y, month, d, h, mi, s) + (FRACTION_MS[digits(text, 20, 23)] ?? 0);
+}
+
+function daysInMonth(y: number, month: number): number {
+  if (month === 1) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return month === 3 || month === 5 || month === 8 || month === 10 ? 30 : 31;
 }
 
 function checked(ms: number, what: string): TimestampResult {

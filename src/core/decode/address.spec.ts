@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { prng } from '../rules/testing/generate-rules';
+import { isIp, sourceAddress } from './address';
+import type { EventFields } from './event-fields';
+
+/** The straightforward definition `sourceAddress` keeps: split, then the two patterns. */
+function reference(value: string): EventFields {
+  const first = value.trim().split(/\s+/)[0] ?? '';
+  let host = first;
+  let port: string | undefined;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(first);
+  const v4port = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(first);
+  if (bracketed) {
+    host = bracketed[1] ?? '';
+    port = bracketed[2];
+  } else if (v4port) {
+    host = v4port[1] ?? '';
+    port = v4port[2];
+  }
+  if (!isIp(host)) return { labels: { source_address: value } };
+  return port === undefined
+    ? { 'source.ip': host }
+    : { 'source.ip': host, labels: { source_port: port } };
+}
+
+describe('sourceAddress', () => {
+  it('reads the usual shapes', () => {
+    expect(sourceAddress('198.51.100.23')).toEqual({ 'source.ip': '198.51.100.23' });
+    expect(sourceAddress('10.0.0.5:51234')).toEqual({
+      'source.ip': '10.0.0.5',
+      labels: { source_port: '51234' },
+    });
+    expect(sourceAddress('2001:db8::1')).toEqual({ 'source.ip': '2001:db8::1' });
+    expect(sourceAddress('bastion-1')).toEqual({ labels: { source_address: 'bastion-1' } });
+  });
+
+  it('gives what the straightforward definition gives, for random addresses and junk', () => {
+    const random = prng(20261207);
+    const pieces = ['10', '.', '0', '255', '256', ':', '::', '[', ']', ' ', '\t', 'a', 'f', '%'];
+    pieces.push('eth0', '22', '198.51.100.23', '2001:db8::1', '-', '1.2.3', '\u00a0', 'x');
+    for (let i = 0; i < 20_000; i++) {
+      let value = '';
+      const length = 1 + Math.floor(random() * 6);
+      for (let k = 0; k < length; k++) value += pieces[Math.floor(random() * pieces.length)];
+      expect(sourceAddress(value), JSON.stringify(value)).toEqual(reference(value));
+    }
+  });
+});
