@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../rules/testing/generate-rules';
+import { prng } from '../../../bench/support/generate-rules';
 import { commandArgs } from './ecs';
 
 describe('commandArgs (ECS process.args from a command line)', () => {

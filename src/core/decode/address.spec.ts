@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../rules/testing/generate-rules';
+import { prng } from '../../../bench/support/generate-rules';
 import { isIp, sourceAddress } from './address';
 import type { EventFields } from './event-fields';
 

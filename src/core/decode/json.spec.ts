@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../rules/testing/generate-rules';
+import { prng } from '../../../bench/support/generate-rules';
 import { JsonFields, labelKey } from './json';
 
 describe('labelKey', () => {
