@@ -357,4 +357,14 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   T1673: { name: 'Virtual Machine Discovery', tactics: ['TA0007'] },
   'T1496.003': { name: 'SMS Pumping' },
   T1667: { name: 'Email Bombing', tactics: ['TA0040'] },
+  // Discovery, collection and exfiltration rules of issue 21's knowledge pass.
+  T1007: { name: 'System Service Discovery', tactics: ['TA0007'] },
+  T1039: { name: 'Data from Network Shared Drive', tactics: ['TA0009'] },
+  T1052: { name: 'Exfiltration Over Physical Medium', tactics: ['TA0010'] },
+  'T1052.001': { name: 'Exfiltration over USB' },
+  T1120: { name: 'Peripheral Device Discovery', tactics: ['TA0007'] },
+  T1185: { name: 'Browser Session Hijacking', tactics: ['TA0009'] },
+  'T1213.001': { name: 'Confluence' },
+  'T1213.003': { name: 'Code Repositories' },
+  T1530: { name: 'Data from Cloud Storage', tactics: ['TA0009'] },
 };
