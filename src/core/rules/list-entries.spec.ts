@@ -69,6 +69,15 @@ const USES: Record<string, ListUse[]> = {
   'credential-store-files': [
     { rule: 'SW-CRD-0100', templates: ['cat {}', 'sudo cp {} /tmp/x', 'base64 -w0 {}'] },
   ],
+  'security-agents': [
+    {
+      rule: 'SW-DEF-0007',
+      templates: ['sudo systemctl stop {}', 'pkill -9 {}', 'kubectl -n security delete ds {}'],
+    },
+  ],
+  'bruteforce-tools': [
+    { rule: 'SW-CRD-0002', templates: ['{} /tmp/h.txt', 'sudo {} -o /tmp/out x'] },
+  ],
   'command-option-programs': [
     {
       rule: 'SW-PRV-0100',
