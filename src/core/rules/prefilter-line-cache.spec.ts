@@ -54,9 +54,11 @@ describe('prefilter line cache', () => {
     () => {
       const withPrefilter = compileRuleSet(ruleSet);
       const without = compileRuleSet(ruleSet, { prefilter: false });
+      // Every rule on every event is slow: a third of the lines, each seen three times.
+      const some = lines.filter((_, i) => i % 3 === 0);
       let alerts = 0;
       for (const sighting of sightings)
-        for (const line of lines) {
+        for (const line of some) {
           const event = commandEvent(line, sighting);
           const fast = withPrefilter.evaluate(event);
           expect([line, fast]).toEqual([line, without.evaluate(event)]);
