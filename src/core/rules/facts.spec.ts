@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleSet } from './compile-rule-set';
-import { EventFacts, factsRecord } from './facts';
+import { clearLineFactsCache, EventFacts, factsRecord, lineFactsCacheSize } from './facts';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
+import { corpus, packFiles } from '../../../bench/corpus';
+import { decodePayloads } from '../shell/decode-payloads';
+import { parseCommandLine } from '../shell/parse-command-line';
+import { LINE_CACHE_ENTRIES } from './line-cache';
 
 describe('EventFacts', () => {
   it('derives commandLine, commands, programs and decoded', () => {
@@ -92,4 +96,75 @@ describe('commands fact: rules see what bash would run (issue 21)', () => {
     expect(ids(without.evaluate(commandEvent(line)))).toEqual(expected);
     expect(ids(withPrefilter.evaluate(commandEvent(line)))).toEqual(expected);
   });
+});
+
+describe('line facts shared between events of the same line (issue 25)', () => {
+  const { malicious, benign } = corpus();
+  const lines = [...malicious, ...benign];
+  const users = [
+    { name: 'alice', id: '1000' },
+    { name: 'root', id: '0' },
+    { name: 'bob', id: '1001' },
+  ];
+
+  /** The straightforward definition: every fact derived from the line from scratch. */
+  function fromScratch(line: string, user: { name: string; id: string }): unknown {
+    const commands = parseCommandLine(line);
+    const roots = new Set(['root', '0', '#0']);
+    return {
+      commands,
+      programs: [...new Set(commands.map((c) => c.program).filter((p) => p !== ''))],
+      decoded: decodePayloads(line),
+      isRoot:
+        user.id === '0' ||
+        user.name === 'root' ||
+        commands.some((c) => c.elevated && (c.runAs === undefined || roots.has(c.runAs))),
+    };
+  }
+
+  function derived(facts: EventFacts): unknown {
+    return {
+      commands: facts.commands,
+      programs: facts.programs,
+      decoded: facts.decoded,
+      isRoot: facts.isRoot,
+    };
+  }
+
+  it('gives every event of a line what a fresh parse gives, whoever runs it', () => {
+    clearLineFactsCache();
+    // Three sightings per line: the first is not kept, the second is, the third reads it.
+    for (const user of users)
+      for (const line of lines) {
+        const facts = new EventFacts(commandEvent(line, { user }));
+        expect([line, derived(facts)]).toEqual([line, fromScratch(line, user)]);
+      }
+    expect(lineFactsCacheSize()).toBeGreaterThan(0);
+    expect(lineFactsCacheSize()).toBeLessThanOrEqual(LINE_CACHE_ENTRIES);
+  });
+
+  it('shares one parse between events of a line once the line repeats', () => {
+    clearLineFactsCache();
+    const first = new EventFacts(commandEvent('git status')).commands;
+    const second = new EventFacts(commandEvent('git status')).commands;
+    const third = new EventFacts(commandEvent('git status')).commands;
+    expect(second).not.toBe(first);
+    expect(third).toBe(second);
+  });
+
+  it('is not modified by evaluating rules and building matches over it', () => {
+    const pack = packFiles();
+    // Regexes unchecked: recheck's verdicts are beside the point here and slow on a busy machine.
+    const loaded = loadRuleSet(pack.rules, pack.lists, { checkRegex: () => undefined });
+    if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+    clearLineFactsCache();
+    let matches = 0;
+    for (let round = 0; round < 3; round++)
+      for (const line of lines) matches += loaded.evaluator.evaluate(commandEvent(line)).length;
+    expect(matches).toBeGreaterThan(0);
+    for (const line of lines) {
+      const facts = new EventFacts(commandEvent(line));
+      expect([line, derived(facts)]).toEqual([line, fromScratch(line, users[0]!)]);
+    }
+  }, 120_000);
 });

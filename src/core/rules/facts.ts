@@ -20,6 +20,7 @@ import type { CommandEvent } from '../event';
 import { decodePayloads } from '../shell/decode-payloads';
 import { parseCommandLine } from '../shell/parse-command-line';
 import type { ShellCommand } from '../shell/types';
+import { LINE_CACHE_ENTRIES, LINE_CACHE_MAX_LENGTH, LineCache } from './line-cache';
 
 /** Facts read straight from the event. */
 export const EVENT_FACT_NAMES = [
@@ -52,13 +53,46 @@ const ROOT_NAMES = new Set(['root', '0', '#0']);
 let eventsSeen = 0;
 
 /**
+ * What is derived from a command line alone, each part on first use. Shared by every
+ * event with the same line (lineFacts): nothing downstream modifies these values
+ * (operators read them, alerts copy them into JSON), which facts.spec.ts holds.
+ */
+interface LineFacts {
+  commands?: ShellCommand[];
+  programs?: string[];
+  decoded?: string[];
+  /** Some sub-command runs through sudo/doas/su as root: the line's half of `isRoot`. */
+  elevatedToRoot?: boolean;
+}
+
+const lineFactsCache = new LineCache<LineFacts>(LINE_CACHE_ENTRIES, LINE_CACHE_MAX_LENGTH);
+
+/** The line's shared LineFacts, kept in a bounded cache (line-cache.ts). */
+function lineFacts(line: string): LineFacts {
+  let facts = lineFactsCache.get(line);
+  if (facts === undefined) {
+    facts = {};
+    lineFactsCache.set(line, facts);
+  }
+  return facts;
+}
+
+/** Empties the cache of line-derived facts (tests: a parse from scratch). */
+export function clearLineFactsCache(): void {
+  lineFactsCache.clear();
+}
+
+/** How many lines the cache of line-derived facts holds (tests: its bound). */
+export function lineFactsCacheSize(): number {
+  return lineFactsCache.size;
+}
+
+/**
  * One event's facts, computed lazily and cached: parsing the shell line is the costly
  * part and happens at most once per event however many rules ask.
  */
 export class EventFacts {
-  private commandsCache: ShellCommand[] | undefined;
-  private programsCache: string[] | undefined;
-  private decodedCache: string[] | undefined;
+  private lineCache: LineFacts | undefined;
   private isRootCache: boolean | undefined;
 
   /** Distinct for every EventFacts: what per-event memos (compile-condition.ts) key on. */
@@ -108,28 +142,41 @@ export class EventFacts {
     return typeof line === 'string' ? line : '';
   }
 
+  /** The facts of this event's line, shared with other events of the same line. */
+  private get line(): LineFacts {
+    this.lineCache ??= lineFacts(this.commandLine);
+    return this.lineCache;
+  }
+
   get commands(): ShellCommand[] {
-    this.commandsCache ??= parseCommandLine(this.commandLine);
-    return this.commandsCache;
+    const line = this.line;
+    line.commands ??= parseCommandLine(this.commandLine);
+    return line.commands;
   }
 
   get programs(): string[] {
-    this.programsCache ??= [
-      ...new Set(this.commands.map((c) => c.program).filter((p) => p !== '')),
-    ];
-    return this.programsCache;
+    const line = this.line;
+    line.programs ??= [...new Set(this.commands.map((c) => c.program).filter((p) => p !== ''))];
+    return line.programs;
   }
 
   get decoded(): string[] {
-    this.decodedCache ??= decodePayloads(this.commandLine);
-    return this.decodedCache;
+    const line = this.line;
+    line.decoded ??= decodePayloads(this.commandLine);
+    return line.decoded;
   }
 
   get isRoot(): boolean {
     if (this.isRootCache === undefined) {
-      this.isRootCache =
-        userIsRoot(this.event) ||
-        this.commands.some((c) => c.elevated && (c.runAs === undefined || ROOT_NAMES.has(c.runAs)));
+      if (userIsRoot(this.event)) {
+        this.isRootCache = true;
+      } else {
+        const line = this.line;
+        line.elevatedToRoot ??= this.commands.some(
+          (c) => c.elevated && (c.runAs === undefined || ROOT_NAMES.has(c.runAs)),
+        );
+        this.isRootCache = line.elevatedToRoot;
+      }
     }
     return this.isRootCache;
   }

@@ -9,6 +9,7 @@ import type { EventFacts } from './facts';
 import { anyChildren } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
+import { LINE_CACHE_ENTRIES, LINE_CACHE_MAX_LENGTH, LineCache } from './line-cache';
 import { argsText } from './operators/any-command.operator';
 import type { LoadedRule } from './load-rule-set';
 import type { CompileContext } from './operators/operator';
@@ -104,6 +105,16 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private readonly plainAlways: number[] = [];
   /** Ids of WORD_START_EXCEPTIONS in the plain scanner. */
   private readonly wordStartExceptions: number[];
+  /**
+   * Per command line, the target lists its line-only scans marked (markLine): replayed
+   * for the next event with the same line instead of scanning (and maybe parsing) again.
+   */
+  private readonly lineMarks = new LineCache<(readonly number[])[]>(
+    LINE_CACHE_ENTRIES,
+    LINE_CACHE_MAX_LENGTH,
+  );
+  /** While markLine scans a line: every non-empty target list it marks, in order. */
+  private recording: (readonly number[])[] | undefined;
   readonly stats: PrefilterStats;
 
   /** Scanners by their keywords (NUL-joined, sorted), for the next set to reuse. */
@@ -245,6 +256,50 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     this.marked.length = 0;
     this.mark(this.alwaysList);
     if (this.needsRoot && userIsRoot(facts.event)) this.mark(this.byRoot);
+    this.markLine(facts);
+    for (const { read, scanner, visit } of this.fieldScanners) {
+      // The string operators test a string, or each string of an array (anyString).
+      const value = read(facts);
+      if (typeof value === 'string') scanner.scanLowerCase(value, visit);
+      else if (Array.isArray(value))
+        for (const item of value) if (typeof item === 'string') scanner.scanLowerCase(item, visit);
+    }
+    // Only the marked rules are visited (not every rule): a few dozen among thousands.
+    const marked = this.marked;
+    marked.sort(ascending);
+    const out = this.out;
+    out.length = 0;
+    for (let i = 0; i < marked.length; i++) out.push(this.rules[marked[i]!]!);
+    return out;
+  }
+
+  /**
+   * Marks what the command line alone decides (the plain-line, parsed and decoded
+   * scans), or replays what the same line marked before: marking is idempotent and
+   * order-free (stamps and per-part counts), so marking the same target lists again
+   * is the same as scanning again. Nothing read here depends on the event beyond its
+   * line, which is the cache's key.
+   */
+  private markLine(facts: EventFacts): void {
+    const commandLine = facts.commandLine;
+    const replay = this.lineMarks.get(commandLine);
+    if (replay !== undefined) {
+      for (let i = 0; i < replay.length; i++) this.mark(replay[i]!);
+      return;
+    }
+    const recorded: (readonly number[])[] = [];
+    this.recording = recorded;
+    try {
+      this.scanLine(facts);
+    } finally {
+      this.recording = undefined;
+    }
+    // Only a scan that finished is kept (a throw above leaves no entry).
+    this.lineMarks.set(commandLine, recorded);
+  }
+
+  /** The line-only part of candidates(): see markLine. */
+  private scanLine(facts: EventFacts): void {
     const commandLine = facts.commandLine;
     const unquoted = unquotedPlainText(commandLine);
     if (unquoted !== undefined) {
@@ -265,20 +320,6 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     if (decoded !== undefined) {
       for (const text of facts.decoded) decoded.scanner.scanLowerCase(text, decoded.visit);
     }
-    for (const { read, scanner, visit } of this.fieldScanners) {
-      // The string operators test a string, or each string of an array (anyString).
-      const value = read(facts);
-      if (typeof value === 'string') scanner.scanLowerCase(value, visit);
-      else if (Array.isArray(value))
-        for (const item of value) if (typeof item === 'string') scanner.scanLowerCase(item, visit);
-    }
-    // Only the marked rules are visited (not every rule): a few dozen among thousands.
-    const marked = this.marked;
-    marked.sort(ascending);
-    const out = this.out;
-    out.length = 0;
-    for (let i = 0; i < marked.length; i++) out.push(this.rules[marked[i]!]!);
-    return out;
   }
 
   /**
@@ -340,12 +381,18 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     }
   }
 
+  /** Forgets every line's marks (tests: candidates scanned from scratch). */
+  forgetLines(): void {
+    this.lineMarks.clear();
+  }
+
   /** What to run for a candidate: its conditions, or only the children of its `any` that may hold. */
   conditionsOf(rule: R): CompiledNode {
     return this.gates.get(rule) ?? rule.conditions;
   }
 
   private mark(targets: readonly number[]): void {
+    if (this.recording !== undefined && targets.length > 0) this.recording.push(targets);
     for (let i = 0; i < targets.length; i++) this.markOne(targets[i]!);
   }
 
