@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { pageOf, parseRuleListQuery, ruleMatchesQuery } from './rule-list-query';
-import type { FilterableRule } from './rule-list-query';
+import { pageOf, parseRuleListQuery, RULE_LIST_QUERY, ruleMatchesQuery } from './rule-list-query';
+import type { FilterableRule, RuleListParameter } from './rule-list-query';
 
 const RULES: FilterableRule[] = [
   {
@@ -125,5 +125,42 @@ describe('GET /rules paging', () => {
       offset = page.nextOffset;
     }
     expect(seen).toEqual(items);
+  });
+});
+
+describe('GET /rules query table', () => {
+  const refuses = (query: Record<string, unknown>): boolean => {
+    try {
+      parseRuleListQuery(query);
+      return false;
+    } catch (error) {
+      return error instanceof BadRequestException;
+    }
+  };
+
+  // The controller documents RULE_LIST_QUERY; the parser must accept exactly what it says.
+  it('accepts each documented enum value and bound, and refuses one past it', () => {
+    for (const [name, { schema }] of Object.entries(RULE_LIST_QUERY) as [
+      string,
+      RuleListParameter,
+    ][]) {
+      for (const value of schema.enum ?? [])
+        expect([name, refuses({ [name]: value })]).toEqual([name, false]);
+      if (schema.enum !== undefined)
+        expect([name, refuses({ [name]: 'nope' })]).toEqual([name, true]);
+      if (schema.maximum !== undefined) {
+        expect([name, refuses({ [name]: String(schema.maximum) })]).toEqual([name, false]);
+        expect([name, refuses({ [name]: String(schema.maximum + 1) })]).toEqual([name, true]);
+      }
+      if (schema.minimum !== undefined) {
+        expect([name, refuses({ [name]: String(schema.minimum) })]).toEqual([name, false]);
+        expect([name, refuses({ [name]: String(schema.minimum - 1) })]).toEqual([name, true]);
+      }
+      if (schema.maxLength !== undefined) {
+        expect([name, refuses({ [name]: 'x'.repeat(schema.maxLength) })]).toEqual([name, false]);
+        expect([name, refuses({ [name]: 'x'.repeat(schema.maxLength + 1) })]).toEqual([name, true]);
+      }
+    }
+    expect(refuses({ undocumented: '1' })).toBe(true);
   });
 });

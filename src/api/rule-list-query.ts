@@ -33,7 +33,61 @@ export interface FilterableRule {
   enabled?: unknown;
 }
 
-export const RULE_LIST_PARAMETERS = ['severity', 'tag', 'enabled', 'q', 'limit', 'offset'] as const;
+/** One query parameter of GET /rules: how OpenAPI documents it and what the parser accepts. */
+export interface RuleListParameter {
+  description: string;
+  /** Repeatable (`style: form, explode: true`): an array of `schema` in OpenAPI, comma-separated too. */
+  repeated: boolean;
+  schema: {
+    type: 'string' | 'integer';
+    enum?: readonly string[];
+    maxLength?: number;
+    minimum?: number;
+    maximum?: number;
+  };
+}
+
+/**
+ * The query parameters of GET /rules, in the order OpenAPI lists them: the one
+ * definition the controller documents (ApiQuery) and parseRuleListQuery enforces
+ * (names, enums, lengths, bounds).
+ */
+export const RULE_LIST_QUERY = {
+  severity: {
+    description: 'Only rules of these severities (repeat it, or separate by commas).',
+    repeated: true,
+    schema: { type: 'string', enum: SEVERITIES },
+  },
+  tag: {
+    description: 'Only rules carrying any of these tags (repeat it, or separate by commas).',
+    repeated: true,
+    schema: { type: 'string' },
+  },
+  enabled: {
+    description: 'Only enabled (true) or only disabled (false) rules.',
+    repeated: false,
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
+  q: {
+    description: 'Case-insensitive text searched in id, name and description.',
+    repeated: false,
+    schema: { type: 'string', maxLength: RULE_LIST_MAX_TEXT },
+  },
+  limit: {
+    description: `Most rules in the page (default ${RULE_LIST_DEFAULT_LIMIT}).`,
+    repeated: false,
+    schema: { type: 'integer', minimum: 1, maximum: RULE_LIST_MAX_LIMIT },
+  },
+  offset: {
+    description: 'How many matching rules to skip: the `nextOffset` of the previous page.',
+    repeated: false,
+    schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+  },
+} as const satisfies Record<string, RuleListParameter>;
+
+export const RULE_LIST_PARAMETERS = Object.keys(
+  RULE_LIST_QUERY,
+) as (keyof typeof RULE_LIST_QUERY)[];
 
 /**
  * Parses the query string of GET /rules (as Express hands it over: a string, or
@@ -52,28 +106,35 @@ export function parseRuleListQuery(query: Record<string, unknown>): RuleListQuer
   }
   // Strict: an empty severity is not one of the enum (the OpenAPI document says so).
   const severities = values(query, 'severity').flatMap((value) => value.split(','));
+  const severityNames: readonly string[] = RULE_LIST_QUERY.severity.schema.enum;
   for (const severity of severities) {
-    if (!(SEVERITIES as readonly string[]).includes(severity)) {
-      throw bad(`severity=${JSON.stringify(severity)}: expected one of ${SEVERITIES.join(', ')}`);
+    if (!severityNames.includes(severity)) {
+      throw bad(
+        `severity=${JSON.stringify(severity)}: expected one of ${severityNames.join(', ')}`,
+      );
     }
   }
   const enabled = single(query, 'enabled');
-  if (enabled !== undefined && enabled !== 'true' && enabled !== 'false') {
+  if (
+    enabled !== undefined &&
+    !(RULE_LIST_QUERY.enabled.schema.enum as readonly string[]).includes(enabled)
+  ) {
     throw bad(`enabled=${JSON.stringify(enabled)}: expected true or false`);
   }
   const text = single(query, 'q');
   // Characters as JSON Schema's maxLength counts them: code points, not UTF-16 units.
   const textLength = text === undefined ? 0 : [...text].length;
-  if (textLength > RULE_LIST_MAX_TEXT) {
-    throw bad(`q: expected at most ${RULE_LIST_MAX_TEXT} characters (got ${textLength})`);
+  const maxText = RULE_LIST_QUERY.q.schema.maxLength;
+  if (textLength > maxText) {
+    throw bad(`q: expected at most ${maxText} characters (got ${textLength})`);
   }
   return {
     severities: severities as Severity[],
     tags: listOf(query, 'tag'),
     enabled: enabled === undefined ? undefined : enabled === 'true',
     text: text === undefined || text.trim() === '' ? undefined : text.trim().toLowerCase(),
-    limit: wholeNumber(query, 'limit', 1, RULE_LIST_MAX_LIMIT) ?? RULE_LIST_DEFAULT_LIMIT,
-    offset: wholeNumber(query, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    limit: bounded(query, 'limit') ?? RULE_LIST_DEFAULT_LIMIT,
+    offset: bounded(query, 'offset') ?? 0,
   };
 }
 
@@ -113,6 +174,12 @@ export class RuleListQueryPipe implements PipeTransform<Record<string, unknown>,
   transform(query: Record<string, unknown>): RuleListQuery {
     return parseRuleListQuery(query);
   }
+}
+
+/** An integer parameter within the bounds its schema in RULE_LIST_QUERY gives. */
+function bounded(query: Record<string, unknown>, name: 'limit' | 'offset'): number | undefined {
+  const { minimum, maximum } = RULE_LIST_QUERY[name].schema;
+  return wholeNumber(query, name, minimum, maximum);
 }
 
 function values(query: Record<string, unknown>, name: string): string[] {

@@ -24,8 +24,8 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { RuleSetStatus } from '../rules-store/rule-store.service';
-import { SEVERITIES } from '../core/event';
 import { ApiKeyGuard, Principal, RequireAccess } from './api-key.guard';
 import type { AccessRequirement } from './api-key.guard';
 import type { ApiPrincipal } from './api-keyring';
@@ -53,13 +53,8 @@ import { RULE_ID_PARAMETER_PATTERN } from './openapi-schemas';
 import { RuleDocumentPipe } from './rule-documents';
 import type { RuleDocument } from './rule-documents';
 import { RuleCheckService } from './rule-check.service';
-import {
-  RULE_LIST_DEFAULT_LIMIT,
-  RULE_LIST_MAX_LIMIT,
-  RULE_LIST_MAX_TEXT,
-  RuleListQueryPipe,
-} from './rule-list-query';
-import type { RuleListQuery } from './rule-list-query';
+import { RULE_LIST_QUERY, RuleListQueryPipe } from './rule-list-query';
+import type { RuleListParameter, RuleListQuery } from './rule-list-query';
 import { MAX_CONCURRENT_PREVIEWS, RulePreviewService } from './rule-preview.service';
 import { RulesService } from './rules.service';
 
@@ -133,48 +128,23 @@ function RuleDryRun(): MethodDecorator {
   return KeyRequired({ role: 'read', readsOpen: false });
 }
 
-/** The query parameters of GET /rules (parsed by RuleListQueryPipe). */
+/** The query parameters of GET /rules, documented from the table RuleListQueryPipe enforces. */
 function RuleListQueryParameters(): MethodDecorator {
-  const list = (name: string, description: string, items: Record<string, unknown>) =>
-    ApiQuery({
-      name,
-      required: false,
-      description,
-      style: 'form',
-      explode: true,
-      schema: { type: 'array', items },
-    });
   return applyDecorators(
-    list('severity', 'Only rules of these severities (repeat it, or separate by commas).', {
-      type: 'string',
-      enum: [...SEVERITIES],
-    }),
-    list('tag', 'Only rules carrying any of these tags (repeat it, or separate by commas).', {
-      type: 'string',
-    }),
-    ApiQuery({
-      name: 'enabled',
-      required: false,
-      description: 'Only enabled (true) or only disabled (false) rules.',
-      schema: { type: 'string', enum: ['true', 'false'] },
-    }),
-    ApiQuery({
-      name: 'q',
-      required: false,
-      description: 'Case-insensitive text searched in id, name and description.',
-      schema: { type: 'string', maxLength: RULE_LIST_MAX_TEXT },
-    }),
-    ApiQuery({
-      name: 'limit',
-      required: false,
-      description: `Most rules in the page (default ${RULE_LIST_DEFAULT_LIMIT}).`,
-      schema: { type: 'integer', minimum: 1, maximum: RULE_LIST_MAX_LIMIT },
-    }),
-    ApiQuery({
-      name: 'offset',
-      required: false,
-      description: 'How many matching rules to skip: the `nextOffset` of the previous page.',
-      schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    ...Object.entries(RULE_LIST_QUERY).map(([name, parameter]: [string, RuleListParameter]) => {
+      // OpenAPI's types want a mutable enum; the table's is read-only.
+      const { enum: names, ...rest } = parameter.schema;
+      const schema: SchemaObject = names === undefined ? rest : { ...rest, enum: [...names] };
+      return parameter.repeated
+        ? ApiQuery({
+            name,
+            required: false,
+            description: parameter.description,
+            style: 'form',
+            explode: true,
+            schema: { type: 'array', items: schema },
+          })
+        : ApiQuery({ name, required: false, description: parameter.description, schema });
     }),
   );
 }
