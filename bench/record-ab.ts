@@ -46,6 +46,7 @@ import type {
   ConnectionRequestResponseAsStream,
 } from '@elastic/elasticsearch';
 import { commandMix, packFiles } from './corpus';
+import { benchRecordValue } from './support/bench-record';
 
 type Commands = 'off' | 'on';
 
@@ -278,20 +279,6 @@ async function loadBuild(label: string, dist: string): Promise<Build> {
   };
 }
 
-/** The whole-path bench's record (bench/whole-path.ts `recordValue`). */
-function recordValue(seq: number, command: string): string {
-  return JSON.stringify({
-    timestamp: new Date(Date.UTC(2026, 10, 25, 12) + seq).toISOString(),
-    user: seq % 3 === 0 ? 'alice' : 'deploy',
-    host: `web-${seq % 5}.example.internal`,
-    client_ip: '198.51.100.23',
-    session_id: String(1000 + (seq % 17)),
-    cwd: '/home/alice',
-    command,
-    seq,
-  });
-}
-
 /** One round's batches: `count` records from `first` on, spread over the partitions. */
 function roundBatches(
   lines: readonly string[],
@@ -303,7 +290,7 @@ function roundBatches(
     const partition = seq % PARTITIONS;
     perPartition[partition]!.push({
       offset: String(Math.floor(seq / PARTITIONS)),
-      value: Buffer.from(recordValue(seq, lines[seq % lines.length]!)),
+      value: Buffer.from(benchRecordValue(seq, lines[seq % lines.length]!)),
       headers: {},
       timestamp: String(Date.UTC(2026, 10, 25, 12) + seq),
     });

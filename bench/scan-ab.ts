@@ -25,6 +25,7 @@ import type { BatchRecord } from '../src/core/process-batch';
 import type { LoadedRule, loadRuleSet as LoadRuleSet } from '../src/core/rules';
 import type { RuleEvaluator } from '../src/core/rules/types';
 import { commandMix, corpus, eventMix, packFiles } from './corpus';
+import { benchRecordValue } from './support/bench-record';
 
 interface Build {
   name: string;
@@ -65,25 +66,11 @@ async function load(name: string, dist: string): Promise<Build> {
   };
 }
 
-/** The whole-path bench's record (bench/whole-path.ts recordValue). */
-function recordValue(seq: number, command: string): string {
-  return JSON.stringify({
-    timestamp: new Date(Date.UTC(2026, 10, 25, 12) + seq).toISOString(),
-    user: seq % 3 === 0 ? 'alice' : 'deploy',
-    host: `web-${seq % 5}.example.internal`,
-    client_ip: '198.51.100.23',
-    session_id: String(1000 + (seq % 17)),
-    cwd: '/home/alice',
-    command,
-    seq,
-  });
-}
-
 /** With `distinct`, each line gets ` x<round>-<seq>`: unique within and across rounds. */
 function records(count: number, distinct: boolean, round = 0): BatchRecord[] {
   const encoder = new TextEncoder();
   return commandMix(count).map(({ line }, seq) => ({
-    value: encoder.encode(recordValue(seq, distinct ? `${line} x${round}-${seq}` : line)),
+    value: encoder.encode(benchRecordValue(seq, distinct ? `${line} x${round}-${seq}` : line)),
     offset: String(seq),
     timestampMs: Date.UTC(2026, 10, 25, 12) + seq,
   }));

@@ -33,6 +33,7 @@ import type { BatchRecord, OutputDocument } from '../src/core/process-batch';
 import { formatRuleProblems, loadRuleSet } from '../src/core/rules';
 import { commandMix, packFiles, REPO_ROOT } from './corpus';
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu';
+import { benchRecordValue } from './support/bench-record';
 
 const BROKER = process.env['BENCH_KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const ES_NODE = process.env['BENCH_ES_NODE'] ?? 'http://127.0.0.1:9200';
@@ -105,20 +106,6 @@ export async function ensureStack(log: (line: string) => void): Promise<void> {
   if ((await portOpen(9092)) && (await portOpen(9200))) return;
   log('whole path: starting the local stack (scripts/stack.sh up)…');
   execFileSync('bash', [join(REPO_ROOT, 'scripts/stack.sh'), 'up'], { stdio: 'inherit' });
-}
-
-function recordValue(seq: number, command: string, sentMs?: number): string {
-  return JSON.stringify({
-    timestamp: new Date(Date.UTC(2026, 10, 25, 12) + seq).toISOString(),
-    user: seq % 3 === 0 ? 'alice' : 'deploy',
-    host: `web-${seq % 5}.example.internal`,
-    client_ip: '198.51.100.23',
-    session_id: String(1000 + (seq % 17)),
-    cwd: '/home/alice',
-    command,
-    seq,
-    ...(sentMs !== undefined ? { sent_ms: sentMs } : {}),
-  });
 }
 
 async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
@@ -475,7 +462,10 @@ async function produceSteady(
       for (; seq < due; seq++) {
         const partition = seq % PARTITIONS;
         partitions.push(partition);
-        batch.push({ partition, value: recordValue(seq, lines[seq % lines.length]!.line, sentMs) });
+        batch.push({
+          partition,
+          value: benchRecordValue(seq, lines[seq % lines.length]!.line, sentMs),
+        });
       }
       const metadata = await producer.send({ topic, acks: 1, messages: batch });
       const base = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset ?? '0')]));
@@ -631,7 +621,7 @@ export async function benchWholePath(options: {
   const count = options.quick ? 20_000 : 200_000;
   const topic = name('throughput');
   await createTopic(topic);
-  const values = commandMix(count).map(({ line }, seq) => recordValue(seq, line));
+  const values = commandMix(count).map(({ line }, seq) => benchRecordValue(seq, line));
   log(`whole path: producing ${count} records to ${topic} (${PARTITIONS} partitions)…`);
   await produceAll(topic, values);
   log('whole path: raw kafkajs consume…');
@@ -676,7 +666,7 @@ export async function benchRawConsume(count: number, minSeconds: number): Promis
   await createTopic(topic);
   await produceAll(
     topic,
-    commandMix(count).map(({ line }, seq) => recordValue(seq, line)),
+    commandMix(count).map(({ line }, seq) => benchRecordValue(seq, line)),
   );
   return rawConsume(topic, count, minSeconds);
 }
