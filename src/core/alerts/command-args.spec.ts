@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../../bench/support/generate-rules';
-import { commandArgs } from './ecs';
+import { characterArgs, commandArgs } from './ecs';
 
 describe('commandArgs (ECS process.args from a command line)', () => {
   it('keeps the words of the first simple command, quotes removed', () => {
@@ -20,48 +20,6 @@ describe('commandArgs (ECS process.args from a command line)', () => {
   });
 });
 
-/** The definition `commandArgs` keeps: one character at a time, for every line. */
-function reference(line: string, max = 256): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < line.length && words.length < max; i++) {
-    const c = line[i] as string;
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
-      else word += c;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (c === ' ' || c === '\t') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else if (c === '|' || c === ';' || c === '&' || c === '\n') {
-      break;
-    } else if (c === '<' || c === '>') {
-      if (inWord && !/^[0-9]+$/.test(word)) words.push(word);
-      word = '';
-      inWord = false;
-      while (i + 1 < line.length && '<>&'.includes(line[i + 1] as string)) i++;
-      while (i + 1 < line.length && (line[i + 1] === ' ' || line[i + 1] === '\t')) i++;
-      while (i + 1 < line.length && !' \t|;&<>\n'.includes(line[i + 1] as string)) i++;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord && words.length < max) words.push(word);
-  return words;
-}
-
 describe('commandArgs, lines with and without quotes, escapes or redirections', () => {
   it('gives what the character-by-character definition gives', () => {
     const random = prng(20261207);
@@ -72,7 +30,7 @@ describe('commandArgs, lines with and without quotes, escapes or redirections', 
       const length = Math.floor(random() * 12);
       for (let k = 0; k < length; k++) line += pieces[Math.floor(random() * pieces.length)];
       const max = i % 7 === 0 ? Math.floor(random() * 4) : 256;
-      expect(commandArgs(line, max), JSON.stringify(line)).toEqual(reference(line, max));
+      expect(commandArgs(line, max), JSON.stringify(line)).toEqual(characterArgs(line, max));
     }
   });
 });

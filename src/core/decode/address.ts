@@ -27,6 +27,14 @@ export function sourceAddress(value: string | undefined): EventFields {
   if (!NEEDS_SPLITTING.test(value)) {
     return isIp(value) ? { 'source.ip': value } : { labels: { source_address: value } };
   }
+  return splitAddress(value);
+}
+
+/**
+ * `sourceAddress` for any value: the first word, `[v6]:port` or `v4:port` split, the
+ * definition the fast path above must agree with.
+ */
+export function splitAddress(value: string): EventFields {
   const first = value.trim().split(/\s+/)[0] ?? '';
   let host = first;
   let port: string | undefined;
