@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRecordDecoder } from './decode';
-import { processBatch } from './process-batch';
+import { processBatch, processBatchAsync } from './process-batch';
 import type { BatchRecord, ProcessBatchOptions } from './process-batch';
 import { formatRuleProblems, loadRuleSet } from './rules';
 import { generatedLists, generateRules } from '../../bench/support/generate-rules';
@@ -43,5 +43,59 @@ describe('processBatch in chunks', () => {
       expect([...first.documents, ...rest.documents]).toEqual(whole.documents);
       expect([...first.deadLetters, ...rest.deadLetters]).toEqual(whole.deadLetters);
     }
+  });
+});
+
+/**
+ * Stuck-partition audit: an exception while evaluating one event (a rule, correlation
+ * or alert-building bug) used to escape processBatch, fail the whole batch, and fail
+ * it again on every redelivery: the partition stopped for good. It now dead-letters
+ * that record and the batch goes on.
+ */
+describe('processBatch when evaluating one event throws', () => {
+  const encoder = new TextEncoder();
+  const records: BatchRecord[] = ['uptime', 'crash-the-evaluator now', 'id'].map((line, i) => ({
+    offset: String(10 + i),
+    value: encoder.encode(line),
+  }));
+  const throwing = {
+    ruleCount: 0,
+    evaluate: (event: { process: { command_line: string } }) => {
+      if (event.process.command_line.startsWith('crash-the-evaluator'))
+        throw new TypeError('cannot read properties of undefined');
+      return [];
+    },
+  };
+  const options = (): ProcessBatchOptions => ({
+    topic: 't',
+    partition: 0,
+    decoder: createRecordDecoder({ format: 'lines' }),
+    evaluator: throwing,
+    writeCommands: true,
+    now: () => new Date('2026-01-15T12:00:00.000Z'),
+  });
+
+  it('dead-letters that record with EVALUATION_FAILED and writes the others', () => {
+    const processed = processBatch(records, options());
+    expect(processed.documents.map((d) => d.offset)).toEqual(['10', '12']);
+    expect(processed.eventCount).toBe(2);
+    expect(processed.deadLetters).toEqual([
+      expect.objectContaining({
+        offset: '11',
+        reason: 'EVALUATION_FAILED',
+        record: records[1],
+        message: expect.stringContaining('cannot read properties of undefined') as unknown,
+      }),
+    ]);
+  });
+
+  it('does the same with an asynchronous evaluator (RULES_ENGINE=reference)', async () => {
+    const processed = await processBatchAsync(records, options(), (event) =>
+      Promise.resolve(throwing.evaluate(event)),
+    );
+    expect(processed.documents.map((d) => d.offset)).toEqual(['10', '12']);
+    expect(processed.deadLetters.map((d) => [d.offset, d.reason])).toEqual([
+      ['11', 'EVALUATION_FAILED'],
+    ]);
   });
 });

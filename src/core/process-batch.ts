@@ -4,6 +4,7 @@ import type { RecordPosition } from './alerts/document-ids';
 import type { IgnoreReason, RawRecord, RecordDecoder } from './decode/types';
 import type { CommandEvent } from './event';
 import type { DecodeError } from './errors';
+import { errorMessage } from './errors';
 import type { RuleEvaluator, RuleMatch } from './rules/types';
 
 /** One record of a Kafka batch, transport-neutral. */
@@ -77,6 +78,16 @@ interface DecodedEvent {
   eventIndex: number;
   /** Set for an event closed after its records were decoded (they may be an earlier batch's). */
   record?: RawRecord;
+  /** The record the event was decoded from, to dead-letter should its evaluation fail. */
+  source?: RawRecord;
+}
+
+/** The dead-letter reason of a record whose event could not be evaluated (a bug, never the input's fault alone). */
+export const EVALUATION_FAILED = 'EVALUATION_FAILED';
+
+/** An asynchronous evaluation that threw, kept until the event's turn in {@link assemble}. */
+class EvaluationFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /** Evaluates one event asynchronously (the json-rules-engine reference, `RULES_ENGINE=reference`). */
@@ -109,9 +120,23 @@ export async function processBatchAsync(
   evaluate: AsyncEvaluate,
 ): Promise<ProcessedBatch> {
   const decoded = decodeRecords(records, options);
-  const matches: RuleMatch[][] = [];
-  for (const item of decoded.events) matches.push(await evaluate(item.event));
-  return assemble(decoded, (_event, i) => matches[i] ?? [], options);
+  const matches: (RuleMatch[] | EvaluationFailure)[] = [];
+  for (const item of decoded.events) {
+    try {
+      matches.push(await evaluate(item.event));
+    } catch (error) {
+      matches.push(new EvaluationFailure(error));
+    }
+  }
+  return assemble(
+    decoded,
+    (_event, i) => {
+      const found = matches[i];
+      if (found instanceof EvaluationFailure) throw found.error;
+      return found ?? [];
+    },
+    options,
+  );
 }
 
 /** An event given as is (no decoding), and the position its ids are derived from. */
@@ -157,8 +182,10 @@ function decodeRecords(
     ignored: {},
     createdAt: options.now().toISOString(),
   };
-  const emit = (events: CommandEvent[], offset: string): void => {
-    events.forEach((event, eventIndex) => batch.events.push({ event, offset, eventIndex }));
+  const emit = (events: CommandEvent[], record: BatchRecord): void => {
+    events.forEach((event, eventIndex) =>
+      batch.events.push({ event, offset: record.offset, eventIndex, source: record }),
+    );
   };
   const deadLetter = (record: RawRecord, error: DecodeError): void => {
     batch.deadLetters.push({
@@ -176,7 +203,7 @@ function decodeRecords(
     const outcome = options.decoder.decode(record);
     switch (outcome.kind) {
       case 'events':
-        emit(outcome.events, record.offset);
+        emit(outcome.events, record);
         break;
       case 'pending':
         break;
@@ -223,41 +250,65 @@ function assemble(
     ...(decoded.heldFrom === undefined ? {} : { heldFrom: decoded.heldFrom }),
   };
   const { createdAt } = decoded;
-  decoded.events.forEach(({ event, offset, eventIndex, record }, i) => {
+  /** Offsets dead-lettered because one of their events could not be evaluated. */
+  const failed = new Set<string>();
+  decoded.events.forEach(({ event, offset, eventIndex, record, source }, i) => {
     const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
-    const evaluated = matchesOf(event, i);
-    const matches = options.correlate
-      ? options.correlate(
-          event,
-          {
-            commandId: commandDocumentId(position, eventIndex),
-            alertId: (ruleId) => alertDocumentId(position, eventIndex, ruleId),
-          },
-          evaluated,
+    const documents: OutputDocument[] = [];
+    let alerts = 0;
+    try {
+      const evaluated = matchesOf(event, i);
+      const matches = options.correlate
+        ? options.correlate(
+            event,
+            {
+              commandId: commandDocumentId(position, eventIndex),
+              alertId: (ruleId) => alertDocumentId(position, eventIndex, ruleId),
+            },
+            evaluated,
+            offset,
+          )
+        : evaluated;
+      for (const match of matches) {
+        alerts += 1;
+        documents.push({
+          target: 'alerts',
+          id: alertDocumentId(position, eventIndex, match.rule.id),
+          body: buildAlert(event, match, position, createdAt),
           offset,
-        )
-      : evaluated;
+          ...(record === undefined ? {} : { record }),
+        });
+      }
+      if (options.writeCommands) {
+        documents.push({
+          target: 'commands',
+          id: commandDocumentId(position, eventIndex),
+          body: buildCommandDocument(event, matches, position, createdAt),
+          offset,
+          ...(record === undefined ? {} : { record }),
+        });
+      }
+    } catch (error) {
+      // A rule, correlation or alert-building failure on one event must not stop the
+      // partition: thrown out of the batch, it would fail the same batch again on every
+      // redelivery. The record goes to the DLQ with the cause, as a decoder failure does.
+      const from = record ?? source;
+      if (from === undefined) throw error;
+      if (!failed.has(offset)) {
+        failed.add(offset);
+        result.deadLetters.push({
+          offset,
+          record: from,
+          reason: EVALUATION_FAILED,
+          message: `evaluating event ${eventIndex} of the record failed: ${errorMessage(error)}`,
+        });
+      }
+      return;
+    }
     result.eventCount += 1;
+    result.alertCount += alerts;
     result.decodedBy[event.log.source] = (result.decodedBy[event.log.source] ?? 0) + 1;
-    for (const match of matches) {
-      result.alertCount += 1;
-      result.documents.push({
-        target: 'alerts',
-        id: alertDocumentId(position, eventIndex, match.rule.id),
-        body: buildAlert(event, match, position, createdAt),
-        offset,
-        ...(record === undefined ? {} : { record }),
-      });
-    }
-    if (options.writeCommands) {
-      result.documents.push({
-        target: 'commands',
-        id: commandDocumentId(position, eventIndex),
-        body: buildCommandDocument(event, matches, position, createdAt),
-        offset,
-        ...(record === undefined ? {} : { record }),
-      });
-    }
+    result.documents.push(...documents);
   });
   return result;
 }

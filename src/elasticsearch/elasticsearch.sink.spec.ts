@@ -1,5 +1,6 @@
+import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
-import { ElasticsearchSink } from './elasticsearch.sink';
+import { ElasticsearchSink, ElasticsearchUnavailableError } from './elasticsearch.sink';
 import type { OutputDocument } from '../core/process-batch';
 
 /**
@@ -159,5 +160,92 @@ describe('ElasticsearchSink on a cluster with data streams', () => {
     expect(report.targets.map((t) => t.as)).toEqual(['index', 'index']);
     expect(cluster.calls.filter((c) => c.api === 'indices.create')).toHaveLength(2);
     expect(cluster.calls.some((c) => c.api === 'indices.createDataStream')).toBe(false);
+  });
+});
+
+/**
+ * Stuck-partition audit: a bulk request over the cluster's http.max_content_length is
+ * answered 413 as a whole. It was retried as it was, refused the same way forever,
+ * and the partition stopped. Now it is split, and a document too large alone is
+ * rejected (its record dead-lettered) while the others are written.
+ */
+describe('ElasticsearchSink when a bulk request is too large (413)', () => {
+  const LIMIT = 400;
+  function sinkBehindLimit(): { sink: ElasticsearchSink; requests: number[] } {
+    const requests: number[] = [];
+    const sink = new ElasticsearchSink({
+      node: 'http://127.0.0.1:1',
+      alertsIndex: 'sw-alerts',
+      commandsIndex: 'sw-commands',
+      bulkMaxDocuments: 100,
+    });
+    const client = {
+      bulk: ({ operations }: { operations: Record<string, unknown>[] }) => {
+        const size = JSON.stringify(operations).length;
+        requests.push(operations.length / 2);
+        if (size > LIMIT) {
+          return Promise.reject(
+            new errors.ResponseError({
+              body: { error: { reason: 'Request Entity Too Large' } },
+              statusCode: 413,
+              headers: {},
+              warnings: null,
+              meta: {} as never,
+            }),
+          );
+        }
+        return Promise.resolve({
+          items: operations.filter((op) => 'create' in op).map(() => ({ create: { status: 201 } })),
+        });
+      },
+    };
+    Object.defineProperty(sink, 'client', { value: client });
+    return { sink, requests };
+  }
+  const document = (id: string, text = 'ls'): OutputDocument => ({
+    target: 'commands',
+    id,
+    offset: id,
+    body: { process: { command_line: text } },
+  });
+
+  it('splits the request until it fits, and rejects the one document that never fits', async () => {
+    const { sink, requests } = sinkBehindLimit();
+    const documents = Array.from({ length: 8 }, (_, i) =>
+      document(String(i), i === 5 ? 'x'.repeat(LIMIT) : 'ls'),
+    );
+    const attempt = await sink.write(documents);
+    expect(attempt.written.map((d) => d.id)).toEqual(['0', '1', '2', '3', '4', '6', '7']);
+    expect(attempt.retry).toEqual([]);
+    expect(attempt.rejected).toEqual([
+      {
+        document: documents[5],
+        reason: expect.stringContaining('request_entity_too_large') as unknown,
+      },
+    ]);
+    expect(requests[0]).toBe(8);
+  });
+
+  it('still throws, for a retry of the whole request, on a 5xx or a lost connection', async () => {
+    const sink = new ElasticsearchSink({
+      node: 'http://127.0.0.1:1',
+      alertsIndex: 'sw-alerts',
+      commandsIndex: 'sw-commands',
+      bulkMaxDocuments: 100,
+    });
+    const client = {
+      bulk: () =>
+        Promise.reject(
+          new errors.ResponseError({
+            body: { error: { reason: 'unavailable' } },
+            statusCode: 503,
+            headers: {},
+            warnings: null,
+            meta: {} as never,
+          }),
+        ),
+    };
+    Object.defineProperty(sink, 'client', { value: client });
+    await expect(sink.write([document('1')])).rejects.toThrow(ElasticsearchUnavailableError);
   });
 });

@@ -227,7 +227,20 @@ export class ElasticsearchSink {
   async write(documents: OutputDocument[]): Promise<BulkAttempt> {
     const attempt: BulkAttempt = { written: [], retry: [], rejected: [] };
     for (let start = 0; start < documents.length; start += this.options.bulkMaxDocuments) {
-      const chunk = documents.slice(start, start + this.options.bulkMaxDocuments);
+      await this.writeChunk(documents.slice(start, start + this.options.bulkMaxDocuments), attempt);
+    }
+    return attempt;
+  }
+
+  /**
+   * One bulk request of `chunk`, its outcomes added to `attempt`. A request refused as
+   * too large (413: over the cluster's `http.max_content_length`, 100 MB by default,
+   * often 10 MB on hosted clusters) is split in two and each half sent; a single
+   * document refused so is rejected (its record dead-lettered). Retrying the same
+   * request would be refused the same way forever and stop the partition.
+   */
+  private async writeChunk(chunk: OutputDocument[], attempt: BulkAttempt): Promise<void> {
+    {
       const operations: unknown[] = [];
       const backing = await this.backingIndicesOfUpdates(chunk);
       const missing: OutputDocument[] = [];
@@ -259,7 +272,7 @@ export class ElasticsearchSink {
           reason: 'document_missing_exception: alert not found in its data stream',
         });
       }
-      if (operations.length === 0) continue;
+      if (operations.length === 0) return;
       let items: Record<string, BulkItemResponse>[];
       const started = performance.now();
       try {
@@ -270,6 +283,18 @@ export class ElasticsearchSink {
         this.metrics?.bulkRequestFinished((performance.now() - started) / 1000, false);
       } catch (error) {
         this.metrics?.bulkRequestFinished((performance.now() - started) / 1000, true);
+        if (statusOf(error) === 413) {
+          if (sent.length > 1) {
+            const half = Math.ceil(sent.length / 2);
+            await this.writeChunk(sent.slice(0, half), attempt);
+            await this.writeChunk(sent.slice(half), attempt);
+            return;
+          }
+          const reason = `request_entity_too_large: the document alone is over the cluster's http.max_content_length (${describeElasticsearchError(error)})`;
+          for (const document of sent) attempt.rejected.push({ document, reason });
+          this.metrics?.bulkItemsFailed('item_rejected', sent.length);
+          return;
+        }
         throw new ElasticsearchUnavailableError(
           `bulk request failed: ${describeElasticsearchError(error)}`,
           error,
@@ -298,7 +323,6 @@ export class ElasticsearchSink {
       this.metrics?.bulkItemsFailed('item_retry', attempt.retry.length - retriesBefore);
       this.metrics?.bulkItemsFailed('item_rejected', attempt.rejected.length - rejectedBefore);
     }
-    return attempt;
   }
 
   /**
@@ -361,6 +385,11 @@ export class ElasticsearchSink {
 
 /** The fields of a bulk response the sink reads (every item keeps its place in `items`). */
 const BULK_RESPONSE_FIELDS = ['errors', 'items.*.status', 'items.*.error'];
+
+/** The HTTP status of an Elasticsearch error response, if it is one. */
+function statusOf(error: unknown): number | undefined {
+  return error instanceof errors.ResponseError ? error.statusCode : undefined;
+}
 
 /** The `error.type` of an Elasticsearch error response, if it is one. */
 function errorType(error: unknown): string | undefined {

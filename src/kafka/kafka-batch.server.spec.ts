@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { KafkaConnection } from './kafka-connection';
 import { KafkaBatchServer } from './kafka-batch.server';
+import { COMMAND_BATCH_PATTERN } from './source-batch';
+import type { SourceBatch } from './source-batch';
 
 /** The consumer events KafkaBatchServer listens to, fired by the test. */
 function fakeConsumer() {
@@ -89,5 +91,85 @@ describe('KafkaBatchServer readiness reasons', () => {
       reason: 'Kafka consumer crashed: Connection error: connect ECONNREFUSED',
     });
     await server.close();
+  });
+});
+
+/**
+ * Stuck-partition audit, "a commit that fails": the error goes back to kafkajs (which
+ * fetches on from the offset the batch resolved, so the partition moves on and the
+ * next commit covers the batch), and nothing takes the failed commit for a done one:
+ * a rewind after a failed idle tick goes back to the last commit that succeeded, so
+ * records written but not committed are read again rather than skipped.
+ */
+describe('KafkaBatchServer when a commit fails', () => {
+  it('rethrows it to kafkajs and rewinds only to the last commit that succeeded', async () => {
+    vi.useFakeTimers();
+    try {
+      const consumer = fakeConsumer();
+      let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
+      const commits: string[] = [];
+      const seeks: string[] = [];
+      let refuseCommits = false;
+      Object.assign(consumer, {
+        run: (options: { eachBatch: (payload: unknown) => Promise<void> }) => {
+          eachBatch = options.eachBatch;
+          return Promise.resolve();
+        },
+        commitOffsets: (offsets: { offset: string }[]) => {
+          if (refuseCommits) return Promise.reject(new Error('REBALANCE_IN_PROGRESS'));
+          commits.push(...offsets.map((o) => o.offset));
+          return Promise.resolve();
+        },
+        seek: ({ offset }: { offset: string }) => seeks.push(offset),
+      });
+      const server = new KafkaBatchServer(
+        fakeConnection(consumer) as unknown as KafkaConnection,
+        {
+          topic: 't',
+          groupId: 'g',
+          partitionsConsumedConcurrently: 1,
+          maxBytesPerPartition: 1024,
+          retryMaxDelayMs: 1000,
+          idleTickMs: 1000,
+        },
+        { consumerStateChanged: () => undefined },
+      );
+      let failTicks = false;
+      server.addHandler(COMMAND_BATCH_PATTERN, (batch: SourceBatch) => {
+        if (batch.records.length === 0 && failTicks)
+          return Promise.reject(new Error('tick failed'));
+        return Promise.resolve({ complete: true });
+      });
+      server.listen(() => undefined);
+      await vi.advanceTimersByTimeAsync(0);
+      consumer.fire('group_join', { groupId: 'g', memberAssignment: { t: [0] } });
+      const payload = (first: number) => ({
+        batch: {
+          topic: 't',
+          partition: 0,
+          messages: [first, first + 1].map((offset) => ({
+            offset: String(offset),
+            value: Buffer.from('ls'),
+            headers: {},
+            timestamp: '0',
+          })),
+          offsetLag: () => '0',
+          lastOffset: () => String(first + 1),
+        },
+        heartbeat: () => Promise.resolve(),
+        isRunning: () => true,
+        isStale: () => false,
+        resolveOffset: () => undefined,
+      });
+      await eachBatch!(payload(0));
+      expect(commits).toEqual(['2']);
+      refuseCommits = true;
+      await expect(eachBatch!(payload(2))).rejects.toThrow('REBALANCE_IN_PROGRESS');
+      failTicks = true;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(seeks).toEqual(['2']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -15,6 +15,9 @@ export interface RuleTopicMessage {
   header?: string;
 }
 
+/** How long a record of the rule topic stays out of compaction (min.compaction.lag.ms): one day. */
+export const RULE_TOPIC_MIN_COMPACTION_LAG_MS = 86_400_000;
+
 /** Thrown when the rule topic exists with more than one partition: the log would have no total order. */
 export class RuleTopicLayoutError extends Error {}
 
@@ -50,7 +53,13 @@ export class RuleTopic {
               numPartitions: 1,
               // The broker's default.replication.factor; docs/operations.md says what to choose.
               replicationFactor: -1,
-              configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+              configEntries: [
+                { name: 'cleanup.policy', value: 'compact' },
+                // A rejected record whose writer died before restating it must outlive the
+                // replicas' grace (RULES_TOPIC_TIMEOUT_MS) uncompacted, so that one of them
+                // restates it (Restater); a day also covers every replica being down a while.
+                { name: 'min.compaction.lag.ms', value: String(RULE_TOPIC_MIN_COMPACTION_LAG_MS) },
+              ],
             },
           ],
         })

@@ -1,15 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { contentHash } from '../core/rules';
 import type { RuleProblem, SourceFile } from '../core/rules';
-import {
-  documentText,
-  encodeChangeHeader,
-  encodeRuleRecord,
-  RULE_RECORD_SCHEMA_VERSION,
-  RuleLogState,
-} from '../core/rule-log';
+import { documentText, RuleLogState } from '../core/rule-log';
 import type { ApplyOutcome, LogEntry, TopicRecord } from '../core/rule-log';
 import { AuditTrailService } from '../audit/audit-trail.service';
 import { CONFIG } from '../config/config';
@@ -23,6 +16,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { RuleFolderContents } from './rule-files';
 import { RuleSetRejectedError, RuleStore } from './rule-store.service';
 import { ChangeWaiters } from './change-waiters';
+import { Restater } from './restater';
 
 /** How long a replica may take to read the rule topic to its end at start before it gives up. */
 export const RULE_TOPIC_STARTUP_TIMEOUT_MS = 120_000;
@@ -50,9 +44,6 @@ const WRITING = 'writing to the rule topic';
 function fileStem(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1, -'.json'.length);
 }
-
-/** Most restatements one rejected record may need (each is needed only when the key changed again meanwhile). */
-const MAX_RESTATEMENTS = 5;
 
 /**
  * RULES_STORE=kafka: the rule set is the compacted topic RULES_TOPIC. Every
@@ -82,6 +73,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
   private followTrouble: string | undefined;
   /** Callers of {@link sync} waiting for the state to reach an offset. */
   private readonly positionWaiters: { end: bigint; resolve: () => void }[] = [];
+  private readonly restater: Restater;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -92,6 +84,19 @@ export class KafkaRuleStore implements OnModuleDestroy {
     private readonly audit: AuditTrailService,
   ) {
     this.topic = new RuleTopic(connection.kafka, config.rules.topic);
+    this.restater = new Restater(this.state, {
+      // The writer restates within its own wait for the record; give it that long.
+      graceMs: config.rules.topicTimeoutMs,
+      produce: (record) => this.topic.produce([record]),
+      report: ({ rejected, error }) => {
+        const what = `restating ${rejected.key} after the rejected record at offset ${rejected.offset}`;
+        if (error === undefined)
+          this.logger.warn(
+            `${what}, which its writer did not restate (it stopped or crashed in between)`,
+          );
+        else this.logger.warn(`${what} failed: ${describeKafkaError(error)}; retrying`);
+      },
+    });
   }
 
   /** Creates the topic if missing, reads it to its end and loads the rule set. */
@@ -131,6 +136,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.waiters.cancelAll('the service is stopping');
+    this.restater.stop();
     await this.topic.close();
   }
 
@@ -189,7 +195,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
         true,
       );
     }
-    if (result.result === 'rejected') this.restate(result, 0);
+    if (result.result === 'rejected') this.restater.restateOwn(result);
     return result;
   }
 
@@ -209,6 +215,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
     }
     if (!this.caughtUp && this.state.position < this.startEnd - 1n) return;
     await this.catchUp();
+    this.restater.noticed();
     for (const outcome of outcomes) {
       if (outcome.result === 'applied' || outcome.result === 'rejected') {
         const changeId = outcome.meta?.changeId;
@@ -321,55 +328,6 @@ export class KafkaRuleStore implements OnModuleDestroy {
           2000,
         ),
       );
-  }
-
-  /**
-   * Appends a restatement of the rejected record's key, as the key stands after the
-   * rejection, so that the rejected record is never the last of its key (compaction
-   * keeps only the last). Retried while the key keeps changing in between.
-   */
-  private restate(rejected: Extract<ApplyOutcome, { result: 'rejected' }>, attempt: number): void {
-    if (attempt >= MAX_RESTATEMENTS) {
-      this.logger.warn(
-        `restating ${rejected.key} after the rejected record at offset ${rejected.offset}: gave up after ${MAX_RESTATEMENTS} attempts (it kept changing)`,
-      );
-      return;
-    }
-    const changeId = randomUUID();
-    const meta = {
-      schemaVersion: RULE_RECORD_SCHEMA_VERSION,
-      kind: 'restated' as const,
-      expect: null,
-      changeId,
-      user: rejected.meta?.user ?? '',
-      at: new Date().toISOString(),
-      restates: { rejected: rejected.offset, version: rejected.current?.version ?? null },
-    };
-    const current = rejected.current;
-    const message: RuleTopicMessage =
-      current === undefined
-        ? { key: rejected.key, value: null, header: encodeChangeHeader(meta) }
-        : {
-            key: rejected.key,
-            value: encodeRuleRecord({
-              ...meta,
-              path: current.path,
-              [current.kind]: current.document,
-            }),
-          };
-    const outcome = this.waiters.wait(changeId, this.config.rules.topicTimeoutMs * 3);
-    this.topic
-      .produce([message])
-      .then(() => outcome)
-      .then((result) => {
-        if (result.result === 'rejected') this.restate(result, attempt + 1);
-      })
-      .catch((error: unknown) => {
-        this.waiters.cancel(changeId, new Error('abandoned'));
-        this.logger.warn(
-          `restating ${rejected.key} after the rejected record at offset ${rejected.offset} failed: ${describeKafkaError(error)}`,
-        );
-      });
   }
 
   /** Resolves once every record before `end` is applied and the rule set rebuilt. */

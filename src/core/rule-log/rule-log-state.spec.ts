@@ -248,6 +248,63 @@ describe('RuleLogState', () => {
       expect(summary(fold(compact(log, log.length)))).toContain('ACME-1@"o3"=B loses');
     });
 
+    it('a rejected delete, and a rejected restatement, compacted at every point fold the same', () => {
+      nextOffset = 0;
+      const log = [
+        put('ACME-1', 'one', { state: 'absent' }), // 0
+        put('ACME-1', 'two', { state: 'version', versions: ['"o0"'] }), // 1
+        remove('ACME-1', { state: 'version', versions: ['"o0"'] }), // 2 rejected (stale)
+        put('ACME-1', 'two', null, {
+          kind: 'restated',
+          restates: { rejected: '2', version: '"o1"' },
+        }), // 3
+        put('ACME-2', 'one', { state: 'absent' }), // 4
+        put('ACME-2', 'lost', { state: 'absent' }), // 5 rejected (exists)
+        put('ACME-2', 'newer', null), // 6
+        put('ACME-2', 'one', null, {
+          kind: 'restated',
+          restates: { rejected: '5', version: '"o4"' },
+        }), // 7 rejected: the key changed meanwhile
+        put('ACME-2', 'newer', null, {
+          kind: 'restated',
+          restates: { rejected: '7', version: '"o6"' },
+        }), // 8
+      ];
+      const whole = summary(fold(log));
+      expect(whole).toEqual(['ACME-1@"o1"=two', 'ACME-2@"o6"=newer']);
+      for (let cleanedTo = 0; cleanedTo <= log.length; cleanedTo++) {
+        for (const dropTombstones of [false, true]) {
+          expect(
+            summary(fold(compact(log, cleanedTo, dropTombstones))),
+            `cleaned to ${cleanedTo}, tombstones ${dropTombstones ? 'dropped' : 'kept'}`,
+          ).toEqual(whole);
+        }
+      }
+    });
+
+    it('tells which rejected records are still the last of their key', () => {
+      nextOffset = 0;
+      const state = fold([
+        put('ACME-1', 'one', { state: 'absent' }), // 0
+        put('ACME-1', 'lost', { state: 'absent' }), // 1 rejected
+        put('ACME-2', 'two', { state: 'absent' }), // 2
+        remove('ACME-2', null), // 3
+        put('ACME-2', 'lost', { state: 'present' }), // 4 rejected (absent)
+      ]);
+      expect(state.unrestated().map((r) => [r.key, r.offset])).toEqual([
+        ['ACME-1', '1'],
+        ['ACME-2', '4'],
+      ]);
+      state.apply(
+        put('ACME-1', 'one', null, {
+          kind: 'restated',
+          restates: { rejected: '1', version: '"o0"' },
+        }),
+      );
+      expect(state.unrestated().map((r) => r.key)).toEqual(['ACME-2']);
+      expect(state.isUnrestated('ACME-2', '4')).toBe(true);
+    });
+
     it('a restatement that comes after another change is rejected and changes nothing', () => {
       nextOffset = 0;
       const state = fold([

@@ -12,8 +12,10 @@
  *   compacted log equals the fold of the whole log, (1) the first record this
  *   replica sees for a key applies whatever it expected (what it expected was
  *   compacted away, or the key is new), and (2) every rejected record is followed
- *   by a `restated` record from the replica that produced it, re-stating what the
- *   key holds; a restatement applies when the key is still at that version, or at
+ *   by a `restated` record re-stating what the key holds (see `restatementOf`):
+ *   the replica that produced it appends one at once; if it died first, any replica
+ *   that finds the rejected record still last of its key (`unrestated()`)
+ *   appends it; a restatement applies when the key is still at that version, or at
  *   the version the rejected record would have set (a replica that saw only the
  *   rejected record's suffix), and sets the re-stated version.
  * - A record this build cannot read (not JSON, a newer schema, a bad path) changes
@@ -67,6 +69,9 @@ export type ApplyOutcome =
   | { result: 'skipped'; offset: string }
   | { result: 'unreadable'; offset: string; key: string | null; reason: string };
 
+/** A rejected record: it changed nothing; `current` is what its key holds. */
+export type RejectedOutcome = Extract<ApplyOutcome, { result: 'rejected' }>;
+
 /** A record of the log this replica could not apply, still the last word on its key. */
 export interface UnreadableRecord {
   key: string | null;
@@ -84,6 +89,10 @@ export class RuleLogState {
   /** Keys of which this replica has read at least one record. */
   private readonly seen = new Set<string>();
   private readonly unreadable = new Map<string, UnreadableRecord>();
+  /** Rejected records that are still the last record of their key (see {@link unrestated}). */
+  private readonly lastRejected = new Map<string, RejectedOutcome>();
+  /** Offset of the record that last set each key (deletes included). */
+  private readonly setBy = new Map<string, string>();
   private lastOffset = -1n;
 
   /** Offset of the last record folded in; -1 before the first. */
@@ -106,6 +115,23 @@ export class RuleLogState {
   }
 
   /**
+   * Rejected records that no later record of their key followed yet, in log order:
+   * each needs a restatement before compaction may make it the last word on its key.
+   * The replica that wrote one restates it at once; when that replica died in
+   * between, any replica that finds one here restates it (KafkaRuleStore).
+   */
+  unrestated(): RejectedOutcome[] {
+    return [...this.lastRejected.values()].sort((a, b) =>
+      BigInt(a.offset) < BigInt(b.offset) ? -1 : 1,
+    );
+  }
+
+  /** True while the rejected record at `offset` is still the last record of `key`. */
+  isUnrestated(key: string, offset: string): boolean {
+    return this.lastRejected.get(key)?.offset === offset;
+  }
+
+  /**
    * Folds one record in. Records at or before {@link position} are skipped (a
    * consumer that re-reads after a reconnection must not apply a change twice).
    */
@@ -117,7 +143,10 @@ export class RuleLogState {
     if (!decoded.ok) {
       const key = record.key;
       this.unreadable.set(key ?? '', { key, offset: record.offset, reason: decoded.reason });
-      if (key !== null) this.seen.add(key);
+      if (key !== null) {
+        this.seen.add(key);
+        this.lastRejected.delete(key);
+      }
       return { result: 'unreadable', offset: record.offset, key, reason: decoded.reason };
     }
     const change = decoded.change;
@@ -126,10 +155,21 @@ export class RuleLogState {
     this.seen.add(change.key);
     const current = this.entries.get(change.key);
     const meta = change.meta;
-    const reason = firstSight ? undefined : rejection(meta, current);
+    const reason = firstSight ? undefined : rejection(meta, current, this.setBy.get(change.key));
     if (reason !== undefined) {
-      return { result: 'rejected', offset: record.offset, key: change.key, meta, reason, current };
+      const rejected: RejectedOutcome = {
+        result: 'rejected',
+        offset: record.offset,
+        key: change.key,
+        meta,
+        reason,
+        current,
+      };
+      this.lastRejected.set(change.key, rejected);
+      return rejected;
     }
+    this.lastRejected.delete(change.key);
+    this.setBy.set(change.key, record.offset);
     const after = this.entryOf(change, record.offset);
     if (after === undefined) this.entries.delete(change.key);
     else this.entries.set(change.key, after);
@@ -156,16 +196,28 @@ export class RuleLogState {
   }
 }
 
-/** Why a record does not apply to a key that holds `current`; undefined when it applies. */
+/**
+ * Why a record does not apply to a key that holds `current`, last set by the record at
+ * `setBy`; undefined when it applies.
+ *
+ * A restatement applies when the key still holds the re-stated version, or when this
+ * replica applied the rejected record itself (it read the compacted log from that
+ * record on, so the record was its first sight of the key): whatever that record set
+ * (a document at its own offset's version, a deletion, or another restatement's
+ * version), the restatement puts it right. Comparing with the version the rejected
+ * record would set (`"o<offset>"`) alone missed a rejected delete and a rejected
+ * restatement, and the compacted log then folded to another state.
+ */
 function rejection(
   meta: ChangeMeta | null,
   current: LogEntry | undefined,
+  setBy: string | undefined,
 ): RejectReason | undefined {
   if (meta === null) return undefined;
   if (meta.restates !== undefined) {
-    const allowed = [meta.restates.version, versionAt(meta.restates.rejected)];
-    if (current === undefined) return meta.restates.version === null ? undefined : 'absent';
-    return allowed.includes(current.version) ? undefined : 'version';
+    if (setBy === meta.restates.rejected) return undefined;
+    if ((current?.version ?? null) === meta.restates.version) return undefined;
+    return current === undefined ? 'absent' : 'version';
   }
   return unmet(meta.expect, current);
 }

