@@ -303,6 +303,8 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   T1219: { name: 'Remote Access Tools', tactics: ['TA0011'] },
   'T1219.001': { name: 'IDE Tunneling' },
   'T1219.002': { name: 'Remote Desktop Software' },
+  T1480: { name: 'Execution Guardrails', tactics: ['TA0005'] },
+  'T1480.001': { name: 'Environmental Keying' },
   T1482: { name: 'Domain Trust Discovery', tactics: ['TA0007'] },
   'T1496.002': { name: 'Bandwidth Hijacking' },
   'T1496.004': { name: 'Cloud Service Hijacking' },
