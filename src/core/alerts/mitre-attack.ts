@@ -239,6 +239,7 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   'T1564.001': { name: 'Hidden Files and Directories' },
   'T1564.013': { name: 'Bind Mounts' },
   T1567: { name: 'Exfiltration Over Web Service', tactics: ['TA0010'] },
+  'T1567.001': { name: 'Exfiltration to Code Repository' },
   'T1567.002': { name: 'Exfiltration to Cloud Storage' },
   'T1567.003': { name: 'Exfiltration to Text Storage Sites' },
   T1570: { name: 'Lateral Tool Transfer', tactics: ['TA0008'] },

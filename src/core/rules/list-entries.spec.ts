@@ -57,6 +57,10 @@ const USES: Record<string, ListUse[]> = {
   'discovery-commands': [
     { rule: 'SW-DIS-0007', templates: ['{} > /tmp/.out', '{} -a >> /tmp/x 2>&1'] },
   ],
+  'directory-enumeration-tools': [
+    { rule: 'SW-DIS-0050', templates: ['{} -d corp.example', 'sudo {} 10.0.0.5 -o /tmp/.d'] },
+  ],
+  'enumeration-scripts': [{ rule: 'SW-DIS-0001', templates: ['./{}', 'sudo {} -a 2>/dev/null'] }],
   'survey-identity-commands': [
     { rule: 'SW-DIS-0100', templates: ['{}; uname -a', 'echo "$({})@$(ifconfig)"'] },
   ],
