@@ -39,7 +39,11 @@ const BROKER = process.env['BENCH_KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const ES_NODE = process.env['BENCH_ES_NODE'] ?? 'http://127.0.0.1:9200';
 const PARTITIONS = 4;
 
+/** Which run a throughput row is (run.ts finds the rows of its targets by it). */
+export type ThroughputKind = 'raw' | 'off' | 'off-unique' | 'on' | 'bulk';
+
 export interface ThroughputRow {
+  kind: ThroughputKind;
   name: string;
   records: number;
   seconds: number;
@@ -75,6 +79,12 @@ export interface LatencyRow {
 export interface WholePathResult {
   records: number;
   partitions: number;
+  /**
+   * Distinct command lines ÷ records of the mix every run but `off-unique` reads: how
+   * much the service's per-line caches (the parse, the prefilter's line marks) can
+   * reuse. `off-unique` reads the same records with every line made unique (1.0).
+   */
+  mixDistinctLineShare: number;
   throughput: ThroughputRow[];
   latency: LatencyRow[];
 }
@@ -319,6 +329,7 @@ async function rawConsume(
   await consumer.disconnect();
   const seconds = (last - first) / 1000;
   return {
+    kind: 'raw',
     name: 'raw kafkajs consume (ceiling)',
     records: seen,
     seconds,
@@ -329,6 +340,7 @@ async function rawConsume(
 
 /** Runs the service over the topic from the start; rate from the group's commits (first advance → all committed). */
 async function serviceRun(
+  kind: ThroughputKind,
   label: string,
   topic: string,
   count: number,
@@ -365,6 +377,7 @@ async function serviceRun(
           const endCpu = service.cpuSeconds();
           const records = done - startCount;
           const row: ThroughputRow = {
+            kind,
             name: label,
             records,
             seconds,
@@ -426,6 +439,7 @@ async function elasticsearchBulk(
   }
   const seconds = (performance.now() - started) / 1000;
   return {
+    kind: 'bulk',
     name: 'Elasticsearch bulk, same documents (client directly)',
     records: values.length,
     seconds,
@@ -621,7 +635,9 @@ export async function benchWholePath(options: {
   const count = options.quick ? 20_000 : 200_000;
   const topic = name('throughput');
   await createTopic(topic);
-  const values = commandMix(count).map(({ line }, seq) => benchRecordValue(seq, line));
+  const mix = commandMix(count);
+  const values = mix.map(({ line }, seq) => benchRecordValue(seq, line));
+  const mixDistinctLineShare = new Set(mix.map(({ line }) => line)).size / count;
   log(`whole path: producing ${count} records to ${topic} (${PARTITIONS} partitions)…`);
   await produceAll(topic, values);
   log('whole path: raw kafkajs consume…');
@@ -629,6 +645,7 @@ export async function benchWholePath(options: {
   log(`whole path: ${JSON.stringify(raw)}`);
   const alertsOff = name('alerts');
   const off = await serviceRun(
+    'off',
     'service, commands index off',
     topic,
     count,
@@ -645,6 +662,7 @@ export async function benchWholePath(options: {
   const alertsOn = name('alerts');
   const commandsOn = name('commands');
   const on = await serviceRun(
+    'on',
     'service, commands index on',
     topicOn,
     count,
@@ -654,10 +672,38 @@ export async function benchWholePath(options: {
   log('whole path: Elasticsearch bulk of the same documents…');
   const bulk = await elasticsearchBulk(values, alertsOn, commandsOn);
   log(`whole path: ${JSON.stringify(bulk)}`);
+  // The mix repeats lines, as audit streams do, and the service keeps per-line work for
+  // a repeated line; the same records with every line unique (an extra argument
+  // ` x<seq>`, as scan-ab.ts --distinct does) show what a line seen once costs.
+  const topicUnique = name('throughput-unique');
+  await createTopic(topicUnique);
+  await produceAll(
+    topicUnique,
+    mix.map(({ line }, seq) => benchRecordValue(seq, uniqueLine(line, seq))),
+  );
+  const offUnique = await serviceRun(
+    'off-unique',
+    'service, commands index off, no repeated line',
+    topicUnique,
+    count,
+    { ES_ALERTS_INDEX: name('alerts'), ES_COMMANDS_INDEX: '' },
+    log,
+  );
   const latency: LatencyRow[] = [];
   for (const rate of [1000, 5000])
     latency.push(await latencyRun(rate, options.quick ? 5 : 20, options.quick ? 2 : 5, log));
-  return { records: count, partitions: PARTITIONS, throughput: [raw, off, on, bulk], latency };
+  return {
+    records: count,
+    partitions: PARTITIONS,
+    mixDistinctLineShare,
+    throughput: [raw, off, offUnique, on, bulk],
+    latency,
+  };
+}
+
+/** `line` made unique within the run: one more argument, ` x<seq>`. */
+export function uniqueLine(line: string, seq: number): string {
+  return `${line} x${seq}`;
 }
 
 /** The raw-consume ceiling alone (for checking the measurement): a fresh topic of `count` records. */

@@ -5,6 +5,7 @@ import type { FormatName } from '../core/decode';
 import { EventRun } from '../core/event-run';
 import type { EventRunOutput } from '../core/event-run';
 import type { BatchRecord } from '../core/process-batch';
+import { LazyIndexEvaluator } from './lazy-index-evaluator';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
 import { errorMessage } from '../core/errors';
 
@@ -53,7 +54,7 @@ export async function evalCommand(
   try {
     run = new EventRun({
       source: EVAL_SOURCE,
-      rules: { evaluator: loaded.evaluator, rules: loaded.rules },
+      rules: { evaluator: new LazyIndexEvaluator(loaded.evaluator), rules: loaded.rules },
       input: { format: options.format },
       ...(options.graceMs === undefined ? {} : { correlation: { graceMs: options.graceMs } }),
       // No commands index behind a file: only alerts are written.

@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { runCorrelationExamples } from '../core/correlation';
 import { textRecord } from '../core/decode';
 import { EventRun } from '../core/event-run';
-import { exampleEvent, isSingleEventRule, runRuleExamples } from '../core/rules';
+import { isSingleEventRule } from '../core/rules/load-rule-set';
+import { exampleEvent, runRuleExamples } from '../core/rules/run-rule-examples';
+import type { RuleEvaluator } from '../core/rules/types';
 import { parseFixture } from './fixture-lines';
 import type { FixtureCase } from './fixture-lines';
+import { LazyIndexEvaluator } from './lazy-index-evaluator';
 import { CliUsageError, loadRulesOrExplain } from './load-rules';
 import type { CliRuleSet } from './load-rules';
 import { errorMessage } from '../core/errors';
@@ -90,10 +93,12 @@ export function checkFixture(
   const { cases, problems } = parseFixture(text);
   const messages = problems.map((p) => `FAIL ${fixture}:${p.line}: ${p.message}`);
   const known = new Set(loaded.rules.map((rule) => rule.definition.id));
+  // One evaluator for every case: a long fixture gets the prefilter index, a short one does not pay for it.
+  const evaluator = new LazyIndexEvaluator(loaded.evaluator);
   let passed = 0;
   for (const fixtureCase of cases) {
     const { line, expect, exact } = fixtureCase;
-    const { fired, undecodable, subject } = firedBy(fixtureCase, loaded);
+    const { fired, undecodable, subject } = firedBy(fixtureCase, loaded.rules, evaluator);
     const unknown = expect.filter((id) => !known.has(id));
     const missing = expect.filter((id) => known.has(id) && !fired.includes(id));
     const unexpected = exact ? fired.filter((id) => !expect.includes(id)) : [];
@@ -123,16 +128,17 @@ export function checkFixture(
  */
 function firedBy(
   fixtureCase: FixtureCase,
-  loaded: CliRuleSet,
+  rules: CliRuleSet['rules'],
+  evaluator: RuleEvaluator,
 ): { fired: string[]; undecodable: string[]; subject: string } {
   if (fixtureCase.records === undefined) {
     const command = fixtureCase.command ?? '';
-    const fired = loaded.evaluator.evaluate(exampleEvent(command)).map((m) => m.rule.id);
+    const fired = evaluator.evaluate(exampleEvent(command)).map((m) => m.rule.id);
     return { fired, undecodable: [], subject: command };
   }
   const run = new EventRun({
     source: FIXTURE_SOURCE,
-    rules: { evaluator: loaded.evaluator, rules: loaded.rules },
+    rules: { evaluator, rules },
     writeCommands: false,
   });
   const records = fixtureCase.records.map((record, i) => ({

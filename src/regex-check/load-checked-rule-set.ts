@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { loadRuleSet } from '../core/rules';
-import type { LoadRuleSetResult, SourceFile } from '../core/rules';
+import { loadRuleSet } from '../core/rules/load-rule-set';
+import type { LoadRuleSetOptions, LoadRuleSetResult, SourceFile } from '../core/rules';
 import { regexKey } from '../core/rules/operators/check-regex';
 import type { RegexSpec, RegexVerdict } from '../core/rules/operators/check-regex';
 import type { CompileContext } from '../core/rules/operators/operator';
@@ -24,6 +24,7 @@ export const ANALYSIS_CONCURRENCY = Math.min(4, Math.max(1, availableParallelism
  * is returned that was not checked. `reached` holds verdicts already reached (a
  * request's, within its budget); other regexes get no budget but recheck's per-pattern
  * limit. `cache`: the rules of the previous load of the same folder (the rule store's).
+ * `options.prefilter`: false for an evaluator without its prefilter index (the CLI's).
  * The service's and the CLI's one way to load rules.
  */
 export async function loadCheckedRuleSet(
@@ -32,7 +33,9 @@ export async function loadCheckedRuleSet(
   lists: readonly SourceFile[],
   reached: ReadonlyMap<string, RegexVerdict> = new Map(),
   cache: RuleCompileCache = new RuleCompileCache(),
+  options: Pick<LoadRuleSetOptions, 'prefilter'> = {},
 ): Promise<LoadRuleSetResult> {
+  const { prefilter } = options;
   const pending = new Map<string, RegexSpec>();
   const provisional: CompileContext['checkRegex'] = (source, flags) => {
     const key = regexKey(source, flags);
@@ -42,7 +45,7 @@ export async function loadCheckedRuleSet(
     pending.set(key, { source, flags });
     return undefined;
   };
-  const first = loadRuleSet(files, lists, { checkRegex: provisional, cache });
+  const first = loadRuleSet(files, lists, { checkRegex: provisional, cache, prefilter });
   if (pending.size === 0) return first;
   const verdicts = await checker.verdicts([...pending.values()]);
   const checked: CompileContext['checkRegex'] = (source, flags) => {
@@ -52,7 +55,7 @@ export async function loadCheckedRuleSet(
     const known = checker.known({ source, flags });
     return known === undefined ? NOT_CHECKED : known.verdict;
   };
-  return loadRuleSet(files, lists, { checkRegex: checked, cache });
+  return loadRuleSet(files, lists, { checkRegex: checked, cache, prefilter });
 }
 
 const NOT_CHECKED = 'regex was not checked for catastrophic backtracking';

@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { contentHash } from '../core/rules';
+import { contentHash } from '../core/rules/content-hash';
 import type { RuleProblem } from '../core/rules';
 
 /** A file's path relative to the rules folder, and its text. */

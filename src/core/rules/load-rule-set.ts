@@ -141,6 +141,12 @@ export interface LoadRuleSetOptions {
    * still asked about), and the cache then holds this load's rules.
    */
   readonly cache?: RuleCompileCache;
+  /**
+   * Whether the evaluator builds its prefilter index (default true). The CLI passes
+   * false and builds it only for an input long enough to repay it (issue 25: the index
+   * is about a quarter of a pack load, and `rules validate` evaluates nothing).
+   */
+  readonly prefilter?: boolean;
 }
 
 /**
@@ -195,7 +201,10 @@ export function loadRuleSet(
   const ruleSet: RuleSet = { rules, lists: loadedLists.lists, hash, context };
   // Thresholds and sequences are the correlation engine's (src/core/correlation), not per-event alerts.
   const singleEvent: RuleSet = { ...ruleSet, rules: rules.filter(isSingleEventRule) };
-  const evaluator = compileRuleSet(singleEvent, { reuse: options.cache?.prefilter });
+  const evaluator = compileRuleSet(singleEvent, {
+    prefilter: options.prefilter,
+    reuse: options.cache?.prefilter,
+  });
   if (options.cache !== undefined) options.cache.prefilter = evaluator.prefilterIndex;
   return { ok: true, ruleSet, evaluator, rules, hash };
 }

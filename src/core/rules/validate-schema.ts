@@ -1,39 +1,17 @@
-import Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import listSchema from '../../../rules/schema/list.schema.json';
-import ruleSchema from '../../../rules/schema/rule.schema.json';
+import type { ErrorObject } from 'ajv';
 import type { PointedProblem } from './compile-condition';
 import { ruleIdProblem } from './rule-id';
+import { listValidator, ruleValidator } from './schema-validators.generated';
 
 /**
- * Schema validation of rule and list files with ajv, against the published schemas in
- * rules/schema/ (the same files editors use through `$schema`). Errors are turned into
+ * Schema validation of rule and list files against the published schemas in
+ * rules/schema/ (the same files editors use through `$schema`), with the validators
+ * ajv generated from them (`npm run rules:validators`, checked in; compiling the
+ * schemas in each process was ~0.1 s of every rule load, issue 25). Errors are turned into
  * pointer + message pairs a person can act on; ajv's bookkeeping errors (the
  * "must match then schema" wrappers of if/then) are dropped because the real error
  * inside the branch is reported too.
  */
-
-let validators: { rule: ValidateFunction; list: ValidateFunction } | undefined;
-
-function getValidators(): { rule: ValidateFunction; list: ValidateFunction } {
-  if (validators === undefined) {
-    const ajv = new Ajv({
-      allErrors: true,
-      strict: true,
-      strictRequired: false,
-      strictTypes: false,
-      allowUnionTypes: true,
-      verbose: true,
-    });
-    addFormats(ajv);
-    validators = {
-      rule: ajv.compile(ruleSchema as object),
-      list: ajv.compile(listSchema as object),
-    };
-  }
-  return validators;
-}
 
 const MAX_ENUM_SHOWN = 8;
 const NEEDS_BLOCK = 'a condition block needs "all", "any" or "not"';
@@ -99,12 +77,10 @@ function toProblems(errors: readonly ErrorObject[] | null | undefined): PointedP
 
 /** Validates a parsed rule file against rule.schema.json; an empty array means valid. */
 export function validateRuleDocument(document: unknown): PointedProblem[] {
-  const { rule } = getValidators();
-  return rule(document) ? [] : toProblems(rule.errors);
+  return ruleValidator(document) ? [] : toProblems(ruleValidator.errors);
 }
 
 /** Validates a parsed list file against list.schema.json; an empty array means valid. */
 export function validateListDocument(document: unknown): PointedProblem[] {
-  const { list } = getValidators();
-  return list(document) ? [] : toProblems(list.errors);
+  return listValidator(document) ? [] : toProblems(listValidator.errors);
 }
