@@ -192,7 +192,8 @@ describe('requiredLiterals', () => {
         fc.constantFrom('', 'i', 'u', 'iu', 's'),
         fc.array(text, { minLength: 1, maxLength: 20 }),
         (body, flags, texts) => {
-          const source = `^${body}`;
+          // One top-level alternative, as anchoredPrefixes requires.
+          const source = `^(?:${body})`;
           let regex: RegExp;
           try {
             regex = new RegExp(source, flags);
@@ -217,7 +218,8 @@ describe('requiredLiterals', () => {
       ),
       { numRuns: 3000, seed: 8 },
     );
-    expect(known).toBeGreaterThan(300);
+    // Not vacuous: 86 of the 3,000 patterns have known prefixes (seed 8).
+    expect(known).toBeGreaterThan(50);
   });
 });
 
