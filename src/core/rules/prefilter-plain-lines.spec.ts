@@ -251,7 +251,7 @@ describe('prefilter on word starts', () => {
     [`"./.k" x`, ['SW-TST-0201']],
     ['./.k $HOME', ['SW-TST-0201']],
     ['docker pull 10.0.0.1/x', ['SW-TST-0202']],
-    ['DOCKER run --rm img 10.2', ['SW-TST-0202']],
+    ['docker run --rm img 10.2', ['SW-TST-0202']],
     [`docker pull '10.0.0.1/x'`, ['SW-TST-0202']],
     ['docker pull $R 10.0.0.1/x', ['SW-TST-0202']],
     ['nc -E x', ['SW-TST-0203']],
