@@ -115,19 +115,29 @@ export class KeywordScanner {
    * is ASCII (A-Z folded on the fly, which is all toLowerCase does to ASCII). At the
    * first non-ASCII code unit it scans `text.toLowerCase()` from the start instead, so
    * some ids may be visited twice. With `terminator` (an ASCII code unit), scans as if
-   * the text ended with it, without building that string.
+   * the text ended with it, and with `initiator` as if it began with it, without
+   * building that string.
    */
-  scanLowerCase(text: string, visit: (id: number) => void, terminator?: number): void {
+  scanLowerCase(
+    text: string,
+    visit: (id: number) => void,
+    terminator?: number,
+    initiator?: number,
+  ): void {
     const { table, output, columnOf, width } = this;
     let state = 0;
+    if (initiator !== undefined) {
+      state = table[columnOf[initiator]!]!;
+      const hits = output[state];
+      if (hits !== null && hits !== undefined) for (const id of hits) visit(id);
+    }
     for (let i = 0; i < text.length; i++) {
       let code = text.charCodeAt(i);
       if (code >= ASCII) {
         const lower = text.toLowerCase();
-        this.scan(
-          terminator === undefined ? lower : lower + String.fromCharCode(terminator),
-          visit,
-        );
+        const start = initiator === undefined ? '' : String.fromCharCode(initiator);
+        const end = terminator === undefined ? '' : String.fromCharCode(terminator);
+        this.scan(start + lower + end, visit);
         return;
       }
       if (code >= 65 && code <= 90) code += 32;

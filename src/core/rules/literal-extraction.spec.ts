@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  anchoredPrefixes,
   literalWeight,
   minimalDisjunction,
   requiredLiteralParts,
@@ -181,5 +182,70 @@ describe('requiredLiterals', () => {
       ),
       { numRuns: 3000, seed: 8 },
     );
+  });
+
+  it('never misses a prefix: a match of an anchored pattern starts with one of them', () => {
+    let known = 0;
+    fc.assert(
+      fc.property(
+        regexSource,
+        fc.constantFrom('', 'i', 'u', 'iu', 's'),
+        fc.array(text, { minLength: 1, maxLength: 20 }),
+        (body, flags, texts) => {
+          // One top-level alternative, as anchoredPrefixes requires.
+          const source = `^(?:${body})`;
+          let regex: RegExp;
+          try {
+            regex = new RegExp(source, flags);
+          } catch {
+            return;
+          }
+          const prefixes = anchoredPrefixes(source, flags);
+          if (prefixes === undefined) return;
+          known += 1;
+          for (const s of texts) {
+            if (regex.test(s)) {
+              const lower = s.toLowerCase();
+              expect([source, flags, s, prefixes.some((p) => lower.startsWith(p))]).toEqual([
+                source,
+                flags,
+                s,
+                true,
+              ]);
+            }
+          }
+        },
+      ),
+      { numRuns: 3000, seed: 8 },
+    );
+    // Not vacuous: 86 of the 3,000 patterns have known prefixes (seed 8).
+    expect(known).toBeGreaterThan(50);
+  });
+});
+
+describe('anchoredPrefixes', () => {
+  it.each([
+    ['^\\.[A-Za-z0-9_-]', '', 38],
+    ['^(--image=)?[0-9]{1,3}[.]', '', 20],
+    ['^(sudo |nohup )?rm', '', 3],
+    ['^a+b', '', 1],
+  ] as const)('%s /%s → %i strings', (source, flags, count) => {
+    expect(anchoredPrefixes(source, flags)).toHaveLength(count);
+  });
+
+  it('keeps the shortest of strings that start alike', () => {
+    expect(anchoredPrefixes('^(ab|abc|x)y', '')?.sort()).toEqual(['aby', 'abcy', 'xy'].sort());
+    expect(anchoredPrefixes('^(a|ab)', '')).toEqual(['a']);
+  });
+
+  it.each([
+    ['a', ''],
+    ['^a', 'm'],
+    ['^a|^b', ''],
+    ['^(a)?b*', ''],
+    ['^.', ''],
+    ['^[^a]b', ''],
+  ] as const)('%s /%s → nothing', (source, flags) => {
+    expect(anchoredPrefixes(source, flags)).toBeUndefined();
   });
 });

@@ -66,6 +66,41 @@ export function requiredLiteralParts(source: string, flags: string): string[][] 
   return allRequired(alternativesInfo(pattern.alternatives, context)).map((part) => [...part]);
 }
 
+/**
+ * Strings one of which every match of `source`/`flags` starts with (lowercased), for a
+ * pattern anchored at the start (`^` first, no `m` flag, no top-level `|`): the
+ * literal run after `^`, extended by the first repetition of a `x+`/`x{n,}` that ends
+ * it. `^\\.[a-z]` gives `.a` … `.z`. Undefined when no such strings are known (the run
+ * is empty or may be).
+ */
+export function anchoredPrefixes(source: string, flags: string): string[] | undefined {
+  if (flags.includes('m')) return undefined;
+  const pattern = parse(source, flags);
+  if (pattern?.alternatives.length !== 1) return undefined;
+  const [anchor, ...rest] = pattern.alternatives[0]!.elements;
+  if (anchor?.type !== 'Assertion' || anchor.kind !== 'start') return undefined;
+  const context: Context = { ignoreCase: flags.includes('i'), unicode: /[uv]/.test(flags) };
+  let run: ReadonlySet<string> = new Set(['']);
+  for (const element of rest) {
+    const info = elementInfo(element, context);
+    // A repetition that must match once starts with one of its element's strings.
+    const exact =
+      info.exact ??
+      (element.type === 'Quantifier' && element.min >= 1
+        ? elementInfo(element.element, context).exact
+        : null);
+    if (exact === null || run.size * exact.size > MAX_SET) break;
+    run = concat(run, exact);
+    if (info.exact === null) break;
+  }
+  if (run.has('')) return undefined;
+  // A string that starts with another of the set needs no keyword of its own.
+  const byLength = [...run].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const s of byLength) if (!kept.some((k) => s.startsWith(k))) kept.push(s);
+  return kept;
+}
+
 /** Returns the required-literal disjunction of `source`/`flags`, or undefined when there is none. */
 export function requiredLiterals(source: string, flags: string): string[] | undefined {
   return requiredLiteralParts(source, flags)[0];
@@ -91,10 +126,14 @@ function literalChar(code: number, context: Context): string | undefined {
  */
 const RARE_CHARS = new Set('?*\\$!`{}[]^~%@#');
 
-/** How selective a literal is: its length, a rare character counting twice. */
+/**
+ * How selective a literal is: its length, a rare character counting twice and a
+ * non-ASCII one four times (shell lines are nearly all ASCII, and a plain line, which
+ * most are, cannot hold one at all: prefilter-plain-lines.ts).
+ */
 export function literalWeight(text: string): number {
   let weight = 0;
-  for (const ch of text) weight += RARE_CHARS.has(ch) ? 2 : 1;
+  for (const ch of text) weight += ch.charCodeAt(0) >= 128 ? 4 : RARE_CHARS.has(ch) ? 2 : 1;
   return weight;
 }
 

@@ -30,6 +30,7 @@ import {
   isRecord,
   matcherKeywords,
   matcherParts,
+  matcherPrefixes,
   matcherPrograms,
   stringOperatorParts,
 } from './prefilter-operator-literals';
@@ -38,7 +39,7 @@ export type Channel = 'line' | 'commands' | 'decoded';
 
 export type Atom =
   | { kind: 'program'; name: string }
-  | { kind: 'keyword'; channel: Channel; text: string; endsWord?: true }
+  | { kind: 'keyword'; channel: Channel; text: string; endsWord?: true; startsWord?: true }
   | { kind: 'field'; field: EventField; text: string }
   | { kind: 'root' };
 
@@ -86,9 +87,10 @@ const ELEVATION_REQUIREMENT: readonly Atom[] = ['sudo', 'doas', 'su'].map((text)
 const ROOT_REQUIREMENT: readonly Atom[] = [{ kind: 'root' }, ...ELEVATION_REQUIREMENT];
 
 function atomWeight(atom: Atom): number {
-  return atom.kind === 'keyword' || atom.kind === 'field'
-    ? literalWeight(atom.text)
-    : PROGRAM_SCORE;
+  if (atom.kind === 'keyword')
+    // The word start before a keyword counts as one more character (see wordStart).
+    return literalWeight(atom.text) + (atom.startsWord === true ? 1 : 0);
+  return atom.kind === 'field' ? literalWeight(atom.text) : PROGRAM_SCORE;
 }
 
 function requirementScore(requirement: readonly Atom[]): number {
@@ -116,6 +118,23 @@ function keywords(channel: Channel, texts: readonly string[] | undefined): Requi
   return textAtoms(texts, (text) => ({ kind: 'keyword', channel, text }));
 }
 
+/**
+ * `commands` keywords that begin a program name or an argument (a matcher's prefixes,
+ * matcherPrefixes): such a field is a whole word of a plain line, or a program's
+ * path tail, so the line has the keyword right after a word end or a `/`
+ * (prefilter-plain-lines.ts), which is rarer than the keyword anywhere: SW-EXE-0005's
+ * hidden program names (`^\.[A-Za-z0-9_-]`) are `.e` in 45% of the bench's lines and
+ * ` .e` or `/.e` in 4.5%.
+ */
+function wordStart(texts: readonly string[] | undefined): Requirement {
+  return textAtoms(texts, (text) => ({
+    kind: 'keyword',
+    channel: 'commands',
+    text,
+    startsWord: true,
+  }));
+}
+
 function programs(names: readonly string[] | undefined): Requirement {
   return textAtoms(names, (name) => ({ kind: 'program', name }));
 }
@@ -136,10 +155,17 @@ function specParts(spec: unknown, ctx: CompileContext): Requirement[] {
     if (key === 'program') {
       parts.push(
         bestOf(
-          programs(matcherPrograms(value, ctx)),
-          keywords('commands', matcherKeywords(value, ctx)),
+          bestOf(
+            programs(matcherPrograms(value, ctx)),
+            keywords('commands', matcherKeywords(value, ctx)),
+          ),
+          wordStart(matcherPrefixes(value)),
         ),
       );
+    } else if (key === 'anyArg') {
+      const [first, ...more] = matcherParts(value, ctx).map((texts) => keywords('commands', texts));
+      // The prefixes mostly restate the best literal run at a word start: one part, not two.
+      parts.push(bestOf(first, wordStart(matcherPrefixes(value))), ...more);
     } else if (COMMAND_STRING_FIELDS.has(key)) {
       for (const texts of matcherParts(value, ctx)) parts.push(keywords('commands', texts));
     } else if (key === 'pipedFrom' || key === 'pipesTo') {

@@ -90,6 +90,12 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private generation = 0;
   private readonly byProgram = new Map<string, number[]>();
   private readonly scanners = new Map<Channel, KeywordIndex>();
+  /**
+   * Keywords that begin a program name or an argument (a `startsWord` atom), each with a
+   * space in front: a parsed line's programs and arguments are scanned as if a space
+   * preceded them.
+   */
+  private wordStarts: KeywordIndex | undefined;
   /** The generation of the event being scanned; a rule is a candidate when its stamp equals it. */
   private current = 0;
   /** The candidates array, reused from event to event (no allocation per event). */
@@ -138,6 +144,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       CHANNELS.map((c) => [c, new Map()]),
     );
     const plainRules = new Map<string, number[]>();
+    const startRules = new Map<string, number[]>();
     const fieldRules = new Map<string, { field: EventField; texts: Map<string, number[]> }>();
     // A target is a rule (id < rules.length) or one child of a rule's top-level `any`.
     const register = (atom: Atom, target: number): void => {
@@ -154,6 +161,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
         return;
       }
       if (atom.kind === 'program') addIndex(this.byProgram, atom.name, target);
+      else if (atom.startsWord === true) addIndex(startRules, ` ${atom.text}`, target);
       else addIndex(keywordRules.get(atom.channel)!, atom.text, target);
       for (const plainKey of plainKeysOf(atom) ?? []) {
         if (plainKey === '') addTo(this.plainAlways, target);
@@ -224,6 +232,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     for (const [channel, map] of keywordRules) {
       if (map.size > 0) this.scanners.set(channel, this.scannerOf(map));
     }
+    if (startRules.size > 0) this.wordStarts = this.scannerOf(startRules);
     for (const { field, texts } of fieldRules.values()) {
       const resolve = compilePath(field.path);
       this.fieldScanners.push({
@@ -377,6 +386,14 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
           if (!raw.includes(assignment)) scanner.scanLowerCase(assignment, visit);
         for (const wrapper of command.wrappers)
           if (!raw.includes(wrapper)) scanner.scanLowerCase(wrapper, visit);
+      }
+    }
+    const starts = this.wordStarts;
+    if (starts !== undefined) {
+      const { scanner, visit } = starts;
+      for (const command of facts.commands) {
+        scanner.scanLowerCase(command.program, visit, undefined, SPACE);
+        for (const arg of command.args) scanner.scanLowerCase(arg, visit, undefined, SPACE);
       }
     }
   }

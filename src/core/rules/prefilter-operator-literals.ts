@@ -3,7 +3,7 @@
  * string, for the prefilter's conditions; the regex-literal analysis they build on is
  * literal-extraction.ts.
  */
-import { requiredLiteralParts, requiredLiterals } from './literal-extraction';
+import { anchoredPrefixes, requiredLiteralParts, requiredLiterals } from './literal-extraction';
 import { globRegex } from './operators/glob.operator';
 import type { CompileContext } from './operators/operator';
 
@@ -142,6 +142,24 @@ export function matcherParts(matcher: unknown, ctx: CompileContext): string[][] 
 /** The most selective disjunction of {@link matcherParts}, or undefined. */
 export function matcherKeywords(matcher: unknown, ctx: CompileContext): string[] | undefined {
   return matcherParts(matcher, ctx)[0];
+}
+
+/**
+ * Strings one of which the lowercased tested string starts with for a matcher to hold:
+ * a `startsWithI` list or a regex anchored at the start (anchoredPrefixes); undefined
+ * for other matchers or when none are known.
+ */
+export function matcherPrefixes(matcher: unknown): string[] | undefined {
+  if (!isRecord(matcher) || Object.keys(matcher).length !== 1) return undefined;
+  if ('startsWithI' in matcher) {
+    const needles = stringList(matcher['startsWithI'])?.map((needle) => needle.toLowerCase());
+    return needles?.includes('') === true ? undefined : needles;
+  }
+  const regex = matcher['regex'];
+  const pattern = isRecord(regex) ? regex['pattern'] : regex;
+  const flags = isRecord(regex) ? (regex['flags'] ?? '') : '';
+  if (typeof pattern !== 'string' || typeof flags !== 'string') return undefined;
+  return anchoredPrefixes(pattern, flags);
 }
 
 /** Program names a `program` matcher needs (exact names only), or undefined. */

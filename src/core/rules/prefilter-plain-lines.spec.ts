@@ -223,3 +223,55 @@ describe('prefilter on lines with simple quotes', () => {
     expect(ids(withPrefilter.evaluate(event))).toEqual(['SW-TST-0001', 'SW-TST-0002']);
   });
 });
+
+/**
+ * A `program` or `anyArg` matcher that fixes how the field starts (`startsWithI`, a regex
+ * anchored with `^`) is looked for at a word start only: after a word end or a `/` on a
+ * plain line, at the start of the parsed field otherwise.
+ */
+describe('prefilter on word starts', () => {
+  const loaded = loadRuleSet([
+    rule('SW-TST-0201', anyCommand({ program: { regex: '^\\.[A-Za-z0-9_-]' } })),
+    rule('SW-TST-0202', anyCommand({ program: 'docker', anyArg: { regex: '^10[.][0-9]' } })),
+    rule('SW-TST-0203', anyCommand({ anyArg: { startsWithI: ['-e', '--exec='] } })),
+  ]);
+  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
+  const withPrefilter = compileRuleSet(loaded.ruleSet);
+  const without = compileRuleSet(loaded.ruleSet, { prefilter: false });
+  const prefilter = new Prefilter(loaded.ruleSet.rules, loaded.ruleSet.context);
+  const ids = (matches: { rule: { id: string } }[]): string[] => matches.map((m) => m.rule.id);
+  const candidates = (line: string): string[] =>
+    prefilter.candidates(factsOf(commandEvent(line))).map((r) => r.definition.id);
+
+  it.each([
+    ['./.k x', ['SW-TST-0201']],
+    ['/tmp/.x/.K;id', ['SW-TST-0201']],
+    ['cd /tmp && ./.x', ['SW-TST-0201']],
+    ['nohup .hidden&', ['SW-TST-0201']],
+    [`"./.k" x`, ['SW-TST-0201']],
+    ['./.k $HOME', ['SW-TST-0201']],
+    ['docker pull 10.0.0.1/x', ['SW-TST-0202']],
+    ['docker run --rm img 10.2', ['SW-TST-0202']],
+    [`docker pull '10.0.0.1/x'`, ['SW-TST-0202']],
+    ['docker pull $R 10.0.0.1/x', ['SW-TST-0202']],
+    ['nc -E x', ['SW-TST-0203']],
+    ['find . --exec=x', ['SW-TST-0203']],
+    [`nc "-e" x`, ['SW-TST-0203']],
+    ['nc $A -e x', ['SW-TST-0203']],
+  ] as const)('%s', (line, expected) => {
+    const event = commandEvent(line);
+    expect(ids(without.evaluate(event))).toEqual(expected);
+    expect(ids(withPrefilter.evaluate(event))).toEqual(expected);
+  });
+
+  it('leaves out lines that hold the text only inside a word', () => {
+    for (const line of [
+      'cat file.ext',
+      'docker run img:10.25',
+      'ls x-e y--exec=1',
+      'cat a.b $HOME',
+      'docker pull img:10.2.3 $X',
+    ])
+      expect([line, candidates(line)]).toEqual([line, []]);
+  });
+});

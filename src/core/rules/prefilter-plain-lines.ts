@@ -183,9 +183,9 @@ export function plainKeysOf(atom: Atom): string[] | undefined {
     case 'keyword':
       if (atom.channel === 'line') return defined(foldPlain(atom.text));
       if (atom.channel === 'decoded') return undefined;
-      return atom.endsWord === true
-        ? wordKeys(atom.text)
-        : defined(foldPlain(longestPieceWithSpaces(atom.text)));
+      if (atom.endsWord === true) return wordKeys(atom.text);
+      if (atom.startsWord === true) return wordStartKeys(atom.text);
+      return defined(foldPlain(longestPieceWithSpaces(atom.text)));
     case 'field':
     case 'root':
       return undefined;
@@ -198,6 +198,17 @@ function wordKeys(name: string): string[] | undefined {
   // A name with a space is no word of a plain line; its piece stays a safe keyword.
   if (piece !== name) return defined(foldPlain(`${piece} `));
   const keys = [foldPlain(` ${name} `), foldPlain(`/${name} `)];
+  return keys.every((key): key is string => key !== undefined) ? keys : undefined;
+}
+
+/**
+ * The start of a program name or an argument on a plain line: such a field is a whole
+ * word, or for a program the tail of a word after its last `/`, so `text` follows a
+ * word end or a `/`. Text with a space or tab of its own is restated as any keyword.
+ */
+function wordStartKeys(text: string): string[] | undefined {
+  if (/[ \t\r\n]/.test(text)) return defined(foldPlain(longestPieceWithSpaces(text)));
+  const keys = [foldPlain(` ${text}`), foldPlain(`/${text}`)];
   return keys.every((key): key is string => key !== undefined) ? keys : undefined;
 }
 
