@@ -118,7 +118,9 @@ describe('prefilter differential', () => {
     const matched = enabled.filter((r) => (hits.get(r.definition.id) ?? 0) > 0).length;
     expect(matched / enabled.length).toBeGreaterThan(0.85);
     expect(Math.max(...hits.values())).toBeLessThan(EVENTS);
-  }, 300_000);
+    // A hang guard, not a speed check: the run grows with the pack (114 s alone at 353
+    // rules on an idle 2-core machine) and shares the cores with other test files.
+  }, 600_000);
 
   it('keeps every match over the malicious and benign corpora', { timeout: 120_000 }, () => {
     const lines = [...corpus.malicious, ...corpus.benign];
