@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { CliUsageError } from './cli-usage-error';
+import { exitWhenReaderCloses } from './closed-output';
 import type { PreviewCliOptions } from './preview.command';
 import { packageVersion } from './version';
 import { errorMessage } from '../core/errors';
@@ -13,6 +14,8 @@ import { errorMessage } from '../core/errors';
  * Each command's module is loaded when that command runs (issue 25): `rules validate`
  * needs no decoder, `eval` no Sigma parser, and module loading was a fifth of a call.
  */
+exitWhenReaderCloses(process.stdout);
+
 const program = new Command('shellwatch')
   .description('Shellwatch: shell-audit rules, offline')
   .version(packageVersion(), '-V, --version', 'print the version');
