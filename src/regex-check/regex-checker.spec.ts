@@ -1,4 +1,6 @@
 import type { Diagnostics } from 'recheck';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MAX_REGEX_LENGTH, regexKey } from '../core/rules/operators/check-regex';
 import type { RegexSpec } from '../core/rules/operators/check-regex';
@@ -119,6 +121,28 @@ describe('RegexChecker', () => {
     await new Promise((resolve) => setImmediate(resolve));
     control.finishAll();
     expect((await later).get(regexKey('^(later|later)+$', ''))).toBeUndefined();
+  });
+
+  it('keeps its budget through garbage collections while the analyses run', async () => {
+    // nodejs/node#57736: an AbortSignal.timeout inside AbortSignal.any could be collected
+    // before it fired, and the budget then never ran out. Collect while the call waits.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const control = controlledAnalysis();
+    const checker = new RegexChecker({ concurrency: 1, analysis: control.analysis });
+    let answered = false;
+    const call = checker.verdicts(specs(2), { budgetMs: 200 }).finally(() => {
+      answered = true;
+    });
+    for (let round = 0; round < 100 && !answered; round += 1) {
+      collect();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (!answered) control.finishAll();
+    expect(answered).toBe(true);
+    for (const verdict of (await call).values()) {
+      expect(verdict).toMatch(/analysis budget of 200 ms ran out/);
+    }
   });
 
   it('answers from the cache and the cheap checks without analysing', async () => {

@@ -87,16 +87,29 @@ export class RegexChecker {
     }
     if (pending.length === 0) return verdicts;
     const { budgetMs } = options;
+    // The budget is a controller aborted by a timer of our own, not AbortSignal.timeout:
+    // inside AbortSignal.any, Node can collect a timeout signal before it fires
+    // (nodejs/node#57736), and then no budget ran out at all (a CI run answered 30
+    // slow patterns after 30 s instead of 5).
+    const budget = new AbortController();
+    const timer = budgetMs === undefined ? undefined : setTimeout(() => budget.abort(), budgetMs);
     const signal =
       budgetMs === undefined
         ? this.closing.signal
-        : AbortSignal.any([this.closing.signal, AbortSignal.timeout(budgetMs)]);
+        : AbortSignal.any([this.closing.signal, budget.signal]);
     setMaxListeners(0, signal);
-    await Promise.all(
-      pending.map(async (spec) => {
-        verdicts.set(regexKey(spec.source, spec.flags), await this.analyse(spec, signal, budgetMs));
-      }),
-    );
+    try {
+      await Promise.all(
+        pending.map(async (spec) => {
+          verdicts.set(
+            regexKey(spec.source, spec.flags),
+            await this.analyse(spec, signal, budgetMs),
+          );
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
     return verdicts;
   }
 
