@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { allDocuments, uniqueIndex } from '../support/elasticsearch';
-import { createTopic, kafkaAt, uniqueName } from '../support/kafka';
+import { createTopic, kafkaAt, readTopicToEnd, uniqueName } from '../support/kafka';
+import { callRulesApi } from '../support/rules-api';
+import type { RulesApiAnswer } from '../support/rules-api';
 import { ServiceProcess } from '../support/service';
 import { PrivateKafka } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -28,65 +30,20 @@ function ruleBody(name: string, program: string): Record<string, unknown> {
   };
 }
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  etag: string | null;
-}
-
-async function call(
+function call(
   service: ServiceProcess,
   method: string,
   path: string,
   body?: unknown,
   ifMatch?: string,
-): Promise<Answer> {
-  const response = await fetch(`${service.baseUrl}${path}`, {
-    method,
-    signal: AbortSignal.timeout(HANG_MS),
-    headers: {
-      authorization: `Bearer ${API_KEY}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-    etag: response.headers.get('etag'),
-  };
+): Promise<RulesApiAnswer> {
+  return callRulesApi(service, API_KEY, { method, path, body, ifMatch, timeoutMs: HANG_MS });
 }
 
 /** Number of records of `topic` (one partition) whose key is `key`. */
 async function recordsOfKey(kafka: Kafka, topic: string, key: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const end = Number((await admin.fetchTopicOffsets(topic))[0]?.high ?? '0');
-  await admin.disconnect();
-  const consumer = kafka.consumer({ groupId: uniqueName('e2e-rules-outage-reader') });
-  await consumer.connect();
-  let count = 0;
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic} not read to ${end}`)), 60_000);
-      void consumer.run({
-        eachMessage: ({ message }) => {
-          if (message.key?.toString() === key) count += 1;
-          if (Number(message.offset) >= end - 1) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return count;
+  const messages = await readTopicToEnd(topic, kafka);
+  return messages.filter((message) => message.key?.toString() === key).length;
 }
 
 describe('RULES_STORE=kafka: rule changes while Kafka is unreachable', () => {
@@ -129,7 +86,7 @@ describe('RULES_STORE=kafka: rule changes while Kafka is unreachable', () => {
 
     broker.stop();
     const sentAt = Date.now();
-    const attempts: [string, Promise<Answer>][] = [
+    const attempts: [string, Promise<RulesApiAnswer>][] = [
       ['PUT', call(service, 'PUT', `/rules/${RULE_ID}`, ruleBody('socat', 'socat'), version)],
       ['PATCH', call(service, 'PATCH', `/rules/${RULE_ID}`, { name: 'patched' })],
       ['DELETE', call(service, 'DELETE', `/rules/${RULE_ID}`, undefined, version)],

@@ -7,7 +7,7 @@ import {
 } from '../../src/core/rule-log';
 import type { Expectation, TopicRecord } from '../../src/core/rule-log';
 import { uniqueIndex } from '../support/elasticsearch';
-import { createTopic, produce, testKafka, uniqueName, withAdmin } from '../support/kafka';
+import { createTopic, produce, readTopicToEnd, testKafka, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
 import { waitFor } from '../support/wait-for';
 
@@ -52,38 +52,15 @@ function changeRecord(id: string, name: string, expect: Expectation) {
 
 /** Every record of the topic, from its start to its end offset now. */
 async function readTopic(topic: string): Promise<TopicRecord[]> {
-  const end = await withAdmin(async (admin) =>
-    Number((await admin.fetchTopicOffsets(topic))[0]?.high ?? '0'),
-  );
-  const records: TopicRecord[] = [];
-  if (end === 0) return records;
-  const consumer = testKafka.consumer({ groupId: uniqueName('e2e-restatement-reader') });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic} not read to ${end}`)), 30_000);
-      void consumer.run({
-        eachMessage: ({ message }) => {
-          const header = message.headers?.[CHANGE_HEADER];
-          records.push({
-            offset: message.offset,
-            key: message.key?.toString() ?? null,
-            value: message.value?.toString() ?? null,
-            header: header === undefined ? undefined : String(header),
-          });
-          if (Number(message.offset) >= end - 1) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+  return (await readTopicToEnd(topic, testKafka, 30_000)).map((message) => {
+    const header = message.headers?.[CHANGE_HEADER];
+    return {
+      offset: message.offset,
+      key: message.key?.toString() ?? null,
+      value: message.value?.toString() ?? null,
+      header: header === undefined ? undefined : String(header),
+    };
+  });
 }
 
 /** The restatements of the rejected record at `offset`. */

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDocuments, countDocuments, uniqueIndex } from '../support/elasticsearch';
 import { createTopic, produce, uniqueName, withAdmin } from '../support/kafka';
+import { callRulesApi } from '../support/rules-api';
+import type { RulesApiAnswer } from '../support/rules-api';
 import { runProcess, ServiceProcess } from '../support/service';
 import { KAFKA_BROKER, REPO_ROOT } from '../support/stack';
 import { waitFor } from '../support/wait-for';
@@ -17,12 +19,6 @@ const API_KEY = 'e2e-kafka-store-key-5c1e0d7a9b24f863';
 const KEY_NAME = 'default';
 const CHANGES = 100;
 const RULE_IDS = Array.from({ length: 8 }, (_, i) => `ACME-KS-${String(i).padStart(2, '0')}`);
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  etag: string | null;
-}
 
 interface RuleStatus {
   hash: string | null;
@@ -44,28 +40,14 @@ function ruleBody(id: string, name: string): Record<string, unknown> {
   };
 }
 
-async function call(
+function call(
   service: ServiceProcess,
   method: string,
   path: string,
   body?: unknown,
   ifMatch?: string,
-): Promise<Answer> {
-  const response = await fetch(`${service.baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${API_KEY}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-    etag: response.headers.get('etag'),
-  };
+): Promise<RulesApiAnswer> {
+  return callRulesApi(service, API_KEY, { method, path, body, ifMatch });
 }
 
 async function status(service: ServiceProcess): Promise<RuleStatus> {
@@ -117,10 +99,10 @@ describe('RULES_STORE=kafka: three replicas on one compacted rule topic', () => 
    * One change through `service`, chosen by what the rule is now: create it,
    * patch, replace, or (every fifth change of a rule) delete it.
    */
-  const change = async (service: ServiceProcess, step: number): Promise<Answer> => {
+  const change = async (service: ServiceProcess, step: number): Promise<RulesApiAnswer> => {
     const id = RULE_IDS[step % RULE_IDS.length]!;
     const etag = lastEtag.get(id);
-    let answer: Answer;
+    let answer: RulesApiAnswer;
     if (etag === undefined || etag === null) {
       answer = await call(service, 'POST', '/rules', ruleBody(id, `step ${step}`));
       expect(answer.status, JSON.stringify(answer.body)).toBe(201);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import type { Admin, Message } from 'kafkajs';
+import type { Admin, KafkaMessage, Message } from 'kafkajs';
 import { KAFKA_BROKER } from './stack';
 
 export const testKafka = new Kafka({
@@ -126,4 +126,42 @@ export async function consumeAll(
     await consumer.disconnect();
   }
   return received;
+}
+
+/**
+ * Every message of a one-partition topic, from its start to its end offset at the call
+ * (a rule topic, say), by a reader group of its own. Empty for an empty topic.
+ */
+export async function readTopicToEnd(
+  topic: string,
+  kafka: Kafka = testKafka,
+  timeoutMs = 60_000,
+): Promise<KafkaMessage[]> {
+  const end = await withAdmin(
+    async (admin) => Number((await admin.fetchTopicOffsets(topic))[0]?.high ?? '0'),
+    kafka,
+  );
+  const messages: KafkaMessage[] = [];
+  if (end === 0) return messages;
+  const consumer = kafka.consumer({ groupId: uniqueName('topic-reader') });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${topic} not read to ${end}`)), timeoutMs);
+      void consumer.run({
+        eachMessage: ({ message }) => {
+          messages.push(message);
+          if (Number(message.offset) >= end - 1) {
+            clearTimeout(timer);
+            resolve();
+          }
+          return Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
 }
