@@ -254,7 +254,10 @@ function assemble(
   const failed = new Set<string>();
   decoded.events.forEach(({ event, offset, eventIndex, record, source }, i) => {
     const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
-    const documents: OutputDocument[] = [];
+    // Documents go straight into the batch; a failed event takes back what it added
+    // (no array per event on the record path).
+    const { documents } = result;
+    const firstDocument = documents.length;
     let alerts = 0;
     try {
       const evaluated = matchesOf(event, i);
@@ -303,12 +306,12 @@ function assemble(
           message: `evaluating event ${eventIndex} of the record failed: ${errorMessage(error)}`,
         });
       }
+      documents.length = firstDocument;
       return;
     }
     result.eventCount += 1;
     result.alertCount += alerts;
     result.decodedBy[event.log.source] = (result.decodedBy[event.log.source] ?? 0) + 1;
-    result.documents.push(...documents);
   });
   return result;
 }
