@@ -1,7 +1,8 @@
 /**
- * The bench's vssh record (JSON): the whole-path runs produce it to Kafka and the
- * in-process A/Bs (record-ab, scan-ab) decode the same bytes. `sentMs` is the
- * latency runs' produce time.
+ * The vssh record (JSON) the bench and the e2e tests produce: the whole-path runs
+ * produce it to Kafka, the in-process A/Bs (record-ab, scan-ab) decode the same
+ * bytes, and test/support/records.ts plans the e2e streams with it. `sentMs` is
+ * the latency runs' produce time.
  */
 export function benchRecordValue(seq: number, command: string, sentMs?: number): string {
   return JSON.stringify({

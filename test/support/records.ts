@@ -2,6 +2,7 @@ import type { Message } from 'kafkajs';
 import { testKafka } from './kafka';
 import { Partitioners } from 'kafkajs';
 import type { Kafka } from 'kafkajs';
+import { benchRecordValue } from '../../bench/support/bench-record';
 
 /**
  * Shell command records written for the end-to-end tests, as the bastion
@@ -47,16 +48,7 @@ export function plannedRecord(seq: number, everyNth = 100): PlannedRecord {
   } else {
     command = BENIGN_COMMANDS[seq % BENIGN_COMMANDS.length]!;
   }
-  const value = JSON.stringify({
-    timestamp: new Date(Date.UTC(2026, 10, 25, 12, 0, 0) + seq).toISOString(),
-    user: seq % 3 === 0 ? 'alice' : 'deploy',
-    host: `web-${seq % 5}.example.internal`,
-    client_ip: '198.51.100.23',
-    session_id: String(1000 + (seq % 17)),
-    cwd: '/home/alice',
-    command,
-    seq,
-  });
+  const value = benchRecordValue(seq, command);
   return { seq, command, rule, value };
 }
 
