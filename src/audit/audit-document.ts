@@ -4,18 +4,14 @@
  * (`event.category: configuration`), so that Kibana and Elastic Security read
  * it like any other configuration-change event. Pure: no I/O.
  */
+import type { RuleChangeKind } from '../core/rule-log/rule-record';
 
-/** What happened to the rule; `rule-enabled` / `rule-disabled` are patches of `enabled` alone. */
-export const AUDIT_ACTIONS = [
-  'rule-created',
-  'rule-replaced',
-  'rule-patched',
-  'rule-enabled',
-  'rule-disabled',
-  'rule-deleted',
-  'rule-pushed',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/**
+ * What happened to the rule: the rule-log change kinds a user makes to one rule
+ * (`rule-enabled` / `rule-disabled` are patches of `enabled` alone). List pushes and
+ * the store's own restatements are not rule changes anyone made, so they are not audited.
+ */
+export type AuditAction = Exclude<RuleChangeKind, 'list-pushed' | 'restated'>;
 
 /** ECS `event.type` of each action. */
 const EVENT_TYPE: Record<AuditAction, 'creation' | 'change' | 'deletion'> = {
