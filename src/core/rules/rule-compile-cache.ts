@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SharedNode } from './compile-condition';
 import type { loadLists } from './load-lists';
 import type { LoadedRule } from './load-rule-set';
@@ -86,13 +87,13 @@ export class CompileSession {
     private readonly done: (kept: Map<string, CompiledRuleEntry>, counts: CompileCounts) => void,
   ) {}
 
-  /**
-   * The entry compiled for this exact file (path and text), if any. Keyed by the path and
-   * text themselves rather than a digest of them (issue 25: a sha256 per file was a tenth
-   * of a second of a pack load): the cache holds one rule set's files either way.
-   */
+  /** The entry compiled for this exact file (path and text), if any. */
   lookup(file: SourceFile): { key: string; entry: CompiledRuleEntry | undefined } {
-    const key = `${file.path}\0${file.text}`;
+    const key = createHash('sha256')
+      .update(file.path)
+      .update('\0')
+      .update(file.text)
+      .digest('base64');
     return { key, entry: this.previous.get(key) };
   }
 
