@@ -2,11 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   anchoredPrefixes,
+  disjunctionScore,
   literalWeight,
   minimalDisjunction,
+  partOf,
   requiredLiteralParts,
   requiredLiterals,
+  withParts,
 } from './literal-extraction';
+import type { Parts } from './literal-extraction';
 
 describe('requiredLiterals', () => {
   it.each([
@@ -247,5 +251,53 @@ describe('anchoredPrefixes', () => {
     ['^[^a]b', ''],
   ] as const)('%s /%s → nothing', (source, flags) => {
     expect(anchoredPrefixes(source, flags)).toBeUndefined();
+  });
+});
+
+describe('withParts', () => {
+  /**
+   * The definition the merge keeps to: how it was written before parts carried their
+   * key and score (issue 25), on plain string lists, every candidate made minimal and
+   * every part's key and score computed again at each merge.
+   */
+  function definition(parts: readonly string[][], more: readonly string[][]): string[][] {
+    const all = [...parts];
+    const keys = new Set(parts.map((p) => [...p].sort().join('\0')));
+    for (const candidate of more) {
+      if (candidate.length === 0 || candidate.includes('')) continue;
+      const part = minimalDisjunction(candidate);
+      const key = [...part].sort().join('\0');
+      if (keys.has(key)) continue;
+      keys.add(key);
+      all.push(part);
+    }
+    if (all.length === parts.length) return parts as string[][];
+    return all
+      .map((part) => ({ part, score: disjunctionScore(part) }))
+      .sort((x, y) => y.score - x.score)
+      .slice(0, 4)
+      .map(({ part }) => part);
+  }
+
+  it('merges as the definition does, over random merge sequences', () => {
+    const candidate = fc.array(
+      fc.constantFrom('', '/', '?', '-', 'a', 'ab', 'abc', 'b', 'rm', 'rm -', '$x', '/etc/', 'etc'),
+      { maxLength: 5 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(candidate, { maxLength: 3 }), { minLength: 1, maxLength: 8 }),
+        (merges) => {
+          let expected: string[][] = [];
+          let actual: Parts = [];
+          for (const more of merges) {
+            expected = definition(expected, more);
+            actual = withParts(actual, more.map(partOf));
+            expect(actual.map((part) => part.strings)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 5000, seed: 25 },
+    );
   });
 });

@@ -30,8 +30,21 @@ const MAX_SET = 64;
 /** Necessary disjunctions kept per node, the most selective: the prefilter uses two. */
 const MAX_PARTS = 4;
 
+/**
+ * A necessary disjunction (minimal: no string contains another, shortest first), with
+ * what merging and ranking parts compare, computed once when the part is made rather
+ * than each time parts are merged (issue 25: the merging was most of the extraction).
+ */
+export interface Part {
+  readonly strings: readonly string[];
+  /** The strings sorted and NUL-joined: the same for the same set. */
+  readonly key: string;
+  /** {@link disjunctionScore} of the strings. */
+  readonly score: number;
+}
+
 /** Independent necessary disjunctions: every match contains a string of each. */
-type Parts = readonly (readonly string[])[];
+export type Parts = readonly Part[];
 
 interface Info {
   /** Every string the node can match (folded), when few and all known; may hold ''. */
@@ -63,7 +76,9 @@ export function requiredLiteralParts(source: string, flags: string): string[][] 
   const pattern = parse(source, flags);
   if (pattern === undefined) return [];
   const context: Context = { ignoreCase: flags.includes('i'), unicode: /[uv]/.test(flags) };
-  return allRequired(alternativesInfo(pattern.alternatives, context)).map((part) => [...part]);
+  return allRequired(alternativesInfo(pattern.alternatives, context)).map((part) => [
+    ...part.strings,
+  ]);
 }
 
 /**
@@ -168,37 +183,38 @@ function valid(strings: readonly string[]): boolean {
   return strings.length > 0 && strings.every((s) => s !== '');
 }
 
+/** `candidate` as a part, or undefined when it is no usable disjunction (empty, or holds ''). Exported for tests. */
+export function partOf(candidate: readonly string[]): Part | undefined {
+  if (!valid(candidate)) return undefined;
+  const strings = minimalDisjunction(candidate);
+  return { strings, key: [...strings].sort().join('\0'), score: disjunctionScore(strings) };
+}
+
 /**
- * `parts` plus `more`, each minimal, without repeats, most selective first, at most
- * MAX_PARTS of them.
+ * `parts` plus `more`, without repeats, most selective first, at most MAX_PARTS of them
+ * (`parts` itself when `more` adds nothing). Exported for tests.
  */
-function withParts(parts: Parts, more: Parts): Parts {
-  const all = [...parts];
-  const keys = new Set(parts.map((p) => [...p].sort().join('\0')));
-  for (const candidate of more) {
-    if (!valid(candidate)) continue;
-    const part = minimalDisjunction(candidate);
-    const key = [...part].sort().join('\0');
-    if (keys.has(key)) continue;
-    keys.add(key);
-    all.push(part);
+export function withParts(parts: Parts, more: readonly (Part | undefined)[]): Parts {
+  let all: Part[] | undefined;
+  for (const part of more) {
+    if (part === undefined) continue;
+    const known = all ?? parts;
+    if (known.some((p) => p.key === part.key)) continue;
+    (all ??= [...parts]).push(part);
   }
-  if (all.length === parts.length) return parts;
-  return all
-    .map((part) => ({ part, score: disjunctionScore(part) }))
-    .sort((x, y) => y.score - x.score)
-    .slice(0, MAX_PARTS)
-    .map(({ part }) => part);
+  if (all === undefined) return parts;
+  // Stable: parts of equal score keep their order.
+  return all.sort((x, y) => y.score - x.score).slice(0, MAX_PARTS);
 }
 
 /** Every necessary disjunction of a node: its own, and its exact strings when '' is not one. */
 function allRequired(info: Info): Parts {
-  return info.exact === null ? info.required : withParts(info.required, [[...info.exact]]);
+  return info.exact === null ? info.required : withParts(info.required, [partOf([...info.exact])]);
 }
 
 /** The most selective necessary disjunction of a node, or null. */
 function bestRequired(info: Info): readonly string[] | null {
-  return allRequired(info)[0] ?? null;
+  return allRequired(info)[0]?.strings ?? null;
 }
 
 function alternativesInfo(alternatives: readonly AST.Alternative[], context: Context): Info {
@@ -225,7 +241,7 @@ function alternativesInfo(alternatives: readonly AST.Alternative[], context: Con
     for (const s of branch) union.add(s);
     if (union.size > MAX_SET) union = null;
   }
-  return { exact, required: union === null ? [] : withParts([], [[...union]]) };
+  return { exact, required: union === null ? [] : withParts([], [partOf([...union])]) };
 }
 
 function concat(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
@@ -241,7 +257,7 @@ function sequenceInfo(elements: readonly AST.Element[], context: Context): Info 
   // strings are necessary on their own.
   let required: Parts = [];
   const flush = (): void => {
-    required = withParts(required, [[...run]]);
+    required = withParts(required, [partOf([...run])]);
   };
   for (const element of elements) {
     const info = elementInfo(element, context);

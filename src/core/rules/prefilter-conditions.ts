@@ -93,10 +93,21 @@ function atomWeight(atom: Atom): number {
   return atom.kind === 'field' ? literalWeight(atom.text) : PROGRAM_SCORE;
 }
 
+/**
+ * Scores already computed: a requirement is compared again at every step of a `bestOf`
+ * chain and in `strongest`, and one may hold thousands of atoms (issue 25). Requirements
+ * are not changed once made.
+ */
+const scores = new WeakMap<readonly Atom[], number>();
+
 function requirementScore(requirement: readonly Atom[]): number {
+  const known = scores.get(requirement);
+  if (known !== undefined) return known;
   let weakest = Infinity;
   for (const atom of requirement) weakest = Math.min(weakest, atomWeight(atom));
-  return selectivityScore(weakest, requirement.length);
+  const score = selectivityScore(weakest, requirement.length);
+  scores.set(requirement, score);
+  return score;
 }
 
 function bestOf(a: Requirement, b: Requirement): Requirement {

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_RUNS, maxRuns } from './bounded-runs';
-import type { RunAutomaton } from './bounded-runs';
+import { MAX_RUNS, maxRuns, RUN_LIMITS } from './bounded-runs';
+import type { RunAutomaton, RunLimits } from './bounded-runs';
 import type { CharSet } from './char-set';
 import { isProvablyLinear } from './linear-regex';
 
@@ -106,5 +107,118 @@ describe('isProvablyLinear with the run count (rule 4)', () => {
       ['(^|a)[a-z]*x', ''],
     ] as const)
       expect([source, isProvablyLinear(source, flags)]).toEqual([source, false]);
+  });
+});
+
+/**
+ * The search as first written (before issue 25's one walk per vector): vectors as maps,
+ * each class's successor found by walking every edge of the vector, a step per edge
+ * and class. maxRuns must give the same answer, limits included.
+ */
+function classByClass(automaton: RunAutomaton, limits: RunLimits): number | undefined {
+  const retry = automaton.chars.length;
+  const chars =
+    automaton.retries === undefined
+      ? automaton.chars
+      : [...automaton.chars, [[0, automaton.alphabetEnd]] as CharSet];
+  const follow =
+    automaton.retries === undefined
+      ? automaton.follow
+      : [...automaton.follow, [retry, ...automaton.retries]];
+  const initial =
+    automaton.retries === undefined ? automaton.initial : [retry, ...automaton.initial];
+  // Every character up to alphabetEnd, as the positions that read it; one class per distinct set.
+  const byReaders = new Map<string, boolean[]>();
+  for (let code = 0; code <= Math.min(automaton.alphabetEnd, 0x7f); code++) {
+    const readable = chars.map((set) => set.some(([lo, hi]) => lo <= code && code <= hi));
+    if (readable.includes(true)) byReaders.set(readable.join(), readable);
+  }
+  const classes = [...byReaders.values()];
+  const start = chars.length;
+  const edges = [...follow, initial];
+  const keyOf = (vector: Map<number, number>): string =>
+    [...vector]
+      .sort((a, b) => a[0] - b[0])
+      .map(([p, r]) => `${p}:${r}`)
+      .join(',');
+  const seen = new Set<string>();
+  const queue: Map<number, number>[] = [new Map([[start, 1]])];
+  seen.add(keyOf(queue[0]!));
+  let most = 1;
+  let steps = 0;
+  for (let head = 0; head < queue.length; head++) {
+    for (const readable of classes) {
+      const next = new Map<number, number>();
+      let total = 0;
+      for (const [from, runs] of queue[head]!) {
+        for (const to of edges[from]!) {
+          steps += 1;
+          if (!readable[to]) continue;
+          next.set(to, (next.get(to) ?? 0) + runs);
+          total += runs;
+        }
+      }
+      if (steps > limits.steps || total > limits.runs) return undefined;
+      if (total === 0) continue;
+      most = Math.max(most, total);
+      const key = keyOf(next);
+      if (seen.has(key)) continue;
+      if (seen.size >= limits.vectors) return undefined;
+      seen.add(key);
+      queue.push(next);
+    }
+  }
+  return most;
+}
+
+describe('maxRuns against the class-by-class search', () => {
+  // Small automata over the letters a-d (and everything else), every edge shape allowed:
+  // repeated edges, loops, retries or none.
+  const LETTERS = 'abcd';
+  const automaton: fc.Arbitrary<RunAutomaton> = fc.integer({ min: 1, max: 7 }).chain((size) =>
+    fc.record({
+      chars: fc.array(
+        fc.oneof(
+          fc.subarray([...LETTERS], { minLength: 1 }).map((letters) => ch(letters.join(''))),
+          fc.constant<CharSet>([[0, 0x7f]]),
+        ),
+        { minLength: size, maxLength: size },
+      ),
+      follow: fc.array(fc.array(fc.nat(size - 1), { maxLength: 3 }), {
+        minLength: size,
+        maxLength: size,
+      }),
+      initial: fc.array(fc.nat(size - 1), { minLength: 1, maxLength: 3 }),
+      retries: fc.option(fc.array(fc.nat(size - 1), { minLength: 1, maxLength: 2 }), {
+        nil: undefined,
+      }),
+      alphabetEnd: fc.constant(0x7f),
+    }),
+  );
+  // Characters are sorted into classes the same way by both (up to 0x7f here).
+  const limits = fc.oneof(
+    fc.constant(RUN_LIMITS),
+    fc.record({
+      runs: fc.integer({ min: 1, max: 8 }),
+      vectors: fc.integer({ min: 1, max: 12 }),
+      steps: fc.integer({ min: 1, max: 400 }),
+    }),
+  );
+
+  it('gives the same answer, limits included', () => {
+    let bounded = 0;
+    let limited = 0;
+    fc.assert(
+      fc.property(automaton, limits, (a, l) => {
+        const expected = classByClass(a, l);
+        expect(maxRuns(a, l)).toBe(expected);
+        if (expected !== undefined) bounded += 1;
+        else if (l !== RUN_LIMITS && classByClass(a, RUN_LIMITS) !== undefined) limited += 1;
+      }),
+      { numRuns: 4000, seed: 25 },
+    );
+    // Not vacuous: both answers occur, and the small limits decide some cases.
+    expect(bounded).toBeGreaterThan(400);
+    expect(limited).toBeGreaterThan(100);
   });
 });

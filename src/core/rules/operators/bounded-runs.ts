@@ -25,10 +25,22 @@ export interface RunAutomaton {
 
 /** Most partial runs alive after one character that still count as "bounded". */
 export const MAX_RUNS = 64;
-/** Distinct run-count vectors explored before giving up (a subset-construction blow-up). */
-const MAX_VECTORS = 4096;
-/** Edge steps explored before giving up: keeps one pattern's analysis within milliseconds. */
-const MAX_STEPS = 2_000_000;
+
+/** Where the search gives up (the result is then undefined: recheck decides). */
+export interface RunLimits {
+  /** Most partial runs alive after one character that still count as "bounded". */
+  readonly runs: number;
+  /** Distinct run-count vectors explored before giving up (a subset-construction blow-up). */
+  readonly vectors: number;
+  /**
+   * Edge steps before giving up: keeps one pattern's analysis within milliseconds. A
+   * vector costs one step per edge out of its positions and per character class, as
+   * a class-by-class walk of its edges would take.
+   */
+  readonly steps: number;
+}
+
+export const RUN_LIMITS: RunLimits = { runs: MAX_RUNS, vectors: 4096, steps: 2_000_000 };
 
 /**
  * The most partial runs the engine can have alive after reading any one input (the
@@ -48,41 +60,127 @@ const MAX_STEPS = 2_000_000;
  * gives the next vector. When every reachable vector is found and none holds more
  * than MAX_RUNS runs, k is the largest; vectors are exact, so nothing is guessed.
  * Over-approximated character sets only add runs.
+ *
+ * The answer does not depend on the order the vectors are explored in (every limit
+ * gives up with undefined, and the steps are a sum over the vectors explored), so all
+ * classes' successors of a vector are found in one walk of its edges: each edge adds
+ * its runs to the classes that its target reads, and a class no edge reaches (no run
+ * survives it) costs nothing (issue 25: the class-by-class walk was most of a pack
+ * load's regex proof). bounded-runs.spec.ts holds it to the class-by-class search.
  */
-export function maxRuns(automaton: RunAutomaton): number | undefined {
+export function maxRuns(
+  automaton: RunAutomaton,
+  limits: RunLimits = RUN_LIMITS,
+): number | undefined {
   const { chars, follow, initial } = withRetries(automaton);
   const classes = characterClasses(chars, automaton.alphabetEnd);
+  const classCount = classes.length;
   const start = chars.length;
   const edges: (readonly number[])[] = [...follow, initial];
+  // classesOf[position]: the classes whose characters the position reads.
+  const classesOf: number[][] = chars.map(() => []);
+  classes.forEach((readable, k) => {
+    for (let position = 0; position < readable.length; position++)
+      if (readable[position] === 1) classesOf[position]!.push(k);
+  });
+  const walk = new SuccessorWalk(classCount);
   const seen = new Set<string>();
-  const queue: Map<number, number>[] = [new Map([[start, 1]])];
-  seen.add(vectorKey(queue[0]!));
+  const queue: RunVector[] = [{ positions: [start], runs: [1] }];
+  seen.add(vectorKey(queue[0]!.positions, queue[0]!.runs));
   let most = 1;
   let steps = 0;
   for (let head = 0; head < queue.length; head++) {
     const vector = queue[head]!;
-    for (const readable of classes) {
-      const next = new Map<number, number>();
-      let total = 0;
-      for (const [from, runs] of vector) {
-        for (const to of edges[from]!) {
-          steps += 1;
-          if (!readable[to]) continue;
-          next.set(to, (next.get(to) ?? 0) + runs);
-          total += runs;
-        }
-      }
-      if (steps > MAX_STEPS || total > MAX_RUNS) return undefined;
-      if (total === 0) continue;
-      most = Math.max(most, total);
-      const key = vectorKey(next);
+    walk.clear();
+    let edgeCount = 0;
+    for (let i = 0; i < vector.positions.length; i++) {
+      const out = edges[vector.positions[i]!]!;
+      const runs = vector.runs[i]!;
+      edgeCount += out.length;
+      for (const to of out) for (const k of classesOf[to]!) walk.add(k, to, runs);
+    }
+    steps += edgeCount * classCount;
+    if (steps > limits.steps) return undefined;
+    for (const k of walk.touched) {
+      const next = walk.vectorOf(k, limits.runs);
+      if (next === undefined) return undefined;
+      most = Math.max(most, next.total);
+      const key = vectorKey(next.positions, next.runs);
       if (seen.has(key)) continue;
-      if (seen.size >= MAX_VECTORS) return undefined;
+      if (seen.size >= limits.vectors) return undefined;
       seen.add(key);
       queue.push(next);
     }
   }
   return most;
+}
+
+/** Runs per position, positions ascending and each with at least one run. */
+interface RunVector {
+  readonly positions: readonly number[];
+  readonly runs: readonly number[];
+}
+
+/**
+ * One vector's successors, for every character class at once: per class, a list of
+ * (position, runs) entries in flat arrays, linked from the class's head, merged into a
+ * vector on demand. Reused from vector to vector (no allocation per edge).
+ */
+class SuccessorWalk {
+  private readonly head: Int32Array;
+  private readonly total: Int32Array;
+  private entryPosition: number[] = [];
+  private entryRuns: number[] = [];
+  private entryNext: number[] = [];
+  /** The classes some edge reached, in the order first reached. */
+  readonly touched: number[] = [];
+
+  constructor(classCount: number) {
+    this.head = new Int32Array(classCount).fill(-1);
+    this.total = new Int32Array(classCount);
+  }
+
+  clear(): void {
+    for (const k of this.touched) {
+      this.head[k] = -1;
+      this.total[k] = 0;
+    }
+    this.touched.length = 0;
+    this.entryPosition.length = 0;
+    this.entryRuns.length = 0;
+    this.entryNext.length = 0;
+  }
+
+  add(k: number, position: number, runs: number): void {
+    const previous = this.head[k]!;
+    if (previous === -1) this.touched.push(k);
+    this.head[k] = this.entryPosition.length;
+    this.entryPosition.push(position);
+    this.entryRuns.push(runs);
+    this.entryNext.push(previous);
+    this.total[k] = this.total[k]! + runs;
+  }
+
+  /** Class `k`'s successor, or undefined when it holds more than `maxRuns` runs. */
+  vectorOf(k: number, maxRuns: number): (RunVector & { total: number }) | undefined {
+    const total = this.total[k]!;
+    if (total > maxRuns) return undefined;
+    // At most `total` entries (each holds a run or more): an insertion sort is enough.
+    const positions: number[] = [];
+    const runs: number[] = [];
+    for (let entry = this.head[k]!; entry !== -1; entry = this.entryNext[entry]!) {
+      const position = this.entryPosition[entry]!;
+      let at = positions.length;
+      while (at > 0 && positions[at - 1]! > position) at--;
+      if (at > 0 && positions[at - 1] === position) {
+        runs[at - 1] = runs[at - 1]! + this.entryRuns[entry]!;
+        continue;
+      }
+      positions.splice(at, 0, position);
+      runs.splice(at, 0, this.entryRuns[entry]!);
+    }
+    return { positions, runs, total };
+  }
 }
 
 /** An unanchored pattern with the retry at every start index as one more position: `[^]*?` in front. */
@@ -137,9 +235,8 @@ function lowerBound(sorted: readonly number[], value: number): number {
   return lo;
 }
 
-function vectorKey(vector: ReadonlyMap<number, number>): string {
-  return [...vector]
-    .sort((a, b) => a[0] - b[0])
-    .map(([position, runs]) => `${position}:${runs}`)
-    .join(',');
+function vectorKey(positions: readonly number[], runs: readonly number[]): string {
+  let key = '';
+  for (let i = 0; i < positions.length; i++) key += `${positions[i]!}:${runs[i]!},`;
+  return key;
 }

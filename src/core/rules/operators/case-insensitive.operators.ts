@@ -61,8 +61,10 @@ function includesAny(needles: readonly string[]): LoweredTest {
       return false;
     };
   // One pass over the string whatever the number of needles (plain code-unit substrings).
-  const scanner = new KeywordScanner(needles);
-  return (s) => scanner.matchesAny(s);
+  // Built on the first test, not at load (issue 25: the pack's ~600 lists made a tenth
+  // of its load, and the prefilter keeps most of these leaves from ever running).
+  let scanner: KeywordScanner | undefined;
+  return (s) => (scanner ??= new KeywordScanner(needles)).matchesAny(s);
 }
 
 function caseInsensitive(
