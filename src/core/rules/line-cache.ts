@@ -43,21 +43,22 @@ export class LineCache<V> {
 
   /**
    * Keeps `value` for `line` if the line was offered before (see the class comment) and
-   * is not too long; drops the oldest entry when full.
+   * is not too long; drops the oldest entry when full. Returns whether it was kept.
    */
-  set(line: string, value: V): void {
-    if (this.maxEntries <= 0 || line.length > this.maxLineLength) return;
+  set(line: string, value: V): boolean {
+    if (this.maxEntries <= 0 || line.length > this.maxLineLength) return false;
     const hash = lineHash(line);
     const slot = hash & this.mask;
     if (this.offered[slot] !== hash) {
       this.offered[slot] = hash;
-      return;
+      return false;
     }
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
     this.entries.set(line, value);
+    return true;
   }
 
   clear(): void {
