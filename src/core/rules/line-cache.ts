@@ -46,6 +46,16 @@ export class LineCache<V> {
    * is not too long; drops the oldest entry when full. Returns whether it was kept.
    */
   set(line: string, value: V): boolean {
+    if (!this.offer(line)) return false;
+    this.keep(line, value);
+    return true;
+  }
+
+  /**
+   * The doorkeeper alone: whether a line offered now would be kept (offered before, not
+   * too long). For a value worth making only if it is kept: `if (offer(l)) keep(l, v)`.
+   */
+  offer(line: string): boolean {
     if (this.maxEntries <= 0 || line.length > this.maxLineLength) return false;
     const hash = lineHash(line);
     const slot = hash & this.mask;
@@ -53,12 +63,16 @@ export class LineCache<V> {
       this.offered[slot] = hash;
       return false;
     }
+    return true;
+  }
+
+  /** Keeps `value` for `line` (after `offer` said yes); drops the oldest entry when full. */
+  keep(line: string, value: V): void {
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
     this.entries.set(line, value);
-    return true;
   }
 
   clear(): void {
