@@ -3,6 +3,7 @@ import type { CommandEvent } from '../event';
 import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
 import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
 import { compileRuleSet } from './compile-rule-set';
+import { MAX_LINE_ANSWERS } from './compile-condition';
 import { clearLineFactsCache, EventFacts } from './facts';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import type { RuleMatch } from './types';
@@ -102,5 +103,28 @@ describe('line-only conditions kept per line', () => {
     // The test can fail only if answers were kept, and mixed rules did match.
     expect(reused).toBeGreaterThan(lines.length);
     expect(mixedMatches).toBeGreaterThan(0);
+  });
+
+  it('answers the same past the bound of a line table (every rule on every event)', () => {
+    // Without the prefilter every condition of the pack asks for each event, more than
+    // a line's table holds: it is emptied and refilled as it goes.
+    const everyRule = compileRuleSet(loaded.ruleSet, { prefilter: false });
+    const some = lines.filter((_, i) => i % 40 === 0);
+    const expected = some.map((line) => {
+      clearLineFactsCache();
+      return everyRule.evaluate(commandEvent(line, sightings[1]));
+    });
+    clearLineFactsCache();
+    let full = 0;
+    some.forEach((line, i) => {
+      for (let round = 0; round < 3; round++) {
+        const matches = everyRule.evaluate(commandEvent(line, sightings[1]));
+        expect([line, matches]).toEqual([line, expected[i]]);
+      }
+      const size = new EventFacts(commandEvent(line)).lineAnswers?.size ?? 0;
+      expect(size).toBeLessThanOrEqual(MAX_LINE_ANSWERS);
+      if (size > 0) full += 1;
+    });
+    expect(full).toBeGreaterThan(0);
   });
 });
