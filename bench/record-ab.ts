@@ -136,7 +136,7 @@ function memoryConnection(sink: { hash: Hash }): typeof BaseConnection {
 
 /* The modules of a build, as much of their types as the bench uses. */
 interface BuildModules {
-  config: { loadConfig(env: Record<string, string>): Record<string, unknown> };
+  config: { loadConfig(env: Record<string, string>): ServiceConfig };
   rules: {
     loadRuleSet(
       files: unknown,
@@ -160,6 +160,17 @@ interface BuildModules {
   kafkaOptions: {
     headersToStrings(headers: KafkaMessage['headers']): Record<string, string>;
   };
+}
+
+/**
+ * The parts of the service's configuration the bench hands on, by group (config.ts).
+ * Typed, not indexed by name: an index by a stale flat name (before the settings were
+ * grouped) gave `undefined`, so the sink sent empty bulk requests and the correlation
+ * watermark was NaN, and both builds agreed on it.
+ */
+interface ServiceConfig {
+  elasticsearch: { alertsIndex: string; commandsIndex: string | null; bulkMaxDocuments: number };
+  correlation: { graceMs: number; maxKeys: number };
 }
 
 interface PipelineLike {
@@ -202,9 +213,9 @@ async function loadBuild(label: string, dist: string): Promise<Build> {
       const elasticsearch = new sink(
         {
           node: 'http://127.0.0.1:9200',
-          alertsIndex: config['elasticsearchAlertsIndex'],
-          commandsIndex: config['elasticsearchCommandsIndex'],
-          bulkMaxDocuments: config['elasticsearchBulkMaxDocuments'],
+          alertsIndex: config.elasticsearch.alertsIndex,
+          commandsIndex: config.elasticsearch.commandsIndex,
+          bulkMaxDocuments: config.elasticsearch.bulkMaxDocuments,
         },
         metrics,
       );
@@ -226,8 +237,8 @@ async function loadBuild(label: string, dist: string): Promise<Build> {
         read: () => Promise.resolve(new Map<string, string>()),
       };
       const partitions = new m.correlation.PartitionCorrelations(changelog, {
-        graceMs: config['correlationGraceMs'],
-        maxKeys: config['correlationMaxKeys'],
+        graceMs: config.correlation.graceMs,
+        maxKeys: config.correlation.maxKeys,
       });
       const kafka = {
         alerts: undefined,

@@ -1,5 +1,5 @@
 import type { EventFacts, FactName } from './facts';
-import { FACT_NAMES } from './facts';
+import { FACT_NAMES, LINE_FACT_NAMES } from './facts';
 import type { CompileContext } from './operators/operator';
 import { compileOperator } from './operators/registry';
 import { compilePath } from './resolve-path';
@@ -71,6 +71,8 @@ export const anyChildren = new WeakMap<CompiledNode, readonly CompiledNode[]>();
 interface CostedNode {
   test: CompiledNode;
   cost: number;
+  /** Reads only facts of the command line (LINE_FACT_NAMES): its answer is the line's. */
+  lineOnly: boolean;
 }
 
 /**
@@ -158,7 +160,49 @@ function memoize(node: CostedNode): CostedNode {
   };
   const children = anyChildren.get(inner);
   if (children !== undefined) anyChildren.set(test, children);
-  return { test, cost: node.cost };
+  return { test, cost: node.cost, lineOnly: node.lineOnly };
+}
+
+/** Ids of line-only conditions, the keys of a line's answers (EventFacts.lineAnswers). */
+let nextLineConditionId = 0;
+
+/**
+ * Answers kept per line at most. With the prefilter an event runs a few candidates, but
+ * the nodes of their gated children add up (the bench's 1,000-rule set: 64 a line made
+ * it 1.6x slower than no memo, 256 1.6x faster, 1,024 3.6x, in one quick run each).
+ * Without the prefilter (the CLI's first events) or across rule sets in one process
+ * (reloads, the bench's sets one after the other) every condition would add its answer
+ * to every line, thousands per line. A full table is emptied and starts again, so the
+ * answers of a rule set no longer in use give way to the current set's. Bound: 4,096
+ * lines of at most 512 small entries (~15 bytes each), ~30 MB in the worst case.
+ */
+export const MAX_LINE_ANSWERS = 512;
+
+/**
+ * The node's yes/no answer kept per command line (issue 25): audit streams repeat lines,
+ * and nearly every rule condition reads the line alone (`commands`, `commandLine`), so an
+ * answer found once holds for every later event with that line. Operators are pure (no
+ * clock, no state: regex flags exclude `g`/`y`) and lists are fixed at compile time, so
+ * a compiled node gives one answer per line; a node compiled anew (a reload) has a new
+ * id. Asking for matched leaves bypasses the table, since it needs the walk.
+ */
+function lineMemo(node: CostedNode): CostedNode {
+  const inner = node.test;
+  const id = nextLineConditionId++;
+  const test: CompiledNode = (facts, matched) => {
+    if (matched !== null) return inner(facts, matched);
+    const answers = facts.lineAnswers;
+    if (answers === undefined) return inner(facts, null);
+    const known = answers.get(id);
+    if (known !== undefined) return known;
+    const answer = inner(facts, null);
+    if (answers.size >= MAX_LINE_ANSWERS) answers.clear();
+    answers.set(id, answer);
+    return answer;
+  };
+  const children = anyChildren.get(inner);
+  if (children !== undefined) anyChildren.set(test, children);
+  return { test, cost: node.cost, lineOnly: true };
 }
 
 function compileUnshared(
@@ -182,9 +226,12 @@ function compileUnshared(
     // Array.prototype.sort is stable: equal costs keep the rule's order.
     const cheapFirst = [...costed].sort((a, b) => a.cost - b.cost).map((c) => c.test);
     const cost = costed.reduce((sum, c) => sum + c.cost, 0);
+    const lineOnly = costed.every((c) => c.lineOnly);
+    const kept = (node: CostedNode): CostedNode => (lineOnly ? lineMemo(node) : node);
     if (kind === 'all') {
-      return {
+      return kept({
         cost,
+        lineOnly,
         test: (facts, matched) => {
           if (matched === null) {
             for (let i = 0; i < cheapFirst.length; i++)
@@ -200,7 +247,7 @@ function compileUnshared(
           }
           return true;
         },
-      };
+      });
     }
     const test: CompiledNode = (facts, matched) => {
       if (matched === null) {
@@ -215,18 +262,20 @@ function compileUnshared(
       return false;
     };
     anyChildren.set(test, inOrder);
-    return { cost, test };
+    return kept({ cost, test, lineOnly });
   }
   if ('not' in node) {
     const inner = compileNode(node['not'], `${pointer}/not`, options);
     if (inner === undefined) return undefined;
     const test = inner.test;
-    return { cost: inner.cost, test: (facts) => !test(facts, null) };
+    // Its inner node keeps the answer already.
+    return { cost: inner.cost, test: (facts) => !test(facts, null), lineOnly: inner.lineOnly };
   }
   const leaf = compileLeaf(node, pointer, options);
-  return leaf === undefined
-    ? undefined
-    : { test: leaf, cost: FACT_COST[node['fact'] as FactName] ?? 1 };
+  if (leaf === undefined) return undefined;
+  const fact = node['fact'] as FactName;
+  const costed = { test: leaf, cost: FACT_COST[fact] ?? 1, lineOnly: LINE_FACT_NAMES.has(fact) };
+  return costed.lineOnly ? lineMemo(costed) : costed;
 }
 
 function compileLeaf(

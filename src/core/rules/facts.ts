@@ -49,6 +49,18 @@ export const DERIVED_FACT_NAMES = [
 export const FACT_NAMES = [...EVENT_FACT_NAMES, ...DERIVED_FACT_NAMES] as const;
 export type FactName = (typeof FACT_NAMES)[number];
 
+/**
+ * The facts whose value is a function of the command line string alone (`isRoot` also
+ * reads the user fields): a condition on them answers the same for every event with
+ * the same line.
+ */
+export const LINE_FACT_NAMES: ReadonlySet<FactName> = new Set<FactName>([
+  'commandLine',
+  'commands',
+  'programs',
+  'decoded',
+]);
+
 const ROOT_NAMES = new Set(['root', '0', '#0']);
 let eventsSeen = 0;
 
@@ -63,6 +75,10 @@ interface LineFacts {
   decoded?: string[];
   /** Some sub-command runs through sudo/doas/su as root: the line's half of `isRoot`. */
   elevatedToRoot?: boolean;
+  /** Whether the cache keeps this object (only then are `answers` worth keeping). */
+  kept: boolean;
+  /** Answers of conditions that read the line alone, by condition id (compile-condition.ts). */
+  answers?: Map<number, boolean>;
 }
 
 const lineFactsCache = new LineCache<LineFacts>(LINE_CACHE_ENTRIES, LINE_CACHE_MAX_LENGTH);
@@ -71,8 +87,8 @@ const lineFactsCache = new LineCache<LineFacts>(LINE_CACHE_ENTRIES, LINE_CACHE_M
 function lineFacts(line: string): LineFacts {
   let facts = lineFactsCache.get(line);
   if (facts === undefined) {
-    facts = {};
-    lineFactsCache.set(line, facts);
+    facts = { kept: false };
+    facts.kept = lineFactsCache.set(line, facts);
   }
   return facts;
 }
@@ -146,6 +162,18 @@ export class EventFacts {
   private get line(): LineFacts {
     this.lineCache ??= lineFacts(this.commandLine);
     return this.lineCache;
+  }
+
+  /**
+   * Where conditions that read the line alone keep their answers for this line, shared
+   * by every later event with the same line; undefined while the cache does not keep
+   * the line (its first sighting, a long line), so that no table is made for nothing.
+   */
+  get lineAnswers(): Map<number, boolean> | undefined {
+    const line = this.line;
+    if (!line.kept) return undefined;
+    line.answers ??= new Map<number, boolean>();
+    return line.answers;
   }
 
   get commands(): ShellCommand[] {

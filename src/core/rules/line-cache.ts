@@ -43,16 +43,31 @@ export class LineCache<V> {
 
   /**
    * Keeps `value` for `line` if the line was offered before (see the class comment) and
-   * is not too long; drops the oldest entry when full.
+   * is not too long; drops the oldest entry when full. Returns whether it was kept.
    */
-  set(line: string, value: V): void {
-    if (this.maxEntries <= 0 || line.length > this.maxLineLength) return;
+  set(line: string, value: V): boolean {
+    if (!this.offer(line)) return false;
+    this.keep(line, value);
+    return true;
+  }
+
+  /**
+   * The doorkeeper alone: whether a line offered now would be kept (offered before, not
+   * too long). For a value worth making only if it is kept: `if (offer(l)) keep(l, v)`.
+   */
+  offer(line: string): boolean {
+    if (this.maxEntries <= 0 || line.length > this.maxLineLength) return false;
     const hash = lineHash(line);
     const slot = hash & this.mask;
     if (this.offered[slot] !== hash) {
       this.offered[slot] = hash;
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** Keeps `value` for `line` (after `offer` said yes); drops the oldest entry when full. */
+  keep(line: string, value: V): void {
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);

@@ -60,6 +60,8 @@ interface KeywordIndex {
   scanner: KeywordScanner;
   visit: (keywordId: number) => void;
   seen: Uint32Array;
+  /** Per keyword, the targets it marks. */
+  targets: readonly (readonly number[])[];
 }
 
 /** The per-rule-set index; `candidates(facts)` runs per event. */
@@ -112,13 +114,15 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   /** Ids of WORD_START_EXCEPTIONS in the plain scanner. */
   private readonly wordStartExceptions: number[];
   /**
-   * Per command line, the target lists its line-only scans marked (markLine): replayed
-   * for the next event with the same line instead of scanning (and maybe parsing) again.
+   * Per command line, what its line-only scans marked, reduced (markLine): replayed for
+   * the next event with the same line instead of scanning (and maybe parsing) again.
    */
-  private readonly lineMarks = new LineCache<(readonly number[])[]>(
+  private readonly lineMarks = new LineCache<readonly number[]>(
     LINE_CACHE_ENTRIES,
     LINE_CACHE_MAX_LENGTH,
   );
+  /** Per conjunction: 1 when a part of it is met by the event's fields or root (lazily). */
+  private eventGroups: Uint8Array | undefined;
   /** While markLine scans a line: every non-empty target list it marks, in order. */
   private recording: (readonly number[])[] | undefined;
   readonly stats: PrefilterStats;
@@ -263,9 +267,10 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   candidates(facts: EventFacts): readonly R[] {
     this.current = this.nextGeneration();
     this.marked.length = 0;
+    // The line first: markLine reduces what the line alone marked (see there).
+    this.markLine(facts);
     this.mark(this.alwaysList);
     if (this.needsRoot && userIsRoot(facts.event)) this.mark(this.byRoot);
-    this.markLine(facts);
     for (const { read, scanner, visit } of this.fieldScanners) {
       // The string operators test a string, or each string of an array (anyString).
       const value = read(facts);
@@ -284,16 +289,17 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
 
   /**
    * Marks what the command line alone decides (the plain-line, parsed and decoded
-   * scans), or replays what the same line marked before: marking is idempotent and
-   * order-free (stamps and per-part counts), so marking the same target lists again
-   * is the same as scanning again. Nothing read here depends on the event beyond its
-   * line, which is the cache's key.
+   * scans), or replays what the same line marked before. Nothing read here depends on
+   * the event beyond its line, which is the cache's key. Marking is idempotent and
+   * order-free (stamps and per-part counts), so marking the line's targets again is the
+   * same as scanning again; and the first thing marked for an event, so that right
+   * after a scan the stamps hold the line's marks alone, which `reduced` shortens.
    */
   private markLine(facts: EventFacts): void {
     const commandLine = facts.commandLine;
     const replay = this.lineMarks.get(commandLine);
     if (replay !== undefined) {
-      for (let i = 0; i < replay.length; i++) this.mark(replay[i]!);
+      for (let i = 0; i < replay.length; i++) this.markOne(replay[i]!);
       return;
     }
     const recorded: (readonly number[])[] = [];
@@ -304,7 +310,48 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       this.recording = undefined;
     }
     // Only a scan that finished is kept (a throw above leaves no entry).
-    this.lineMarks.set(commandLine, recorded);
+    if (this.lineMarks.offer(commandLine)) this.lineMarks.keep(commandLine, this.reduced(recorded));
+  }
+
+  /**
+   * The line's marks as few targets, each once: a conjunction the line completed is its
+   * owner (a rule or child slot); a part of one it did not complete is kept only if the
+   * event's fields or root may complete it, since no other line mark can. Most of a
+   * line's marks are such parts (`-n`, `--`, `sh`, …) of conjunctions whose other part
+   * is in the line too, and a replay then marks a handful of targets instead of dozens.
+   * Valid right after scanLine for the current event, with nothing else marked.
+   */
+  private reduced(recorded: readonly (readonly number[])[]): number[] {
+    const eventGroups = (this.eventGroups ??= this.groupsMetByEvents());
+    const generation = this.current;
+    const kept = new Set<number>();
+    for (const targets of recorded)
+      for (const target of targets) {
+        if (target < this.partBase) {
+          kept.add(target);
+          continue;
+        }
+        const group = this.partGroup[target - this.partBase]!;
+        if (
+          this.groupStamp[group] === generation &&
+          this.groupHits[group] === this.groupParts[group]
+        )
+          kept.add(this.groupOwner[group]!);
+        else if (eventGroups[group] === 1) kept.add(target);
+      }
+    return [...kept];
+  }
+
+  /** Per conjunction, 1 when one of its parts is marked by root or by an event field. */
+  private groupsMetByEvents(): Uint8Array {
+    const groups = new Uint8Array(this.groupOwner.length);
+    const note = (targets: readonly number[]): void => {
+      for (const target of targets)
+        if (target >= this.partBase) groups[this.partGroup[target - this.partBase]!] = 1;
+    };
+    note(this.byRoot);
+    for (const field of this.fieldScanners) for (const targets of field.targets) note(targets);
+    return groups;
   }
 
   /** The line-only part of candidates(): see markLine. */
@@ -349,6 +396,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     return {
       scanner,
       seen,
+      targets,
       visit: (keywordId) => {
         if (seen[keywordId] === this.current) return;
         seen[keywordId] = this.current;

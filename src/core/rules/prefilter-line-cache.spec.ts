@@ -4,7 +4,7 @@ import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
 import { compileRuleSet } from './compile-rule-set';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import { generatedLists, generateRules } from '../../../bench/support/generate-rules';
-import { commandEvent } from '../../../bench/support/rule-factory';
+import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
 
 /**
  * The prefilter keeps, per command line, the target lists its line-only scans marked
@@ -67,4 +67,57 @@ describe('prefilter line cache', () => {
       expect(alerts).toBeGreaterThan(0);
     },
   );
+
+  it('keeps the parts of a conjunction that root or an event field may complete', () => {
+    // Each rule is a conjunction of a line part and an event part (root, the working
+    // directory): a line's replay must keep its half, whoever saw the line first.
+    const mixed = loadRuleSet(
+      [
+        ruleFile({
+          id: 'SW-TST-0911',
+          conditions: {
+            all: [
+              { fact: 'isRoot', operator: 'equal', value: true },
+              { fact: 'commands', operator: 'anyCommand', value: { program: 'shred' } },
+            ],
+          },
+        }),
+        ruleFile({
+          id: 'SW-TST-0912',
+          conditions: {
+            all: [
+              {
+                fact: 'process',
+                path: '$.working_directory',
+                operator: 'startsWithI',
+                value: '/srv/',
+              },
+              { fact: 'commands', operator: 'anyCommand', value: { program: 'tar' } },
+            ],
+          },
+        }),
+      ],
+      [],
+      { checkRegex: () => undefined },
+    );
+    if (!mixed.ok) throw new Error(formatRuleProblems(mixed.errors));
+    const warm = compileRuleSet(mixed.ruleSet);
+    const cold = compileRuleSet(mixed.ruleSet);
+    const plain: Partial<CommandEvent> = { user: { name: 'alice', id: '1000' } };
+    const root: Partial<CommandEvent> = { user: { name: 'root', id: '0' } };
+    const inSrv = (line: string): Partial<CommandEvent> => ({
+      process: { command_line: line, working_directory: '/srv/app/data' },
+    });
+    const seen: string[] = [];
+    for (const line of ['shred -u notes.txt', 'tar czf backup.tgz .'])
+      // A plain event first, so that the line is kept before the ones that complete it.
+      for (const sighting of [plain, plain, plain, root, inSrv(line), root, inSrv(line)]) {
+        const event = commandEvent(line, sighting);
+        cold.prefilterIndex!.forgetLines();
+        const expected = cold.candidateIds(event);
+        expect([line, sighting, warm.candidateIds(event)]).toEqual([line, sighting, expected]);
+        seen.push(...expected);
+      }
+    expect(new Set(seen)).toEqual(new Set(['SW-TST-0911', 'SW-TST-0912']));
+  });
 });
