@@ -237,7 +237,8 @@ const CONTAINER_CLIENTS = new Set([
   'oc',
   'lxc',
 ]);
-const CONTAINER_RUN_VERBS = new Set(['run', 'exec', 'debug']);
+// Not `debug`: `kubectl debug node/x -- chroot /host` is the documented way to inspect a node.
+const CONTAINER_RUN_VERBS = new Set(['run', 'exec']);
 
 /**
  * The command a container client runs in the container: the words after `--`
