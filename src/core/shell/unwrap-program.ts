@@ -227,6 +227,37 @@ function findExecs(args: readonly string[]): string[][] {
   return execs;
 }
 
+/** Container and cluster clients whose `run`/`exec` starts a command inside a container. */
+const CONTAINER_CLIENTS = new Set([
+  'docker',
+  'podman',
+  'nerdctl',
+  'crictl',
+  'kubectl',
+  'oc',
+  'lxc',
+]);
+// Not `debug`: `kubectl debug node/x -- chroot /host` is the documented way to inspect a node.
+const CONTAINER_RUN_VERBS = new Set(['run', 'exec']);
+
+/**
+ * The command a container client runs in the container: the words after `--`
+ * (`kubectl run x --image=a -- sh -c '...'`), or, without `--`, from a shell given
+ * `-c` on (`docker run --rm alpine sh -c '...'`): the image and the client's own
+ * options come before it, and their values are not known without an option table.
+ */
+function containerExecs(args: readonly string[]): string[][] {
+  const verb = args.findIndex((arg) => CONTAINER_RUN_VERBS.has(arg));
+  if (verb === -1) return [];
+  const dashes = args.indexOf('--', verb + 1);
+  if (dashes !== -1) return dashes + 1 < args.length ? [args.slice(dashes + 1)] : [];
+  for (let j = verb + 1; j + 1 < args.length; j++) {
+    const next = args[j + 1] ?? '';
+    if (SHELLS.has(basename(args[j] ?? '')) && /^-[a-z]*c$/.test(next)) return [args.slice(j)];
+  }
+  return [];
+}
+
 /**
  * What {@link parseCommandLine} needs from unwrapping. Unlike {@link UnwrappedCommand},
  * `runAs` is always present (possibly undefined), so building it needs no spread, and
@@ -326,6 +357,8 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
     runAs = su.user ?? runAs;
   } else if (program === 'find') {
     execs = findExecs(args);
+  } else if (CONTAINER_CLIENTS.has(program)) {
+    execs = containerExecs(args);
   }
 
   return {
