@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { KafkaSecurityOptions } from './kafka-security';
 import type { TopicRecord } from '../core/rule-log';
 import { CHANGE_HEADER } from '../core/rule-log';
+import { describeKafkaError } from './kafka-errors';
 import { headersToStrings } from './kafka-options';
+import { planCompactionLag } from './rule-topic-compaction';
 
 /** One record to produce to the rule topic; `value` null is a tombstone. */
 export interface RuleTopicMessage {
@@ -20,6 +22,14 @@ export const RULE_TOPIC_MIN_COMPACTION_LAG_MS = 86_400_000;
 
 /** Thrown when the rule topic exists with more than one partition: the log would have no total order. */
 export class RuleTopicLayoutError extends Error {}
+
+/** What {@link RuleTopic.ensureCompactionLag} found and did. */
+export type CompactionLagOutcome =
+  | { result: 'ok' }
+  /** The setting was below a day (`was`) and is now set. */
+  | { result: 'set'; was: string }
+  /** Below a day (or unknown) and not set: `reason` says why (no right, hidden settings, …). */
+  | { result: 'not-set'; was: string; reason: string };
 
 /**
  * The rule topic (RULES_TOPIC), seen from one process: created when missing
@@ -74,6 +84,53 @@ export class RuleTopic {
       throw new RuleTopicLayoutError(
         `the rule topic ${this.topic} has ${partitions} partitions; it must have exactly one (the log is the one order of every change): recreate it with one partition`,
       );
+    }
+  }
+
+  /**
+   * Makes sure the topic keeps records out of compaction for a day (a topic created
+   * before the service set min.compaction.lag.ms lacks it): describes the topic's
+   * configuration and, when the lag is lower, sets it. Needs DescribeConfigs and
+   * AlterConfigs on the topic; without them (or when the topic holds a setting the
+   * broker hides) it changes nothing and says why. Never throws.
+   */
+  async ensureCompactionLag(): Promise<CompactionLagOutcome> {
+    let plan;
+    try {
+      const admin = await this.connectedAdmin();
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: this.topic }],
+      });
+      plan = planCompactionLag(
+        described.resources[0]?.configEntries ?? [],
+        RULE_TOPIC_MIN_COMPACTION_LAG_MS,
+      );
+    } catch (error) {
+      return {
+        result: 'not-set',
+        was: 'unknown',
+        reason: `describing its configuration failed: ${describeKafkaError(error)}`,
+      };
+    }
+    if (plan.action === 'none') return { result: 'ok' };
+    if (plan.action === 'warn')
+      return { result: 'not-set', was: plan.current, reason: plan.reason };
+    try {
+      const admin = await this.connectedAdmin();
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: this.topic, configEntries: plan.entries },
+        ],
+      });
+      return { result: 'set', was: plan.current };
+    } catch (error) {
+      return {
+        result: 'not-set',
+        was: plan.current,
+        reason: `setting it failed: ${describeKafkaError(error)}`,
+      };
     }
   }
 
