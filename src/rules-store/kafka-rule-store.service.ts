@@ -190,6 +190,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
    * a moment ago included). Throws {@link RuleTopicUnavailableError}.
    */
   async sync(): Promise<void> {
+    this.refuseWhileNotFollowing();
     const end = await this.bounded(this.topic.endOffset(), 'reading the end of the rule topic');
     await this.bounded(this.reached(end), `applying the rule topic up to offset ${end}`);
   }
@@ -200,6 +201,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
    * rejected record is followed by a restatement of its key (see RuleLogState).
    */
   async submit(message: RuleTopicMessage, changeId: string): Promise<ApplyOutcome> {
+    this.refuseWhileNotFollowing();
     const outcome = this.waiters.wait(changeId, this.config.rules.topicTimeoutMs);
     try {
       await this.bounded(this.topic.produce([message]), WRITING);
@@ -219,6 +221,20 @@ export class KafkaRuleStore implements OnModuleDestroy {
     }
     if (result.result === 'rejected') this.restater.restateOwn(result);
     return result;
+  }
+
+  /**
+   * While this replica's consumer is known not to follow the topic (it crashed and has
+   * not joined its group again, e.g. right after Kafka came back), a change it wrote
+   * could not be read back in time: the client would get a 504 and a change that may
+   * or may not happen. Refuse it before writing anything (a 503) instead.
+   */
+  private refuseWhileNotFollowing(): void {
+    if (this.followTrouble === undefined) return;
+    throw new RuleTopicUnavailableError(
+      `this replica does not follow the rule topic ${this.topic.topic} right now (${this.followTrouble}); nothing was changed: retry in a few seconds`,
+      false,
+    );
   }
 
   /** Records the replica has read: folds them, rebuilds the rule set, answers the waiting changes. */
