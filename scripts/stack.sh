@@ -211,6 +211,11 @@ action.destructive_requires_name: false
 # A shared developer disk is often fuller than a production one.
 cluster.routing.allocation.disk.threshold_enabled: false
 EOF
+  # A test's node of its own may take only small requests (the bulk 413 test).
+  if [[ -n "${SHELLWATCH_ES_HTTP_MAX_CONTENT_LENGTH:-}" ]]; then
+    printf 'http.max_content_length: %s\n' "$SHELLWATCH_ES_HTTP_MAX_CONTENT_LENGTH" \
+      >>"$ES_HOME/config/elasticsearch.yml"
+  fi
   # This distribution ships x-pack-security (but not ILM or the wildcard field):
   # left alone it auto-configures TLS and passwords. Local use is loopback-only
   # and plain HTTP, as the tests expect; production clusters keep security on.
@@ -237,7 +242,7 @@ es_start() {
   rm -f "$ES_PIDFILE"
   # shellcheck disable=SC2046
   $(es_run_prefix) env ES_JAVA_HOME="$(dirname "$(dirname "$es_java")")" \
-    ES_JAVA_OPTS="-Xms1g -Xmx1g" \
+    ES_JAVA_OPTS="-Xms${SHELLWATCH_ES_HEAP:-1g} -Xmx${SHELLWATCH_ES_HEAP:-1g}" \
     "$ES_HOME/bin/elasticsearch" -d -p "$ES_PIDFILE" \
     >"$STACK_DIR/es-logs/stdout.log" 2>&1 </dev/null \
     || die "Elasticsearch failed to start; see $STACK_DIR/es-logs/stdout.log and shellwatch-local.log"

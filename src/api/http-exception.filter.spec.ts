@@ -1,8 +1,64 @@
-import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { describe, expect, it } from 'vitest';
+import {
+  BadRequestException,
+  GatewayTimeoutException,
+  Logger,
+  NotFoundException,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import type { ArgumentsHost } from '@nestjs/common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RulePathError } from '../rules-store/rule-paths';
 import { RuleInvalidException, RuleVersionMismatchException } from './api-errors';
-import { errorBody } from './http-exception.filter';
+import { errorBody, HttpExceptionFilter } from './http-exception.filter';
+
+describe('HttpExceptionFilter logging', () => {
+  /** An HTTP ArgumentsHost over a fake request and response. */
+  function httpHost(): { host: ArgumentsHost; sent: unknown[] } {
+    const sent: unknown[] = [];
+    const response = {
+      headersSent: false,
+      status: () => response,
+      json: (body: unknown) => sent.push(body),
+    };
+    const request = { method: 'PUT', originalUrl: '/rules/ACME-1' };
+    const host = {
+      getType: () => 'http',
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
+    } as unknown as ArgumentsHost;
+    return { host, sent };
+  }
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('logs an outage answer (503, 504) as one warning line, without a stack', () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const filter = new HttpExceptionFilter();
+    const { host, sent } = httpHost();
+    filter.catch(new ServiceUnavailableException('writing to the rule topic failed: down'), host);
+    filter.catch(new GatewayTimeoutException('written but not applied within 3000 ms'), host);
+    expect(error).not.toHaveBeenCalled();
+    expect(warn.mock.calls.map(([line]) => String(line))).toEqual([
+      'PUT /rules/ACME-1 answered 503: writing to the rule topic failed: down',
+      'PUT /rules/ACME-1 answered 504: written but not applied within 3000 ms',
+    ]);
+    expect(sent).toMatchObject([{ statusCode: 503 }, { statusCode: 504 }]);
+  });
+
+  it('logs an unexpected failure at error level with its stack', () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { host } = httpHost();
+    new HttpExceptionFilter().catch(new TypeError('x is undefined'), host);
+    expect(warn).not.toHaveBeenCalled();
+    expect(String(error.mock.calls[0]?.[0])).toMatch(
+      /request failed: TypeError: x is undefined\n\s+at /,
+    );
+  });
+});
 
 describe('errorBody', () => {
   it('keeps the status, reason and message of an HTTP exception', () => {

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { RulePathError } from '../rules-store/rule-paths';
 import { JSON_BODY_LIMIT_BYTES } from './http-api';
 
@@ -32,7 +32,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): unknown {
     if (host.getType() !== 'http') return this.rpc.catch(exception, host);
     const body = errorBody(exception);
-    if (body.statusCode >= 500) {
+    if (isOutageAnswer(exception)) {
+      // A dependency that is down (Kafka for the rule topic) is expected and already
+      // explained in the answer: one line at warn, not a stack per request at error.
+      const request = host.switchToHttp().getRequest<Request>();
+      this.logger.warn(
+        `${request.method} ${request.originalUrl} answered ${body.statusCode}: ${body.message}`,
+      );
+    } else if (body.statusCode >= 500) {
       this.logger.error(
         `request failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
@@ -41,6 +48,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (!response.headersSent) response.status(body.statusCode).json(body);
     return undefined;
   }
+}
+
+/**
+ * A 503 or 504 the service chose to answer (an HttpException: Kafka unreachable, a
+ * record not read back in time, the service stopping), as opposed to a failure.
+ */
+export function isOutageAnswer(exception: unknown): boolean {
+  if (!(exception instanceof HttpException)) return false;
+  const status = exception.getStatus();
+  return status === 503 || status === 504;
 }
 
 /** Maps anything thrown while serving a request to the answer the client gets. */

@@ -249,3 +249,49 @@ describe('ElasticsearchSink when a bulk request is too large (413)', () => {
     await expect(sink.write([document('1')])).rejects.toThrow(ElasticsearchUnavailableError);
   });
 });
+
+/**
+ * A missing privilege (401, 403 on items) is not the document's fault: the items are
+ * reported denied, for the pipeline to hold the partition, not rejected (which
+ * dead-lettered every record of the stream).
+ */
+describe('ElasticsearchSink when items are refused for lack of a right', () => {
+  it('reports 401 and 403 items as denied, a 400 item as rejected', async () => {
+    const sink = new ElasticsearchSink({
+      node: 'http://127.0.0.1:1',
+      alertsIndex: 'sw-alerts',
+      commandsIndex: 'sw-commands',
+      bulkMaxDocuments: 100,
+    });
+    const answers = [
+      {
+        status: 403,
+        error: {
+          type: 'security_exception',
+          reason: 'action [indices:data/write/bulk[s]] is unauthorized',
+        },
+      },
+      { status: 401, error: { type: 'security_exception', reason: 'unable to authenticate' } },
+      { status: 400, error: { type: 'document_parsing_exception', reason: 'strict mapping' } },
+      { status: 201 },
+    ];
+    const client = {
+      bulk: () => Promise.resolve({ items: answers.map((create) => ({ create })) }),
+    };
+    Object.defineProperty(sink, 'client', { value: client });
+    const documents = ['a', 'b', 'c', 'd'].map((id): OutputDocument => ({
+      target: 'commands',
+      id,
+      offset: '1',
+      body: {},
+    }));
+    const attempt = await sink.write(documents);
+    expect(attempt.denied.map(({ document, reason }) => [document.id, reason])).toEqual([
+      ['a', 'security_exception: action [indices:data/write/bulk[s]] is unauthorized'],
+      ['b', 'security_exception: unable to authenticate'],
+    ]);
+    expect(attempt.rejected.map(({ document }) => document.id)).toEqual(['c']);
+    expect(attempt.retry).toEqual([]);
+    expect(attempt.written.map((d) => d.id)).toEqual(['d']);
+  });
+});

@@ -53,6 +53,8 @@ export interface SinkMetrics {
 export interface BulkAttempt {
   written: OutputDocument[];
   retry: { document: OutputDocument; reason: string }[];
+  /** Refused for lack of a right (401, 403): see BulkItemOutcome's `denied`. */
+  denied: { document: OutputDocument; reason: string }[];
   rejected: { document: OutputDocument; reason: string }[];
 }
 
@@ -225,7 +227,7 @@ export class ElasticsearchSink {
    * nothing of that request is known to be written and all of it must be retried.
    */
   async write(documents: OutputDocument[]): Promise<BulkAttempt> {
-    const attempt: BulkAttempt = { written: [], retry: [], rejected: [] };
+    const attempt: BulkAttempt = { written: [], retry: [], denied: [], rejected: [] };
     for (let start = 0; start < documents.length; start += this.options.bulkMaxDocuments) {
       await this.writeChunk(documents.slice(start, start + this.options.bulkMaxDocuments), attempt);
     }
@@ -300,7 +302,7 @@ export class ElasticsearchSink {
           error,
         );
       }
-      const retriesBefore = attempt.retry.length;
+      const retriesBefore = attempt.retry.length + attempt.denied.length;
       const rejectedBefore = attempt.rejected.length;
       sent.forEach((document, i) => {
         const item = items[i];
@@ -315,12 +317,19 @@ export class ElasticsearchSink {
           case 'retry':
             attempt.retry.push({ document, reason: outcome.reason });
             break;
+          case 'denied':
+            attempt.denied.push({ document, reason: outcome.reason });
+            break;
           case 'rejected':
             attempt.rejected.push({ document, reason: outcome.reason });
             break;
         }
       });
-      this.metrics?.bulkItemsFailed('item_retry', attempt.retry.length - retriesBefore);
+      // Denied items are sent again too: counted with the retried ones.
+      this.metrics?.bulkItemsFailed(
+        'item_retry',
+        attempt.retry.length + attempt.denied.length - retriesBefore,
+      );
       this.metrics?.bulkItemsFailed('item_rejected', attempt.rejected.length - rejectedBefore);
     }
   }

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { KafkaSecurityOptions } from './kafka-security';
 import type { TopicRecord } from '../core/rule-log';
 import { CHANGE_HEADER } from '../core/rule-log';
+import { describeKafkaError } from './kafka-errors';
 import { headersToStrings } from './kafka-options';
+import { planCompactionLag } from './rule-topic-compaction';
 
 /** One record to produce to the rule topic; `value` null is a tombstone. */
 export interface RuleTopicMessage {
@@ -18,8 +20,22 @@ export interface RuleTopicMessage {
 /** How long a record of the rule topic stays out of compaction (min.compaction.lag.ms): one day. */
 export const RULE_TOPIC_MIN_COMPACTION_LAG_MS = 86_400_000;
 
+/**
+ * Session of the rule topic's consumer: how long the group waits for a member that
+ * went away (the broker's group.min.session.timeout.ms is 6 s by default).
+ */
+export const RULE_CONSUMER_SESSION_TIMEOUT_MS = 10_000;
+
 /** Thrown when the rule topic exists with more than one partition: the log would have no total order. */
 export class RuleTopicLayoutError extends Error {}
+
+/** What {@link RuleTopic.ensureCompactionLag} found and did. */
+export type CompactionLagOutcome =
+  | { result: 'ok' }
+  /** The setting was below a day (`was`) and is now set. */
+  | { result: 'set'; was: string }
+  /** Below a day (or unknown) and not set: `reason` says why (no right, hidden settings, …). */
+  | { result: 'not-set'; was: string; reason: string };
 
 /**
  * The rule topic (RULES_TOPIC), seen from one process: created when missing
@@ -77,6 +93,53 @@ export class RuleTopic {
     }
   }
 
+  /**
+   * Makes sure the topic keeps records out of compaction for a day (a topic created
+   * before the service set min.compaction.lag.ms lacks it): describes the topic's
+   * configuration and, when the lag is lower, sets it. Needs DescribeConfigs and
+   * AlterConfigs on the topic; without them (or when the topic holds a setting the
+   * broker hides) it changes nothing and says why. Never throws.
+   */
+  async ensureCompactionLag(): Promise<CompactionLagOutcome> {
+    let plan;
+    try {
+      const admin = await this.connectedAdmin();
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: this.topic }],
+      });
+      plan = planCompactionLag(
+        described.resources[0]?.configEntries ?? [],
+        RULE_TOPIC_MIN_COMPACTION_LAG_MS,
+      );
+    } catch (error) {
+      return {
+        result: 'not-set',
+        was: 'unknown',
+        reason: `describing its configuration failed: ${describeKafkaError(error)}`,
+      };
+    }
+    if (plan.action === 'none') return { result: 'ok' };
+    if (plan.action === 'warn')
+      return { result: 'not-set', was: plan.current, reason: plan.reason };
+    try {
+      const admin = await this.connectedAdmin();
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: this.topic, configEntries: plan.entries },
+        ],
+      });
+      return { result: 'set', was: plan.current };
+    } catch (error) {
+      return {
+        result: 'not-set',
+        was: plan.current,
+        reason: `setting it failed: ${describeKafkaError(error)}`,
+      };
+    }
+  }
+
   /** The offset the next record will get (the partition's high watermark). */
   async endOffset(): Promise<bigint> {
     const admin = await this.connectedAdmin();
@@ -124,6 +187,13 @@ export class RuleTopic {
       // Changes are small and rare: wait at most this long for one before the next fetch.
       maxWaitTimeInMs: 1000,
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
+      // After a broker restart the coordinator reloads this group with the member it
+      // had, while kafkajs rejoins (after its crash) as a new member: the join waits
+      // for the old member's session to expire. At kafkajs's 30 s, rule changes were
+      // refused for ~30 s after Kafka returned (rules-kafka-outage.e2e); the group has
+      // this one member and commits nothing, so a short session costs nothing.
+      sessionTimeout: RULE_CONSUMER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: 1_000,
     });
     this.consumer = consumer;
     // A crash stops the following (kafkajs restarts it when the error is retriable): say so until it rejoins.

@@ -29,6 +29,21 @@ class PartialWriteError extends ShellwatchError {
 }
 
 /**
+ * Some documents were refused for lack of a right (401, 403): tried again with
+ * back-off like the others, but waiting alone will not cure it, so readiness names
+ * the partition stuck at once.
+ */
+class DeniedWriteError extends ShellwatchError {
+  constructor(count: number, reason: string) {
+    super(
+      'ES_ITEMS_DENIED',
+      `Elasticsearch refused ${count} documents for lack of a right (${reason}); grant the service's user create_doc (and create_index) on the indices, or lift the write block; nothing is dead-lettered meanwhile`,
+      false,
+    );
+  }
+}
+
+/**
  * The one place that knows the order: batch from Kafka → decode and evaluate in
  * the pure core → write to Elasticsearch → dead-letter what cannot be written →
  * acknowledge, so the source commits. Nothing is acknowledged that was not
@@ -199,7 +214,9 @@ export class PipelineService {
       async () => {
         const attempt = await this.sink.write(pending);
         rejected.push(...attempt.rejected);
-        pending = attempt.retry.map((r) => r.document);
+        pending = [...attempt.denied, ...attempt.retry].map((r) => r.document);
+        const denied = attempt.denied[0];
+        if (denied !== undefined) throw new DeniedWriteError(attempt.denied.length, denied.reason);
         if (pending.length > 0)
           throw new PartialWriteError(pending.length, attempt.retry[0]?.reason ?? '');
         this.health.elasticsearchStateChanged(true);

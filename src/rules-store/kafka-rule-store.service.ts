@@ -10,8 +10,9 @@ import type { Config } from '../config/config';
 import { HealthState } from '../health/health-state';
 import { KafkaConnection } from '../kafka/kafka-connection';
 import { describeKafkaError } from '../kafka/kafka-errors';
-import { RuleTopic } from '../kafka/rule-topic';
+import { RULE_TOPIC_MIN_COMPACTION_LAG_MS, RuleTopic } from '../kafka/rule-topic';
 import type { RuleTopicMessage } from '../kafka/rule-topic';
+import { compactionLagCommand, MIN_COMPACTION_LAG } from '../kafka/rule-topic-compaction';
 import { MetricsService } from '../metrics/metrics.service';
 import type { RuleFolderContents } from './rule-files';
 import { RuleSetRejectedError, RuleStore } from './rule-store.service';
@@ -103,6 +104,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
   async start(): Promise<void> {
     this.health.rulesStoreStateChanged(false, `reading the rule topic ${this.topic.topic}`);
     await this.topic.ensureTopic();
+    await this.checkCompactionLag();
     this.startEnd = await this.topic.endOffset();
     const done = new Promise<void>((resolve, reject) => {
       this.started = { resolve, reject };
@@ -131,6 +133,26 @@ export class KafkaRuleStore implements OnModuleDestroy {
     }
     this.logger.log(
       `read the rule topic ${this.topic.topic} to offset ${this.startEnd}: ${this.state.all().length} rules and lists`,
+    );
+  }
+
+  /**
+   * A topic created before the service set min.compaction.lag.ms (or by hand without
+   * it) leaves a rejected record's restatement window open to compaction: set it, or
+   * say, once per start, how an operator sets it.
+   */
+  private async checkCompactionLag(): Promise<void> {
+    const name = this.topic.topic;
+    const outcome = await this.topic.ensureCompactionLag();
+    if (outcome.result === 'ok') return;
+    if (outcome.result === 'set') {
+      this.logger.warn(
+        `the rule topic ${name} had ${MIN_COMPACTION_LAG}=${outcome.was}; set it to ${RULE_TOPIC_MIN_COMPACTION_LAG_MS} (one day) so that compaction keeps a rejected record until a replica restates it`,
+      );
+      return;
+    }
+    this.logger.warn(
+      `the rule topic ${name} has ${MIN_COMPACTION_LAG}=${outcome.was}, below one day, so compaction may keep a rejected record as its key's last word; could not set it (${outcome.reason}). Run: ${compactionLagCommand(this.config.kafka.brokers, name, RULE_TOPIC_MIN_COMPACTION_LAG_MS)}`,
     );
   }
 
@@ -168,6 +190,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
    * a moment ago included). Throws {@link RuleTopicUnavailableError}.
    */
   async sync(): Promise<void> {
+    this.refuseWhileNotFollowing();
     const end = await this.bounded(this.topic.endOffset(), 'reading the end of the rule topic');
     await this.bounded(this.reached(end), `applying the rule topic up to offset ${end}`);
   }
@@ -178,6 +201,7 @@ export class KafkaRuleStore implements OnModuleDestroy {
    * rejected record is followed by a restatement of its key (see RuleLogState).
    */
   async submit(message: RuleTopicMessage, changeId: string): Promise<ApplyOutcome> {
+    this.refuseWhileNotFollowing();
     const outcome = this.waiters.wait(changeId, this.config.rules.topicTimeoutMs);
     try {
       await this.bounded(this.topic.produce([message]), WRITING);
@@ -197,6 +221,20 @@ export class KafkaRuleStore implements OnModuleDestroy {
     }
     if (result.result === 'rejected') this.restater.restateOwn(result);
     return result;
+  }
+
+  /**
+   * While this replica's consumer is known not to follow the topic (it crashed and has
+   * not joined its group again, e.g. right after Kafka came back), a change it wrote
+   * could not be read back in time: the client would get a 504 and a change that may
+   * or may not happen. Refuse it before writing anything (a 503) instead.
+   */
+  private refuseWhileNotFollowing(): void {
+    if (this.followTrouble === undefined) return;
+    throw new RuleTopicUnavailableError(
+      `this replica does not follow the rule topic ${this.topic.topic} right now (${this.followTrouble}); nothing was changed: retry in a few seconds`,
+      false,
+    );
   }
 
   /** Records the replica has read: folds them, rebuilds the rule set, answers the waiting changes. */

@@ -33,13 +33,21 @@ export class PrivateElasticsearch {
   readonly url: string;
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    /** Node settings: `httpMaxContentLength` (e.g. `100kb`), `heap` (e.g. `512m`; default 1g). */
+    settings: { httpMaxContentLength?: string; heap?: string } = {},
+  ) {
     this.url = `http://127.0.0.1:${port}`;
     this.env = {
       ...process.env,
       SHELLWATCH_STACK_DIR: `/var/tmp/shellwatch-private-es-${port}`,
       SHELLWATCH_ES_PORT: String(port),
       SHELLWATCH_ES_TRANSPORT_PORT: String(port + 100),
+      ...(settings.httpMaxContentLength === undefined
+        ? {}
+        : { SHELLWATCH_ES_HTTP_MAX_CONTENT_LENGTH: settings.httpMaxContentLength }),
+      ...(settings.heap === undefined ? {} : { SHELLWATCH_ES_HEAP: settings.heap }),
     };
   }
 
