@@ -53,14 +53,14 @@ export function unquotedPlainText(line: string): string | undefined {
     if (code >= 128 || code === 0x24 || code === 0x5c || code === 0x60) return undefined;
     if (code !== 0x22 && code !== 0x27) {
       if (code === 0x2f) slashInWord = true;
-      if (open === 0 && code < 128) {
-        const kind = EXPANSION_CLASS[code];
-        if (kind === WORD_END) slashInWord = false;
-        else if (kind === BRACE) braceSeen = true;
-        else if (kind === GLOB && slashInWord) return undefined;
-        else if (kind === BRACE_SEPARATOR && braceSeen) {
-          if (code === 0x2c || line.charCodeAt(i + 1) === 0x2e) return undefined;
-        }
+      // Inside quotes too: a quoted word re-parsed as a script (`sh -c '...'`, `eval`,
+      // a container's command) expands its braces and globs like the line's own.
+      const kind = EXPANSION_CLASS[code];
+      if (kind === WORD_END) slashInWord = false;
+      else if (kind === BRACE) braceSeen = true;
+      else if (kind === GLOB && slashInWord) return undefined;
+      else if (kind === BRACE_SEPARATOR && braceSeen) {
+        if (code === 0x2c || line.charCodeAt(i + 1) === 0x2e) return undefined;
       }
       continue;
     }
@@ -84,11 +84,12 @@ const BRACE_SEPARATOR = 3;
 const GLOB = 4;
 
 /**
- * What unquotedPlainText watches for besides quotes: the parser expands an unquoted
- * `{a,b}` or `{1..3}` (expand-braces.ts) into words the line does not contain, and
- * adds the paths an absolute glob names (`/etc/shado[w]`), so a line with an unquoted
- * `{` followed by an unquoted `,` or `..`, or an unquoted glob character in a word with
- * a `/` before it, is parsed. Over-approximate on purpose: cheap and sound.
+ * What unquotedPlainText watches for besides quotes: the parser expands a `{a,b}` or
+ * `{1..3}` (expand-braces.ts) into words the line does not contain, and adds the paths
+ * an absolute glob names (`/etc/shado[w]`), so a line with a `{` followed by a `,` or
+ * `..`, or a glob character in a word with a `/` before it, is parsed. Quoted or not:
+ * a quoted word the parser re-reads as a script (`sh -c 'cat /etc/shad*'`) expands
+ * them too. Over-approximate on purpose: cheap and sound.
  */
 const EXPANSION_CLASS: Uint8Array = (() => {
   const table = new Uint8Array(128);
