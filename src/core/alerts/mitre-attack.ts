@@ -48,6 +48,7 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   'T1021.006': { name: 'Windows Remote Management' },
   'T1021.007': { name: 'Cloud Services' },
   'T1021.008': { name: 'Direct Cloud VM Connections' },
+  T1025: { name: 'Data from Removable Media', tactics: ['TA0009'] },
   T1027: { name: 'Obfuscated Files or Information', tactics: ['TA0005'] },
   'T1027.001': { name: 'Binary Padding' },
   'T1027.010': { name: 'Command Obfuscation' },

@@ -63,14 +63,34 @@ const USES: Record<string, ListUse[]> = {
   'enumeration-scripts': [{ rule: 'SW-DIS-0001', templates: ['./{}', 'sudo {} -a 2>/dev/null'] }],
   'survey-identity-commands': [
     { rule: 'SW-DIS-0100', templates: ['{}; uname -a', 'echo "$({})@$(ifconfig)"'] },
+    { rule: 'SW-DIS-0300', templates: ['{}; cat /etc/passwd'] },
   ],
-  'survey-session-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; id', '{} | head; ps aux'] }],
-  'survey-host-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; whoami', 'id && {}'] }],
-  'survey-network-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; id', 'w; {} | head'] }],
+  'survey-session-commands': [
+    { rule: 'SW-DIS-0100', templates: ['{}; id', '{} | head; ps aux'] },
+    { rule: 'SW-DIS-0300', templates: ['getent passwd; {}'] },
+  ],
+  'survey-host-commands': [
+    { rule: 'SW-DIS-0100', templates: ['{}; whoami', 'id && {}'] },
+    { rule: 'SW-DIS-0300', templates: ['{} && cut -d: -f1 /etc/passwd'] },
+  ],
+  'survey-network-commands': [
+    { rule: 'SW-DIS-0100', templates: ['{}; id', 'w; {} | head'] },
+    { rule: 'SW-DIS-0300', templates: ['cat /etc/group; {}'] },
+  ],
   'survey-process-commands': [
     { rule: 'SW-DIS-0100', templates: ['{} -ef; whoami', 'netstat -an; {}'] },
+    { rule: 'SW-DIS-0300', templates: ['lslogins; {}'] },
   ],
-  'survey-security-commands': [{ rule: 'SW-DIS-0100', templates: ['{}; id', 'ps aux; {}'] }],
+  'survey-security-commands': [
+    { rule: 'SW-DIS-0100', templates: ['{}; id', 'ps aux; {}'] },
+    { rule: 'SW-DIS-0300', templates: ['{}; compgen -u'] },
+  ],
+  'data-file-name-patterns': [
+    {
+      rule: 'SW-COL-0300',
+      templates: ["find / -name '{}' 2>/dev/null", 'sudo find /home -iname "{}"', "locate '{}'"],
+    },
+  ],
   'renamable-attack-tools': [
     {
       rule: 'SW-DEF-0102',
