@@ -233,6 +233,12 @@ export async function computeRuleQuality(
 const pct = (value: number, digits = 2): string => `${(value * 100).toFixed(digits)}%`;
 /** Table cells must not break the Markdown table. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+/**
+ * A prose cell: also escapes `*` and `_`, which rule texts use in globs
+ * (`/etc/ssh/ssh_host_*_key`) and Markdown would take for emphasis (prettier then
+ * rewrites them, differently on each pass).
+ */
+const proseCell = (text: string): string => cell(text).replace(/[*_]/g, '\\$&');
 
 export function qualityMarkdown(report: QualityReport): string {
   const o = report.overall;
@@ -326,7 +332,7 @@ export function rulesTable(rules: readonly LoadedRule[]): string {
   const rows = sorted.map((rule) => {
     const d = rule.definition;
     const { catches, falsePositives } = splitDescription(d.description);
-    return `| ${d.id} | ${cell(d.name)} | ${d.severity} | ${(d.mitre ?? []).join(', ')} | ${cell(catches)} | ${cell(falsePositives)} |`;
+    return `| ${d.id} | ${proseCell(d.name)} | ${d.severity} | ${(d.mitre ?? []).join(', ')} | ${proseCell(catches)} | ${proseCell(falsePositives)} |`;
   });
   const counts = SEVERITY_ORDER.map(
     (s) => `${s}: ${rules.filter((r) => r.definition.severity === s).length}`,
