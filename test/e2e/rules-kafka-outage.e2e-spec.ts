@@ -152,8 +152,10 @@ describe('RULES_STORE=kafka: rule changes while Kafka is unreachable', () => {
     ).toEqual([]);
     // The refused attempts wrote nothing: the creation and the accepted change only.
     expect(await recordsOfKey(kafka, rulesTopic, PROBE_ID)).toBe(2);
-    // Expected outage answers are one warning line each, not an error with a stack.
-    expect(service.logs()).toMatch(/PATCH \/rules\/ACME-RO-0003 answered 503: /);
+    // Expected outage answers are one warning line each, not an error with a stack. The
+    // PATCH sent while the broker was down always got its 503 (above); the probes after
+    // it returned may have none, when the replica follows the topic again at once.
+    expect(service.logs()).toContain(`PATCH /rules/${RULE_ID} answered 503: `);
     expect(service.logs()).not.toContain('request failed');
     // Once the replica follows the topic again, nothing refused reached the log.
     await service.waitReady(180_000);
