@@ -43,16 +43,19 @@ describe('RULES_STORE=kafka: a rule topic without min.compaction.lag.ms', () => 
 
     const input = uniqueName('e2e-rules-topic-config-input');
     await createTopic(input, 1);
-    service = new ServiceProcess({
-      KAFKA_TOPIC: input,
-      KAFKA_GROUP_ID: uniqueName('e2e-rules-topic-config-group'),
-      KAFKA_DLQ_TOPIC: `${input}.dlq`,
-      KAFKA_ALERTS_TOPIC: '',
-      ES_ALERTS_INDEX: uniqueIndex('e2e-rules-topic-config-alerts'),
-      ES_COMMANDS_INDEX: '',
-      RULES_STORE: 'kafka',
-      RULES_TOPIC: rulesTopic,
-    }).start();
+    // Each start is a fresh service, as an operator's restart would be.
+    const startService = (): ServiceProcess =>
+      new ServiceProcess({
+        KAFKA_TOPIC: input,
+        KAFKA_GROUP_ID: uniqueName('e2e-rules-topic-config-group'),
+        KAFKA_DLQ_TOPIC: `${input}.dlq`,
+        KAFKA_ALERTS_TOPIC: '',
+        ES_ALERTS_INDEX: uniqueIndex('e2e-rules-topic-config-alerts'),
+        ES_COMMANDS_INDEX: '',
+        RULES_STORE: 'kafka',
+        RULES_TOPIC: rulesTopic,
+      }).start();
+    service = startService();
     await service.waitReady();
 
     expect(await topicSettings(rulesTopic)).toMatchObject({
@@ -66,16 +69,7 @@ describe('RULES_STORE=kafka: a rule topic without min.compaction.lag.ms', () => 
 
     // A second start finds the topic as it should be: nothing to say.
     await service.stop();
-    service = new ServiceProcess({
-      KAFKA_TOPIC: input,
-      KAFKA_GROUP_ID: uniqueName('e2e-rules-topic-config-group'),
-      KAFKA_DLQ_TOPIC: `${input}.dlq`,
-      KAFKA_ALERTS_TOPIC: '',
-      ES_ALERTS_INDEX: uniqueIndex('e2e-rules-topic-config-alerts'),
-      ES_COMMANDS_INDEX: '',
-      RULES_STORE: 'kafka',
-      RULES_TOPIC: rulesTopic,
-    }).start();
+    service = startService();
     await service.waitReady();
     expect(service.logs()).not.toContain('min.compaction.lag.ms');
   });
