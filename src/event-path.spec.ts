@@ -228,7 +228,13 @@ async function throughPipeline(): Promise<{ alerts: AlertView[]; deadLetters: st
   const sink = {
     write: (documents: OutputDocument[]) => {
       written.push(...documents);
-      return Promise.resolve({ written: documents, retry: [], denied: [], rejected: [] });
+      return Promise.resolve({
+        written: documents,
+        retry: [],
+        denied: [],
+        unwritable: [],
+        rejected: [],
+      });
     },
   };
   const kafka = {
