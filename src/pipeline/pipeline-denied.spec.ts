@@ -1,17 +1,10 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bulkAttempt, pipelineWithFakes } from '../../test/support/pipeline';
 import { loadRulesOrExplain } from '../cli/load-rules';
 import type { CliRuleSet } from '../cli/load-rules';
 import { loadConfig } from '../config/config';
-import type { BatchRecord, DeadLetter, OutputDocument } from '../core/process-batch';
-import type { CorrelationService } from '../correlation/correlation.service';
-import type { BulkAttempt, ElasticsearchSink } from '../elasticsearch/elasticsearch.sink';
-import { HealthState } from '../health/health-state';
-import type { KafkaConnection } from '../kafka/kafka-connection';
-import type { MetricsService } from '../metrics/metrics.service';
-import type { RuleStore } from '../rules-store/rule-store.service';
-import { DecoderFactory } from './decoder-factory';
-import { PipelineService } from './pipeline.service';
+import type { BatchRecord } from '../core/process-batch';
 
 const RULES_DIR = resolve(__dirname, '../../test/fixtures/rules/basic');
 const config = loadConfig({ RULES_DIR, API_KEY: 'k'.repeat(32) });
@@ -54,61 +47,21 @@ describe.each(REFUSALS)(
   'PipelineService when Elasticsearch $what',
   ({ outcome, reason, readiness }) => {
     it('holds the batch, reports the partition stuck at once, and dead-letters nothing', async () => {
-      const health = new HealthState(config);
-      const deadLetters: DeadLetter[] = [];
       const readinessAtRetry: string[] = [];
       let calls = 0;
-      const sink = {
-        write: (documents: OutputDocument[]): Promise<BulkAttempt> => {
+      const { pipeline, health, deadLetters } = pipelineWithFakes(config, loaded, {
+        write: (documents) => {
           calls += 1;
           if (calls === 1) {
-            return Promise.resolve({
-              written: [],
-              retry: [],
-              denied: [],
-              unwritable: [],
-              rejected: [],
-              [outcome]: documents.map((document) => ({ document, reason })),
-            });
+            return Promise.resolve(
+              bulkAttempt({ [outcome]: documents.map((document) => ({ document, reason })) }),
+            );
           }
           const { components } = health.readiness();
           readinessAtRetry.push(components['partitions']?.reason ?? 'ok');
-          return Promise.resolve({
-            written: documents,
-            retry: [],
-            denied: [],
-            unwritable: [],
-            rejected: [],
-          });
+          return Promise.resolve(bulkAttempt({ written: documents }));
         },
-      };
-      const kafka = {
-        deadLetters: {
-          delivery: (_topic: string, _partition: number, letters: DeadLetter[]) => {
-            deadLetters.push(...letters);
-            return { deliver: () => Promise.resolve(), remaining: 0 };
-          },
-        },
-        alerts: undefined,
-      };
-      const store = { snapshot: () => ({ evaluator: loaded.evaluator, loaded: loaded.rules }) };
-      const correlation = { begin: () => Promise.resolve(undefined) };
-      const metrics = {
-        batchProcessed: () => undefined,
-        correlationObserved: () => undefined,
-        deadLettered: () => undefined,
-        consumerLagObserved: () => undefined,
-      };
-      const pipeline = new PipelineService(
-        config,
-        sink as unknown as ElasticsearchSink,
-        kafka as unknown as KafkaConnection,
-        store as unknown as RuleStore,
-        health,
-        new DecoderFactory(config.input),
-        metrics as unknown as MetricsService,
-        correlation as unknown as CorrelationService,
-      );
+      });
       const encoder = new TextEncoder();
       const records: BatchRecord[] = ['ls -la', 'rm -rf /'].map((command, i) => ({
         offset: String(i),
