@@ -2,6 +2,7 @@ import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { ElasticsearchSink, ElasticsearchUnavailableError } from './elasticsearch.sink';
 import type { OutputDocument } from '../core/process-batch';
+import type { BulkItemResponse } from './bulk-outcome';
 
 /**
  * The sink's data stream path against a fake client (the local cluster is the minimal
@@ -255,14 +256,20 @@ describe('ElasticsearchSink when a bulk request is too large (413)', () => {
  * reported denied, for the pipeline to hold the partition, not rejected (which
  * dead-lettered every record of the stream).
  */
+/** A sink whose one bulk request answers `items`, one per document, in order. */
+function sinkAnswering(items: Record<string, BulkItemResponse>[]): ElasticsearchSink {
+  const sink = new ElasticsearchSink({
+    node: 'http://127.0.0.1:1',
+    alertsIndex: 'sw-alerts',
+    commandsIndex: 'sw-commands',
+    bulkMaxDocuments: 100,
+  });
+  Object.defineProperty(sink, 'client', { value: { bulk: () => Promise.resolve({ items }) } });
+  return sink;
+}
+
 describe('ElasticsearchSink when items are refused for lack of a right', () => {
   it('reports 401 and 403 items as denied, a 400 item as rejected', async () => {
-    const sink = new ElasticsearchSink({
-      node: 'http://127.0.0.1:1',
-      alertsIndex: 'sw-alerts',
-      commandsIndex: 'sw-commands',
-      bulkMaxDocuments: 100,
-    });
     const answers = [
       {
         status: 403,
@@ -275,10 +282,7 @@ describe('ElasticsearchSink when items are refused for lack of a right', () => {
       { status: 400, error: { type: 'document_parsing_exception', reason: 'strict mapping' } },
       { status: 201 },
     ];
-    const client = {
-      bulk: () => Promise.resolve({ items: answers.map((create) => ({ create })) }),
-    };
-    Object.defineProperty(sink, 'client', { value: client });
+    const sink = sinkAnswering(answers.map((create) => ({ create })));
     const documents = ['a', 'b', 'c', 'd'].map((id): OutputDocument => ({
       target: 'commands',
       id,
@@ -306,13 +310,7 @@ describe('ElasticsearchSink when items are refused for lack of a right', () => {
  */
 describe('ElasticsearchSink when the target index cannot take documents', () => {
   it('reports missing, closed and alias-without-write-index targets of a create as unwritable', async () => {
-    const sink = new ElasticsearchSink({
-      node: 'http://127.0.0.1:1',
-      alertsIndex: 'sw-alerts',
-      commandsIndex: 'sw-commands',
-      bulkMaxDocuments: 100,
-    });
-    const answers = [
+    const sink = sinkAnswering([
       {
         create: {
           status: 404,
@@ -353,9 +351,7 @@ describe('ElasticsearchSink when the target index cannot take documents', () => 
           error: { type: 'index_not_found_exception', reason: 'no such index [.ds-old]' },
         },
       },
-    ];
-    const client = { bulk: () => Promise.resolve({ items: answers }) };
-    Object.defineProperty(sink, 'client', { value: client });
+    ]);
     const documents = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i): OutputDocument => ({
       target: 'commands',
       id,
