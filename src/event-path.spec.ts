@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelineWithFakes } from '../test/support/pipeline';
 import { RuleCheckService } from './api/rule-check.service';
 import { evalCommand } from './cli/eval.command';
 import { loadRulesOrExplain } from './cli/load-rules';
@@ -10,16 +11,10 @@ import type { CliRuleSet } from './cli/load-rules';
 import { testCommand } from './cli/rules.command';
 import { loadConfig } from './config/config';
 import type { Config } from './config/config';
-import type { BatchRecord, DeadLetter, OutputDocument } from './core/process-batch';
+import type { BatchRecord } from './core/process-batch';
 import { PartitionCorrelations } from './correlation/partition-correlation';
-import type { CorrelationService } from './correlation/correlation.service';
-import type { ElasticsearchSink } from './elasticsearch/elasticsearch.sink';
-import { HealthState } from './health/health-state';
 import type { ChangelogRecord, StateChangelogPort } from './kafka/state-changelog';
-import type { KafkaConnection } from './kafka/kafka-connection';
-import type { MetricsService } from './metrics/metrics.service';
 import { DecoderFactory } from './pipeline/decoder-factory';
-import { PipelineService } from './pipeline/pipeline.service';
 import { RuleRegexService } from './regex-check/rule-regex.service';
 import { readRuleFolder } from './rules-store/rule-files';
 import { RuleFileWriter } from './rules-store/rule-file-writer';
@@ -223,51 +218,19 @@ afterAll(() => {
 
 /** The pipeline with fakes for Kafka, Elasticsearch and the rule store, in two batches. */
 async function throughPipeline(): Promise<{ alerts: AlertView[]; deadLetters: string[] }> {
-  const written: OutputDocument[] = [];
-  const deadLetters: DeadLetter[] = [];
-  const sink = {
-    write: (documents: OutputDocument[]) => {
-      written.push(...documents);
-      return Promise.resolve({ written: documents, retry: [], denied: [], rejected: [] });
-    },
-  };
-  const kafka = {
-    deadLetters: {
-      delivery: (_topic: string, _partition: number, letters: DeadLetter[]) => {
-        deadLetters.push(...letters);
-        return { deliver: () => Promise.resolve(), remaining: 0 };
-      },
-    },
-    alerts: undefined,
-  };
-  const store = { snapshot: () => ({ evaluator: loaded.evaluator, loaded: loaded.rules }) };
   const partitions = new PartitionCorrelations(new MemoryChangelog(), {
     graceMs: config.correlation.graceMs,
     maxKeys: config.correlation.maxKeys,
   });
-  const correlation = {
-    begin: (
-      partition: number,
-      firstOffset: string,
-      rules: Parameters<typeof partitions.begin>[2],
-    ) => partitions.begin(partition, firstOffset, rules),
-  };
-  const metrics = {
-    batchProcessed: () => undefined,
-    correlationObserved: () => undefined,
-    deadLettered: () => undefined,
-    consumerLagObserved: () => undefined,
-  };
-  const pipeline = new PipelineService(
-    config,
-    sink as unknown as ElasticsearchSink,
-    kafka as unknown as KafkaConnection,
-    store as unknown as RuleStore,
-    new HealthState(config),
-    new DecoderFactory(config.input),
-    metrics as unknown as MetricsService,
-    correlation as unknown as CorrelationService,
-  );
+  const { pipeline, written, deadLetters } = pipelineWithFakes(config, loaded, {
+    correlation: {
+      begin: (
+        partition: number,
+        firstOffset: string,
+        rules: Parameters<typeof partitions.begin>[2],
+      ) => partitions.begin(partition, firstOffset, rules),
+    },
+  });
   const encoder = new TextEncoder();
   const records: BatchRecord[] = LINES.map((line, i) => ({
     offset: String(i + 1),

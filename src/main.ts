@@ -72,6 +72,7 @@ async function bootstrap(): Promise<void> {
           groupId: config.kafka.groupId,
           partitionsConsumedConcurrently: config.kafka.partitionsConcurrently,
           maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
           retryMaxDelayMs: config.elasticsearch.retryMaxDelayMs,
         },
         app.get(HealthState),

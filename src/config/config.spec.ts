@@ -23,6 +23,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ES_COMMANDS_INDEX: '' }).elasticsearch.commandsIndex).toBeNull();
   });
 
+  it('reads the consumer group session, 10 s by default, within the broker limits', () => {
+    expect(loadConfig({}).kafka.sessionTimeoutMs).toBe(10_000);
+    expect(loadConfig({ KAFKA_SESSION_TIMEOUT_MS: '45000' }).kafka.sessionTimeoutMs).toBe(45_000);
+    // Under the broker's group.min.session.timeout.ms (6 s) the join would fail at run time.
+    expect(() => loadConfig({ KAFKA_SESSION_TIMEOUT_MS: '5000' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS="5000": expected/,
+    );
+  });
+
   it('reads data streams and the two retentions, validated', () => {
     const defaults = loadConfig({});
     expect(defaults.elasticsearch.dataStreams).toBe('auto');

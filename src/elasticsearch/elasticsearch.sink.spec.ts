@@ -2,6 +2,7 @@ import { errors } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { ElasticsearchSink, ElasticsearchUnavailableError } from './elasticsearch.sink';
 import type { OutputDocument } from '../core/process-batch';
+import type { BulkItemResponse } from './bulk-outcome';
 
 /**
  * The sink's data stream path against a fake client (the local cluster is the minimal
@@ -255,14 +256,20 @@ describe('ElasticsearchSink when a bulk request is too large (413)', () => {
  * reported denied, for the pipeline to hold the partition, not rejected (which
  * dead-lettered every record of the stream).
  */
+/** A sink whose one bulk request answers `items`, one per document, in order. */
+function sinkAnswering(items: Record<string, BulkItemResponse>[]): ElasticsearchSink {
+  const sink = new ElasticsearchSink({
+    node: 'http://127.0.0.1:1',
+    alertsIndex: 'sw-alerts',
+    commandsIndex: 'sw-commands',
+    bulkMaxDocuments: 100,
+  });
+  Object.defineProperty(sink, 'client', { value: { bulk: () => Promise.resolve({ items }) } });
+  return sink;
+}
+
 describe('ElasticsearchSink when items are refused for lack of a right', () => {
   it('reports 401 and 403 items as denied, a 400 item as rejected', async () => {
-    const sink = new ElasticsearchSink({
-      node: 'http://127.0.0.1:1',
-      alertsIndex: 'sw-alerts',
-      commandsIndex: 'sw-commands',
-      bulkMaxDocuments: 100,
-    });
     const answers = [
       {
         status: 403,
@@ -275,10 +282,7 @@ describe('ElasticsearchSink when items are refused for lack of a right', () => {
       { status: 400, error: { type: 'document_parsing_exception', reason: 'strict mapping' } },
       { status: 201 },
     ];
-    const client = {
-      bulk: () => Promise.resolve({ items: answers.map((create) => ({ create })) }),
-    };
-    Object.defineProperty(sink, 'client', { value: client });
+    const sink = sinkAnswering(answers.map((create) => ({ create })));
     const documents = ['a', 'b', 'c', 'd'].map((id): OutputDocument => ({
       target: 'commands',
       id,
@@ -293,5 +297,82 @@ describe('ElasticsearchSink when items are refused for lack of a right', () => {
     expect(attempt.rejected.map(({ document }) => document.id)).toEqual(['c']);
     expect(attempt.retry).toEqual([]);
     expect(attempt.written.map((d) => d.id)).toEqual(['d']);
+  });
+});
+
+/**
+ * A target that cannot take documents at all (round 7: a 404 item used to dead-letter
+ * its record, so an index deleted with automatic creation off diverted the stream to
+ * the dead-letter topic). The answers are the local Elasticsearch 8.19's, reproduced
+ * with a template `allow_auto_create: false`, a closed index and an alias over two
+ * indices. An update's 404 is about its document (the first alert, or the backing
+ * index the retention deleted): rejected, as before.
+ */
+describe('ElasticsearchSink when the target index cannot take documents', () => {
+  it('reports missing, closed and alias-without-write-index targets of a create as unwritable', async () => {
+    const sink = sinkAnswering([
+      {
+        create: {
+          status: 404,
+          error: {
+            type: 'index_not_found_exception',
+            reason: 'no such index [composable template [sw-commands] forbids index auto creation]',
+          },
+        },
+      },
+      { create: { status: 400, error: { type: 'index_closed_exception', reason: 'closed' } } },
+      {
+        create: {
+          status: 400,
+          error: {
+            type: 'illegal_argument_exception',
+            reason: 'no write index is defined for alias [sw-commands]. The write index may be …',
+          },
+        },
+      },
+      {
+        create: {
+          status: 400,
+          error: {
+            type: 'illegal_argument_exception',
+            reason: 'Limit of total fields [1000] has been exceeded while adding new fields [1]',
+          },
+        },
+      },
+      {
+        update: {
+          status: 404,
+          error: { type: 'document_missing_exception', reason: '[e]: document missing' },
+        },
+      },
+      {
+        update: {
+          status: 404,
+          error: { type: 'index_not_found_exception', reason: 'no such index [.ds-old]' },
+        },
+      },
+    ]);
+    const documents = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i): OutputDocument => ({
+      target: 'commands',
+      id,
+      offset: '1',
+      body: {},
+      ...(i >= 4 ? { op: 'update' as const } : {}),
+    }));
+    const attempt = await sink.write(documents);
+    expect(attempt.unwritable.map(({ document, reason }) => [document.id, reason])).toEqual([
+      [
+        'a',
+        'index_not_found_exception: no such index [composable template [sw-commands] forbids index auto creation]',
+      ],
+      ['b', 'index_closed_exception: closed'],
+      [
+        'c',
+        'illegal_argument_exception: no write index is defined for alias [sw-commands]. The write index may be …',
+      ],
+    ]);
+    expect(attempt.rejected.map(({ document }) => document.id)).toEqual(['d', 'e', 'f']);
+    expect(attempt.denied).toEqual([]);
+    expect(attempt.retry).toEqual([]);
   });
 });

@@ -55,6 +55,8 @@ export interface BulkAttempt {
   retry: { document: OutputDocument; reason: string }[];
   /** Refused for lack of a right (401, 403): see BulkItemOutcome's `denied`. */
   denied: { document: OutputDocument; reason: string }[];
+  /** Their index cannot take documents (missing, closed, no write index): BulkItemOutcome's `unwritable`. */
+  unwritable: { document: OutputDocument; reason: string }[];
   rejected: { document: OutputDocument; reason: string }[];
 }
 
@@ -227,7 +229,13 @@ export class ElasticsearchSink {
    * nothing of that request is known to be written and all of it must be retried.
    */
   async write(documents: OutputDocument[]): Promise<BulkAttempt> {
-    const attempt: BulkAttempt = { written: [], retry: [], denied: [], rejected: [] };
+    const attempt: BulkAttempt = {
+      written: [],
+      retry: [],
+      denied: [],
+      unwritable: [],
+      rejected: [],
+    };
     for (let start = 0; start < documents.length; start += this.options.bulkMaxDocuments) {
       await this.writeChunk(documents.slice(start, start + this.options.bulkMaxDocuments), attempt);
     }
@@ -302,13 +310,15 @@ export class ElasticsearchSink {
           error,
         );
       }
-      const retriesBefore = attempt.retry.length + attempt.denied.length;
+      const held = (): number =>
+        attempt.retry.length + attempt.denied.length + attempt.unwritable.length;
+      const retriesBefore = held();
       const rejectedBefore = attempt.rejected.length;
       sent.forEach((document, i) => {
         const item = items[i];
         const result = document.op === 'update' ? item?.update : item?.create;
         const outcome: BulkItemOutcome = result
-          ? classifyBulkItem(result)
+          ? classifyBulkItem(result, document.op === 'update' ? 'update' : 'create')
           : { kind: 'retry', status: 0, reason: 'missing bulk item in the response' };
         switch (outcome.kind) {
           case 'written':
@@ -320,16 +330,16 @@ export class ElasticsearchSink {
           case 'denied':
             attempt.denied.push({ document, reason: outcome.reason });
             break;
+          case 'unwritable':
+            attempt.unwritable.push({ document, reason: outcome.reason });
+            break;
           case 'rejected':
             attempt.rejected.push({ document, reason: outcome.reason });
             break;
         }
       });
-      // Denied items are sent again too: counted with the retried ones.
-      this.metrics?.bulkItemsFailed(
-        'item_retry',
-        attempt.retry.length + attempt.denied.length - retriesBefore,
-      );
+      // Denied and unwritable items are sent again too: counted with the retried ones.
+      this.metrics?.bulkItemsFailed('item_retry', held() - retriesBefore);
       this.metrics?.bulkItemsFailed('item_rejected', attempt.rejected.length - rejectedBefore);
     }
   }

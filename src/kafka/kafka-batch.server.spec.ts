@@ -173,3 +173,107 @@ describe('KafkaBatchServer when a commit fails', () => {
     }
   });
 });
+
+/**
+ * The group session (KAFKA_SESSION_TIMEOUT_MS): after a broker restart the consumer
+ * rejoins as a new member and waits for its old member's session to expire, which at
+ * kafkajs's 30 s delayed the first alert by 31.9 s (kafka-rejoin.e2e). A shorter session
+ * needs heartbeats during a long batch, not only between the pipeline's steps.
+ */
+describe('KafkaBatchServer group session', () => {
+  function serverWith(
+    consumer: ReturnType<typeof fakeConsumer>,
+    consumerOptions: Record<string, unknown>[],
+    sessionTimeoutMs?: number,
+  ): KafkaBatchServer {
+    const connection = fakeConnection(consumer);
+    connection.kafka.consumer = (options?: Record<string, unknown>) => {
+      consumerOptions.push(options ?? {});
+      return consumer;
+    };
+    return new KafkaBatchServer(
+      connection as unknown as KafkaConnection,
+      {
+        topic: 't',
+        groupId: 'g',
+        partitionsConsumedConcurrently: 1,
+        maxBytesPerPartition: 1024,
+        retryMaxDelayMs: 1000,
+        ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+      },
+      { consumerStateChanged: () => undefined },
+    );
+  }
+
+  it('builds the consumer with the configured session and a heartbeat every tenth of it', async () => {
+    const options: Record<string, unknown>[] = [];
+    const configured = serverWith(fakeConsumer(), options, 45_000);
+    configured.listen(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    const unset = serverWith(fakeConsumer(), options);
+    unset.listen(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(options).toEqual([
+      expect.objectContaining({ sessionTimeout: 45_000, heartbeatInterval: 4_500 }),
+      expect.objectContaining({ sessionTimeout: 10_000, heartbeatInterval: 1_000 }),
+    ]);
+    await configured.close();
+    await unset.close();
+  });
+
+  it('heartbeats while a batch is handled, and stops when it ends', async () => {
+    vi.useFakeTimers();
+    try {
+      const consumer = fakeConsumer();
+      let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
+      Object.assign(consumer, {
+        run: (options: { eachBatch: (payload: unknown) => Promise<void> }) => {
+          eachBatch = options.eachBatch;
+          return Promise.resolve();
+        },
+        commitOffsets: () => Promise.resolve(),
+      });
+      const server = serverWith(consumer, [], 10_000);
+      let finish: (() => void) | undefined;
+      server.addHandler(
+        COMMAND_BATCH_PATTERN,
+        () =>
+          new Promise((done) => {
+            finish = () => done({ complete: true });
+          }),
+      );
+      server.listen(() => undefined);
+      await vi.advanceTimersByTimeAsync(0);
+      consumer.fire('group_join', { groupId: 'g', memberAssignment: { t: [0] } });
+      let heartbeats = 0;
+      const handled = eachBatch!({
+        batch: {
+          topic: 't',
+          partition: 0,
+          messages: [{ offset: '0', value: Buffer.from('ls'), headers: {}, timestamp: '0' }],
+          offsetLag: () => '0',
+          lastOffset: () => '0',
+        },
+        heartbeat: () => {
+          heartbeats += 1;
+          return Promise.resolve();
+        },
+        isRunning: () => true,
+        isStale: () => false,
+        resolveOffset: () => undefined,
+      });
+      // A handler busy for 30 s (a bulk request up to its time-out): 30 heartbeats at 1 s.
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(heartbeats).toBe(30);
+      finish!();
+      await handled;
+      const afterBatch = heartbeats;
+      await vi.advanceTimersByTimeAsync(10_000);
+      // The batch's own heartbeat after its commit, then nothing from the ticker.
+      expect(heartbeats).toBe(afterBatch);
+      await server.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -17,9 +17,17 @@ export interface KafkaBatchServerOptions {
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition: number;
   retryMaxDelayMs: number;
+  /**
+   * The group session (KAFKA_SESSION_TIMEOUT_MS; default 10 s): how long the group waits
+   * for a silent member. Heartbeats go every tenth of it, also while a batch is handled.
+   */
+  sessionTimeoutMs?: number;
   /** How often an assigned partition with no batch in progress gets an empty batch (default 1000 ms). */
   idleTickMs?: number;
 }
+
+/** The session when none is given: KAFKA_SESSION_TIMEOUT_MS's default. */
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 /** Reports the consumer's state to whoever needs it (readiness, metrics). */
 export interface ConsumerStateListener {
@@ -131,6 +139,13 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       maxBytesPerPartition: this.options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+      // After a broker restart the coordinator reloads the group with the member this
+      // process had, while kafkajs rejoins (after its crash) as a new member: the join
+      // waits for the old member's session to expire. At kafkajs's 30 s the first alert
+      // came 31.9 s after the broker returned (kafka-rejoin.e2e); the cost of a shorter
+      // session is a member evicted by a stall longer than it, see docs/operations.md.
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -297,7 +312,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       heartbeat: () => payload.heartbeat(),
       isActive: () => !this.stopping && payload.isRunning() && !payload.isStale(),
     };
-    const ack = await this.dispatch(sourceBatch);
+    const ack = await this.whileHeartbeating(payload, () => this.dispatch(sourceBatch));
     if (!ack.complete || !sourceBatch.isActive()) return;
     const last = batch.lastOffset();
     // Resolved: the next fetch continues after the batch, even when the commit stays
@@ -306,6 +321,38 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const offset = ack.commitOffset ?? (BigInt(last) + 1n).toString();
     await this.commit(consumer, batch.topic, batch.partition, offset);
     await payload.heartbeat();
+  }
+
+  private get sessionTimeoutMs(): number {
+    return this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  }
+
+  /** kafkajs sends a heartbeat at most this often (its own ratio: 3 s for a 30 s session). */
+  private get heartbeatIntervalMs(): number {
+    return Math.max(500, Math.floor(this.sessionTimeoutMs / 10));
+  }
+
+  /**
+   * Runs `work` (the handler of one batch) with a heartbeat every heartbeat interval.
+   * kafkajs heartbeats only between fetches and when asked to, and the pipeline asks
+   * between its steps: one step that takes longer than the session (a bulk request
+   * waiting up to its 30 s time-out on a slow cluster) would get this member evicted
+   * and the batch redelivered. A failed heartbeat (a rebalance starting) is left to
+   * the batch's own heartbeat and commit, which see it too.
+   */
+  private async whileHeartbeating<T>(
+    payload: EachBatchPayload,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const timer = setInterval(() => {
+      payload.heartbeat().catch(() => undefined);
+    }, this.heartbeatIntervalMs);
+    timer.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   private async dispatch(batch: SourceBatch): Promise<BatchAck> {

@@ -67,7 +67,7 @@ export class MetricsService {
   });
   private readonly bulkFailures = new Counter({
     name: 'shellwatch_bulk_failures_total',
-    help: 'Bulk failures: whole requests (kind="request") and items to retry (429, 5xx, and 401/403: a missing right) or rejected (other 4xx, dead-lettered).',
+    help: 'Bulk failures: whole requests (kind="request") and items to retry (429, 5xx; 401/403: a missing right; an index that cannot take documents: missing with automatic creation off, closed, an alias without a write index) or rejected (other 4xx, dead-lettered).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

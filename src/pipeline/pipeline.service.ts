@@ -44,6 +44,21 @@ class DeniedWriteError extends ShellwatchError {
 }
 
 /**
+ * Some documents' index cannot take documents at all (missing with automatic creation
+ * off, closed, an alias without a write index): a configuration problem, held and
+ * reported like a missing right, never a reason to dead-letter the stream.
+ */
+class UnwritableTargetError extends ShellwatchError {
+  constructor(count: number, reason: string) {
+    super(
+      'ES_TARGET_UNWRITABLE',
+      `Elasticsearch cannot write ${count} documents to their index (${reason}); create the index (or allow its automatic creation), open it, or give its alias a write index; nothing is dead-lettered meanwhile`,
+      false,
+    );
+  }
+}
+
+/**
  * The one place that knows the order: batch from Kafka → decode and evaluate in
  * the pure core → write to Elasticsearch → dead-letter what cannot be written →
  * acknowledge, so the source commits. Nothing is acknowledged that was not
@@ -214,9 +229,15 @@ export class PipelineService {
       async () => {
         const attempt = await this.sink.write(pending);
         rejected.push(...attempt.rejected);
-        pending = [...attempt.denied, ...attempt.retry].map((r) => r.document);
+        pending = [...attempt.denied, ...attempt.unwritable, ...attempt.retry].map(
+          (r) => r.document,
+        );
         const denied = attempt.denied[0];
         if (denied !== undefined) throw new DeniedWriteError(attempt.denied.length, denied.reason);
+        const unwritable = attempt.unwritable[0];
+        if (unwritable !== undefined) {
+          throw new UnwritableTargetError(attempt.unwritable.length, unwritable.reason);
+        }
         if (pending.length > 0)
           throw new PartialWriteError(pending.length, attempt.retry[0]?.reason ?? '');
         this.health.elasticsearchStateChanged(true);

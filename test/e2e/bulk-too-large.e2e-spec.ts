@@ -1,9 +1,7 @@
-import { Client } from '@elastic/elasticsearch';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countDocuments } from '../support/elasticsearch';
 import { consumeAll, createTopic, groupLag, produce } from '../support/kafka';
-import { ServiceProcess } from '../support/service';
-import { PrivateElasticsearch } from '../support/stack';
+import { usePrivateElasticsearch } from '../support/private-elasticsearch';
 import { waitFor } from '../support/wait-for';
 import { testWorld } from '../support/world';
 
@@ -27,17 +25,9 @@ function ecsRecord(seq: number, command: string): string {
 }
 
 describe('a bulk request over http.max_content_length (413)', () => {
-  const elasticsearch = new PrivateElasticsearch(9260, {
+  const { elasticsearch, client, startService } = usePrivateElasticsearch(9260, {
     httpMaxContentLength: MAX_CONTENT,
     heap: '512m',
-  });
-  const client = new Client({ node: elasticsearch.url });
-  let service: ServiceProcess | undefined;
-
-  afterAll(async () => {
-    await service?.stop();
-    await client.close();
-    elasticsearch.stop();
   });
 
   it('is split until it fits; the one document too large alone is dead-lettered', async () => {
@@ -59,9 +49,7 @@ describe('a bulk request over http.max_content_length (413)', () => {
       records.map((value) => ({ value })),
     );
 
-    service = new ServiceProcess(
-      world.env({ ES_NODE: elasticsearch.url, KAFKA_ALERTS_TOPIC: '' }),
-    ).start();
+    startService(world.env({ KAFKA_ALERTS_TOPIC: '' }));
     await waitFor(
       'the whole topic committed',
       () => groupLag(world.groupId, world.topic),

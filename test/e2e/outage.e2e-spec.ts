@@ -1,10 +1,8 @@
-import { Client } from '@elastic/elasticsearch';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countDocuments } from '../support/elasticsearch';
 import { createTopic, groupLag } from '../support/kafka';
 import { plannedRecord, producePlanned } from '../support/records';
-import { ServiceProcess } from '../support/service';
-import { PrivateElasticsearch } from '../support/stack';
+import { usePrivateElasticsearch } from '../support/private-elasticsearch';
 import { waitFor } from '../support/wait-for';
 import { expectExactDelivery, testWorld } from '../support/world';
 
@@ -17,15 +15,7 @@ import { expectExactDelivery, testWorld } from '../support/world';
 const OUTAGE_MS = 30_000;
 
 describe('Elasticsearch outage', () => {
-  const elasticsearch = new PrivateElasticsearch(9250);
-  const client = new Client({ node: elasticsearch.url });
-  let service: ServiceProcess | undefined;
-
-  afterAll(async () => {
-    await service?.stop();
-    await client.close();
-    elasticsearch.stop();
-  });
+  const { elasticsearch, client, startService } = usePrivateElasticsearch(9250);
 
   it('backs off, reports not ready, resumes, and loses nothing', async () => {
     const world = testWorld('outage');
@@ -36,13 +26,9 @@ describe('Elasticsearch outage', () => {
       3,
       Array.from({ length: 30_000 }, (_, seq) => plannedRecord(seq, 100)),
     );
-    service = new ServiceProcess(
-      world.env({
-        KAFKA_MAX_BYTES_PER_PARTITION: '32768',
-        RETRY_MAX_DELAY_MS: '2000',
-        ES_NODE: elasticsearch.url,
-      }),
-    ).start();
+    const service = startService(
+      world.env({ KAFKA_MAX_BYTES_PER_PARTITION: '32768', RETRY_MAX_DELAY_MS: '2000' }),
+    );
     await service.waitReady();
     await waitFor(
       'a first part of the stream',
@@ -58,7 +44,7 @@ describe('Elasticsearch outage', () => {
     elasticsearch.stop();
     const notReady = await waitFor(
       'readiness to turn false',
-      () => service!.readiness(),
+      () => service.readiness(),
       (r) => r.status === 503,
       {
         timeoutMs: 30_000,
@@ -86,12 +72,8 @@ describe('Elasticsearch outage', () => {
       2,
       Array.from({ length: 10_000 }, (_, seq) => plannedRecord(seq, 100)),
     );
-    const env = world.env({
-      KAFKA_MAX_BYTES_PER_PARTITION: '32768',
-      ES_NODE: elasticsearch.url,
-      SHUTDOWN_TIMEOUT_MS: '5000',
-    });
-    service = new ServiceProcess(env).start();
+    const env = world.env({ KAFKA_MAX_BYTES_PER_PARTITION: '32768', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const service = startService(env);
     await service.waitReady();
     await waitFor(
       'a first part',
@@ -105,7 +87,7 @@ describe('Elasticsearch outage', () => {
     elasticsearch.stop();
     await waitFor(
       'readiness to turn false',
-      () => service!.readiness(),
+      () => service.readiness(),
       (r) => r.status === 503,
       {
         timeoutMs: 30_000,
@@ -122,8 +104,8 @@ describe('Elasticsearch outage', () => {
     expect(await groupLag(world.groupId, world.topic)).toBeGreaterThanOrEqual(lagBefore);
 
     elasticsearch.start();
-    service = new ServiceProcess(env).start();
-    await service.waitReady(120_000);
+    const restarted = startService(env);
+    await restarted.waitReady(120_000);
     await expectExactDelivery(world, placed, { elasticsearch: client });
   });
 });

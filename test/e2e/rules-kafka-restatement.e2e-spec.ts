@@ -6,10 +6,10 @@ import {
   RuleLogState,
 } from '../../src/core/rule-log';
 import type { Expectation, TopicRecord } from '../../src/core/rule-log';
-import { uniqueIndex } from '../support/elasticsearch';
 import { createTopic, produce, readTopicToEnd, testKafka, uniqueName } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
 import { waitFor } from '../support/wait-for';
+import { ruleTopicReplicaEnv } from '../support/world';
 
 /**
  * RULES_STORE=kafka, the restatement window: a replica writes a record that the log
@@ -114,18 +114,12 @@ describe('RULES_STORE=kafka: a writer that dies between a rejected record and it
 
     const input = uniqueName('e2e-restatement-input');
     await createTopic(input, 1);
-    replica = new ServiceProcess({
-      KAFKA_TOPIC: input,
-      KAFKA_GROUP_ID: uniqueName('e2e-restatement-group'),
-      KAFKA_DLQ_TOPIC: `${input}.dlq`,
-      KAFKA_ALERTS_TOPIC: '',
-      ES_ALERTS_INDEX: uniqueIndex('e2e-restatement-alerts'),
-      ES_COMMANDS_INDEX: '',
-      RULES_STORE: 'kafka',
-      RULES_TOPIC: rulesTopic,
-      RULES_TOPIC_TIMEOUT_MS: String(TOPIC_TIMEOUT_MS),
-      API_KEY,
-    }).start();
+    replica = new ServiceProcess(
+      ruleTopicReplicaEnv('e2e-restatement', input, rulesTopic, {
+        RULES_TOPIC_TIMEOUT_MS: String(TOPIC_TIMEOUT_MS),
+        API_KEY,
+      }),
+    ).start();
     await replica.waitReady();
     expect(await ruleAt(replica, 'ACME-RS-1')).toMatchObject({ etag: '"o0"', name: 'first' });
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes } from 'kafkajs';
-import { uniqueIndex } from '../support/elasticsearch';
 import { createTopic, uniqueName, withAdmin } from '../support/kafka';
 import { ServiceProcess } from '../support/service';
+import { ruleTopicReplicaEnv } from '../support/world';
 
 /**
  * RULES_STORE=kafka on a rule topic created before the service set
@@ -45,16 +45,7 @@ describe('RULES_STORE=kafka: a rule topic without min.compaction.lag.ms', () => 
     await createTopic(input, 1);
     // Each start is a fresh service, as an operator's restart would be.
     const startService = (): ServiceProcess =>
-      new ServiceProcess({
-        KAFKA_TOPIC: input,
-        KAFKA_GROUP_ID: uniqueName('e2e-rules-topic-config-group'),
-        KAFKA_DLQ_TOPIC: `${input}.dlq`,
-        KAFKA_ALERTS_TOPIC: '',
-        ES_ALERTS_INDEX: uniqueIndex('e2e-rules-topic-config-alerts'),
-        ES_COMMANDS_INDEX: '',
-        RULES_STORE: 'kafka',
-        RULES_TOPIC: rulesTopic,
-      }).start();
+      new ServiceProcess(ruleTopicReplicaEnv('e2e-rules-topic-config', input, rulesTopic)).start();
     service = startService();
     await service.waitReady();
 

@@ -136,8 +136,14 @@ export class ServiceProcess {
     });
   }
 
+  /** The end of the output (20,000 characters), for a failure's message. */
   logs(): string {
     return this.output.join('').slice(-20_000);
+  }
+
+  /** All the output kept (the last 1,000 to 2,000 chunks), to search for a line. */
+  allLogs(): string {
+    return this.output.join('');
   }
 
   private stopWith(signal: NodeJS.Signals): Promise<void> {

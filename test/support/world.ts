@@ -67,3 +67,28 @@ export async function expectExactDelivery(
     expectedAlertIds(world.topic, placed),
   );
 }
+
+/**
+ * Environment of a replica with RULES_STORE=kafka on the input topic `input` (created
+ * by the test) and the rule topic `rulesTopic`: a group and an alerts index of its own
+ * (each call a new group), no commands index and no alerts topic, plus `extra` (e.g.
+ * API_KEY, RULES_TOPIC_TIMEOUT_MS, KAFKA_BROKERS).
+ */
+export function ruleTopicReplicaEnv(
+  prefix: string,
+  input: string,
+  rulesTopic: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    KAFKA_TOPIC: input,
+    KAFKA_GROUP_ID: uniqueName(`${prefix}-group`),
+    KAFKA_DLQ_TOPIC: `${input}.dlq`,
+    KAFKA_ALERTS_TOPIC: '',
+    ES_ALERTS_INDEX: uniqueIndex(`${prefix}-alerts`),
+    ES_COMMANDS_INDEX: '',
+    RULES_STORE: 'kafka',
+    RULES_TOPIC: rulesTopic,
+    ...extra,
+  };
+}

@@ -71,6 +71,15 @@ export const KAFKA_CONFIG = {
     doc: 'Upper bound of one fetch per partition, in bytes: bounds the size of a batch and the memory it holds.',
     parse: integer(1024, 104857600),
   },
+  sessionTimeoutMs: {
+    name: 'KAFKA_SESSION_TIMEOUT_MS',
+    // 10 s, not kafkajs's 30 s: after a broker restart the consumer rejoins as a new member
+    // and the group waits for the old one's session to expire first (kafka-rejoin.e2e:
+    // first alert 31.9 s after the broker returned at 30 s, see docs/operations.md).
+    default: '10000',
+    doc: "Consumer group session: how long the group waits for a silent instance before giving its partitions to the others (heartbeats every tenth of it, also during a batch). After a broker restart consuming resumes about this long after the broker is back. Between the broker's group.min.session.timeout.ms (6000) and group.max.session.timeout.ms.",
+    parse: integer(6000, 1800000),
+  },
   ssl: {
     name: 'KAFKA_SSL',
     default: 'false',
