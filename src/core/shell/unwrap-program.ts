@@ -258,6 +258,21 @@ function containerExecs(args: readonly string[]): string[][] {
   return [];
 }
 
+/** procps `watch` options that take a value (`-n 1`, `--interval=1`, `-q 3`). */
+const WATCH_OPTIONS: OptionSpec = { short: 'nq', long: ['interval', 'equexit', 'shotsfile'] };
+
+/**
+ * The command `watch` reruns: its words joined by spaces and given to `sh -c`
+ * (`watch -n 1 'id; cat /etc/shadow'`), or with `-x`/`--exec` run as given.
+ */
+function watchCommand(args: readonly string[]): { script?: string; exec?: string[] } {
+  const opts = skipOptions(args, 0, WATCH_OPTIONS);
+  const words = args.slice(opts.next);
+  if (words.length === 0) return {};
+  if (opts.flags.has('x') || opts.flags.has('exec')) return { exec: words };
+  return { script: words.join(' ') };
+}
+
 /**
  * What {@link parseCommandLine} needs from unwrapping. Unlike {@link UnwrappedCommand},
  * `runAs` is always present (possibly undefined), so building it needs no spread, and
@@ -359,6 +374,10 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
     execs = findExecs(args);
   } else if (CONTAINER_CLIENTS.has(program)) {
     execs = containerExecs(args);
+  } else if (program === 'watch') {
+    const watched = watchCommand(args);
+    if (watched.exec !== undefined) execs = [watched.exec];
+    if (watched.script !== undefined) scripts = [watched.script];
   }
 
   return {
