@@ -42,6 +42,7 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   T1006: { name: 'Direct Volume Access', tactics: ['TA0005'] },
   T1014: { name: 'Rootkit', tactics: ['TA0005'] },
   T1016: { name: 'System Network Configuration Discovery', tactics: ['TA0007'] },
+  'T1016.002': { name: 'Wi-Fi Discovery' },
   T1021: { name: 'Remote Services', tactics: ['TA0008'] },
   'T1021.002': { name: 'SMB/Windows Admin Shares' },
   'T1021.004': { name: 'SSH' },
