@@ -1,4 +1,5 @@
 import { ownEntry } from '../own-entry';
+import { multiplexerCommands } from './terminal-multiplexers';
 /**
  * Finds the program a simple command really runs, looking through wrappers that run
  * another command (`sudo -u x env A=1 nohup /bin/rm ...` runs `rm`), and the command
@@ -360,7 +361,11 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
   let scripts: readonly string[] = NONE;
   let execs: readonly string[][] = NONE;
 
-  if (SHELLS.has(program)) {
+  const multiplexed = multiplexerCommands(program, args);
+  if (multiplexed !== undefined) {
+    scripts = multiplexed.scripts;
+    execs = multiplexed.execs;
+  } else if (SHELLS.has(program)) {
     const script = shellScript(args);
     if (script !== undefined) scripts = [script];
   } else if (program === 'eval') {
