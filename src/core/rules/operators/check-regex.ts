@@ -23,8 +23,18 @@ export const REGEX_VERDICT_CACHE_BYTES = 4 * 1024 * 1024;
 // The limit is wall-clock time: on a loaded 2-core machine 2 s was seen to time out
 // on an ordinary pattern (SW-DEF-0003) and reject a good rule set. A safe pattern
 // normally checks in milliseconds, so the generous limit costs nothing when healthy.
-// The fixed seed makes the fuzz checker's verdict reproducible.
-export const RECHECK_PARAMETERS: Readonly<Parameters> = { timeout: 10_000, randomSeed: 42 };
+// The fixed seed makes the fuzz checker's verdict reproducible, and so does counting
+// steps instead of time inside the check: recheck's fuzz checker treats an attack that
+// outlasts attackTimeout (1 s by default) as a success, so on a starved CPU it called
+// linear patterns "2nd degree polynomial" and rejected good rules. Without these time
+// limits its step limits decide, and the overall timeout still bounds a check.
+export const RECHECK_PARAMETERS: Readonly<Parameters> = {
+  timeout: 10_000,
+  randomSeed: 42,
+  attackTimeout: null,
+  incubationTimeout: null,
+  seedingTimeout: null,
+};
 
 /** The verdicts of every check in this process, shared by the synchronous and asynchronous paths. */
 export const regexVerdicts = new RegexVerdictCache(REGEX_VERDICT_CACHE_BYTES);

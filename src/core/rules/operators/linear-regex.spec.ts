@@ -151,3 +151,24 @@ describe('isProvablyLinear', () => {
     // regexes on an idle 2-core machine), and the pack grows.
   }, 600_000);
 });
+
+describe('RECHECK_PARAMETERS', () => {
+  // recheck's fuzz checker counts an attack that outlasts its attackTimeout as a success:
+  // with the default 1 s, a starved CPU turned linear pack patterns "vulnerable" (seen on
+  // SW-DEF-0012 and SW-DEF-0211 at load 14; reproduced with busy loops on both cores).
+  it('lets step counts, not the clock, decide a verdict', () => {
+    const { attackTimeout, incubationTimeout, seedingTimeout } = RECHECK_PARAMETERS;
+    expect({ attackTimeout, incubationTimeout, seedingTimeout }).toEqual({
+      attackTimeout: null,
+      incubationTimeout: null,
+      seedingTimeout: null,
+    });
+  });
+
+  it('still finds exponential backtracking when only the fuzz checker runs', () => {
+    for (const source of ['(a+)+$', '^(\\w+\\s?)*$', '(\\d+)*x']) {
+      const answer = checkSync(source, '', { ...RECHECK_PARAMETERS, checker: 'fuzz' });
+      expect([source, answer.status]).toEqual([source, 'vulnerable']);
+    }
+  });
+});
