@@ -32,4 +32,38 @@ describe('JsonFields.rest', () => {
       // `__proto__` is lost, as it always was (assigning it sets no own key).
     ]);
   });
+
+  it('leaves out exactly the keys found (a dotted alias: its first part) or ignored', () => {
+    // Against the straightforward definition: a Set of the used keys (json.ts keeps an
+    // array instead, issue 25). Random records and readers, repeated reads included.
+    const names = ['user', 'host', 'cmd', 'cwd', 'seq', 'ip', 'tty', 'pid', 'a', 'b'];
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 500; round++) {
+      const record: Record<string, unknown> = {};
+      for (const name of names) {
+        const kind = next(4);
+        if (kind === 0) continue;
+        record[name] = kind === 1 ? `v${round}` : kind === 2 ? round : { [names[next(10)]!]: 'x' };
+      }
+      const fields = new JsonFields(record, 'test');
+      const used = new Set<string>();
+      for (let read = next(6); read > 0; read--) {
+        const aliases = [names[next(10)]!, `${names[next(10)]!}.${names[next(10)]!}`];
+        const hit = fields.find(aliases);
+        if (hit !== undefined) used.add(hit.key.split('.')[0]!);
+      }
+      const ignored = [names[next(10)]!];
+      fields.ignore(ignored);
+      for (const key of ignored) used.add(key);
+      const expected: Record<string, string> = {};
+      for (const [key, value] of Object.entries(record))
+        if (!used.has(key) && (typeof value === 'string' || typeof value === 'number'))
+          expected[key] = String(value);
+      expect([record, fields.rest()]).toEqual([record, expected]);
+    }
+  });
 });

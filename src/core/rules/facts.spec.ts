@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleSet } from './compile-rule-set';
-import { clearLineFactsCache, EventFacts, factsRecord, lineFactsCacheSize } from './facts';
+import {
+  clearLineFactsCache,
+  EventFacts,
+  factsRecord,
+  LineMemoKey,
+  lineFactsCacheSize,
+} from './facts';
 import { formatRuleProblems, loadRuleSet } from './load-rule-set';
 import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
 import { corpus, packFiles } from '../../../bench/corpus';
 import { decodePayloads } from '../shell/decode-payloads';
 import { parseCommandLine } from '../shell/parse-command-line';
-import { LINE_CACHE_ENTRIES } from './line-cache';
+import { LINE_CACHE_ENTRIES, LINE_CACHE_MAX_LENGTH } from './line-cache';
 
 describe('EventFacts', () => {
   it('derives commandLine, commands, programs and decoded', () => {
@@ -167,4 +173,41 @@ describe('line facts shared between events of the same line (issue 25)', () => {
       expect([line, derived(facts)]).toEqual([line, fromScratch(line, users[0]!)]);
     }
   }, 120_000);
+});
+
+describe('EventFacts line memos (what a prefilter keeps per line)', () => {
+  const at = (line: string): EventFacts => new EventFacts(commandEvent(line));
+
+  it('keeps a value only for a line the cache keeps, and gives it to every later event', () => {
+    clearLineFactsCache();
+    const key = new LineMemoKey<string>();
+    const first = at('uname -a');
+    expect(first.keepsLine).toBe(false);
+    first.keepForLine(key, 'first');
+    expect(at('uname -a').lineMemo(key)).toBeUndefined();
+    const second = at('uname -a');
+    expect(second.keepsLine).toBe(true);
+    second.keepForLine(key, 'kept');
+    expect(at('uname -a').lineMemo(key)).toBe('kept');
+    expect(at('uname -r').lineMemo(key)).toBeUndefined();
+    const long = 'x'.repeat(LINE_CACHE_MAX_LENGTH + 1);
+    at(long).keepForLine(key, 'long');
+    at(long).keepForLine(key, 'long');
+    expect(at(long).lineMemo(key)).toBeUndefined();
+  });
+
+  it('keeps one value per owner, forgets on request, and drops the oldest owners', () => {
+    clearLineFactsCache();
+    at('id');
+    const keys = Array.from({ length: 6 }, () => new LineMemoKey<number>());
+    keys.forEach((key, i) => at('id').keepForLine(key, i));
+    // The first two owners were dropped for the last two; the others keep their values.
+    expect(keys.map((key) => at('id').lineMemo(key))).toEqual([undefined, undefined, 2, 3, 4, 5]);
+    at('id').keepForLine(keys[3]!, 30);
+    expect(keys.map((key) => at('id').lineMemo(key))).toEqual([undefined, undefined, 2, 30, 4, 5]);
+    keys[2]!.forget();
+    expect(at('id').lineMemo(keys[2]!)).toBeUndefined();
+    at('id').keepForLine(keys[2]!, 20);
+    expect(keys.map((key) => at('id').lineMemo(key))).toEqual([undefined, undefined, 20, 30, 4, 5]);
+  });
 });

@@ -79,7 +79,42 @@ interface LineFacts {
   kept: boolean;
   /** Answers of conditions that read the line alone, by condition id (compile-condition.ts). */
   answers?: Map<number, boolean>;
+  /** What other line-keyed work kept for this line (a prefilter's marks), by owner. */
+  memos?: LineMemoEntry[];
 }
+
+/**
+ * Names what one owner (a prefilter) keeps per line in the line's shared facts, so that
+ * a record looks its line up once (lineFacts) rather than once per cache (issue 25:
+ * three lookups of a string new with every record were 5% of the thread). `forget()`
+ * makes the owner's earlier values unreachable (tests: a scan from scratch).
+ */
+export class LineMemoKey<V> {
+  /** Values kept before the last forget() are not this epoch's. */
+  private epochCount = 0;
+  declare private readonly valueType: V;
+
+  get epoch(): number {
+    return this.epochCount;
+  }
+
+  forget(): void {
+    this.epochCount += 1;
+  }
+}
+
+interface LineMemoEntry {
+  key: LineMemoKey<unknown>;
+  epoch: number;
+  value: unknown;
+}
+
+/**
+ * Owners a line keeps values for: the evaluator's and the correlation index's prefilters
+ * are two; a reloaded rule set's new ones replace them, and the oldest entry is dropped
+ * so that an old rule set's index is not kept alive by the lines it saw.
+ */
+const LINE_MEMO_OWNERS = 4;
 
 const lineFactsCache = new LineCache<LineFacts>(LINE_CACHE_ENTRIES, LINE_CACHE_MAX_LENGTH);
 
@@ -174,6 +209,40 @@ export class EventFacts {
     if (!line.kept) return undefined;
     line.answers ??= new Map<number, boolean>();
     return line.answers;
+  }
+
+  /** Whether the cache keeps this event's line: only then is work kept for it (keepForLine). */
+  get keepsLine(): boolean {
+    return this.line.kept;
+  }
+
+  /** What `key`'s owner kept for this event's line (keepForLine), undefined if nothing. */
+  lineMemo<V>(key: LineMemoKey<V>): V | undefined {
+    const memos = this.line.memos;
+    if (memos === undefined) return undefined;
+    for (let i = 0; i < memos.length; i++) {
+      const memo = memos[i]!;
+      if (memo.key === key) return memo.epoch === key.epoch ? (memo.value as V) : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Keeps `value` for this event's line on behalf of `key`'s owner, when the cache keeps
+   * the line (as lineAnswers: not on its first sighting, nor for a long line). Replaces
+   * what the owner kept before for the line.
+   */
+  keepForLine<V>(key: LineMemoKey<V>, value: V): void {
+    const line = this.line;
+    if (!line.kept) return;
+    const memos = (line.memos ??= []);
+    const entry: LineMemoEntry = { key, epoch: key.epoch, value };
+    const own = memos.findIndex((memo) => memo.key === key);
+    if (own >= 0) memos[own] = entry;
+    else {
+      if (memos.length >= LINE_MEMO_OWNERS) memos.shift();
+      memos.push(entry);
+    }
   }
 
   get commands(): ShellCommand[] {

@@ -4,12 +4,11 @@
  * whose per-event path (candidates, markOne, gate) shares the stamp arrays the
  * constructor lays out; split, a reader would have to hold both halves at once.
  */
-import { userIsRoot } from './facts';
+import { LineMemoKey, userIsRoot } from './facts';
 import type { EventFacts } from './facts';
 import { anyChildren } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { KeywordScanner } from './keyword-scanner';
-import { LINE_CACHE_ENTRIES, LINE_CACHE_MAX_LENGTH, LineCache } from './line-cache';
 import { argsText } from './operators/any-command.operator';
 import type { LoadedRule } from './load-rule-set';
 import type { CompileContext } from './operators/operator';
@@ -27,8 +26,33 @@ import { compilePath } from './resolve-path';
 
 const CHANNELS: readonly Channel[] = ['line', 'commands', 'decoded'];
 
+/** Above this length sortAscending leaves the work to `Array.prototype.sort`. */
+const INSERTION_SORT_MAX = 32;
+
 function ascending(a: number, b: number): number {
   return a - b;
+}
+
+/**
+ * Sorts numbers in place, ascending. `Array.prototype.sort` allocates its work state on
+ * every call (6% of the record path's allocations, issue 25); an event marks a handful
+ * of rules, for which insertion sort is as fast and allocates nothing. Longer arrays go
+ * to the library sort, so a set that marks many rules stays n log n.
+ */
+export function sortAscending(values: number[]): void {
+  if (values.length > INSERTION_SORT_MAX) {
+    values.sort(ascending);
+    return;
+  }
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! > value) {
+      values[j + 1] = values[j]!;
+      j -= 1;
+    }
+    values[j + 1] = value;
+  }
 }
 
 function addTo(list: number[], index: number): void {
@@ -117,10 +141,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
    * Per command line, what its line-only scans marked, reduced (markLine): replayed for
    * the next event with the same line instead of scanning (and maybe parsing) again.
    */
-  private readonly lineMarks = new LineCache<readonly number[]>(
-    LINE_CACHE_ENTRIES,
-    LINE_CACHE_MAX_LENGTH,
-  );
+  private readonly lineMarks = new LineMemoKey<readonly number[]>();
   /** Per conjunction: 1 when a part of it is met by the event's fields or root (lazily). */
   private eventGroups: Uint8Array | undefined;
   /** While markLine scans a line: every non-empty target list it marks, in order. */
@@ -280,7 +301,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     }
     // Only the marked rules are visited (not every rule): a few dozen among thousands.
     const marked = this.marked;
-    marked.sort(ascending);
+    sortAscending(marked);
     const out = this.out;
     out.length = 0;
     for (let i = 0; i < marked.length; i++) out.push(this.rules[marked[i]!]!);
@@ -296,8 +317,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
    * after a scan the stamps hold the line's marks alone, which `reduced` shortens.
    */
   private markLine(facts: EventFacts): void {
-    const commandLine = facts.commandLine;
-    const replay = this.lineMarks.get(commandLine);
+    // Kept in the line's shared facts (facts.ts keepForLine): one line lookup per record.
+    const replay = facts.lineMemo(this.lineMarks);
     if (replay !== undefined) {
       for (let i = 0; i < replay.length; i++) this.markOne(replay[i]!);
       return;
@@ -310,7 +331,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       this.recording = undefined;
     }
     // Only a scan that finished is kept (a throw above leaves no entry).
-    if (this.lineMarks.offer(commandLine)) this.lineMarks.keep(commandLine, this.reduced(recorded));
+    if (facts.keepsLine) facts.keepForLine(this.lineMarks, this.reduced(recorded));
   }
 
   /**
@@ -448,7 +469,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
 
   /** Forgets every line's marks (tests: candidates scanned from scratch). */
   forgetLines(): void {
-    this.lineMarks.clear();
+    this.lineMarks.forget();
   }
 
   /** What to run for a candidate: its conditions, or only the children of its `any` that may hold. */
