@@ -83,6 +83,17 @@ interface LineVerdicts<R> {
   readonly leaves: ReadonlyMap<R, readonly MatchedCondition[]>;
 }
 
+/**
+ * An indexed event field's scanner, with the reader of its value and the keywords found
+ * in the last string scanned: a field's value repeats from event to event (a session's
+ * working directory, a host), and the keywords found depend on the text alone.
+ */
+interface FieldIndex extends KeywordIndex {
+  read: (facts: EventFacts) => unknown;
+  lastText: string | undefined;
+  lastKeywords: number[];
+}
+
 /** The per-rule-set index; `candidates(facts)` runs per event. */
 export class Prefilter<R extends PrefilterRule = LoadedRule> {
   /** Per child of a gated rule's `any`: the event generation that met its condition. */
@@ -125,7 +136,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private readonly needsRoot: boolean;
   private readonly byRoot: number[] = [];
   /** One scanner per indexed event field, with the reader of that field's value. */
-  private readonly fieldScanners: (KeywordIndex & { read: (facts: EventFacts) => unknown })[] = [];
+  private readonly fieldScanners: FieldIndex[] = [];
   /** Every `line`/`commands` keyword and program name, restated for plain lines (prefilter-plain-lines.ts). */
   private readonly plain: KeywordIndex;
   /** Rules with a `commands` keyword that has no space-free piece: candidates for every plain line. */
@@ -282,6 +293,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       this.fieldScanners.push({
         read: (facts) => resolve(facts.get(field.fact)),
         ...this.scannerOf(texts),
+        lastText: undefined,
+        lastKeywords: [],
       });
     }
     this.reusable = undefined;
@@ -320,12 +333,12 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       this.mark(decided.indices);
     }
     if (this.needsRoot && userIsRoot(facts.event)) this.mark(this.byRoot);
-    for (const { read, scanner, visit } of this.fieldScanners) {
+    for (const field of this.fieldScanners) {
       // The string operators test a string, or each string of an array (anyString).
-      const value = read(facts);
-      if (typeof value === 'string') scanner.scanLowerCase(value, visit);
+      const value = field.read(facts);
+      if (typeof value === 'string') scanField(field, value);
       else if (Array.isArray(value))
-        for (const item of value) if (typeof item === 'string') scanner.scanLowerCase(item, visit);
+        for (const item of value) if (typeof item === 'string') scanField(field, item);
     }
     // Only the marked rules are visited (not every rule): a few dozen among thousands.
     const marked = this.marked;
@@ -635,4 +648,16 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     }
     return this.generation;
   }
+}
+
+/** Visits the keywords of `text` in a field: found again only when the text changed. */
+function scanField(field: FieldIndex, text: string): void {
+  if (text !== field.lastText) {
+    const found: number[] = [];
+    field.scanner.scanLowerCase(text, (id) => found.push(id));
+    field.lastText = text;
+    field.lastKeywords = found;
+  }
+  const found = field.lastKeywords;
+  for (let i = 0; i < found.length; i++) field.visit(found[i]!);
 }

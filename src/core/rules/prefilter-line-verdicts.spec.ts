@@ -166,4 +166,44 @@ describe('line verdicts', () => {
     replayed[0]!.matched.push(replayed[0]!.matched[0]!);
     expect(evaluator.evaluate(event())).toEqual(first);
   });
+
+  it("finds an event field's keywords again when its value changes", () => {
+    const ruleSet = load([
+      ruleFile({
+        id: 'SW-TST-0941',
+        conditions: {
+          all: [
+            {
+              fact: 'process',
+              path: '$.working_directory',
+              operator: 'startsWithI',
+              value: '/srv/',
+            },
+            { fact: 'user', path: '$.name', operator: 'equal', value: 'root' },
+          ],
+        },
+      }),
+    ]);
+    const warm = compileRuleSet(ruleSet);
+    const directories = [
+      '/srv/a',
+      '/srv/a',
+      '/home/alice',
+      '/home/alice',
+      '/SRV/b',
+      '/tmp',
+      '/srv/c',
+    ];
+    const seen: string[][] = [];
+    for (const directory of directories) {
+      const event = commandEvent('ls -la', {
+        user: { name: 'root', id: '0' },
+        process: { command_line: 'ls -la', working_directory: directory },
+      });
+      const expected = compileRuleSet(ruleSet).candidateIds(event);
+      expect([directory, warm.candidateIds(event)]).toEqual([directory, expected]);
+      seen.push(expected);
+    }
+    expect(seen.map((ids) => ids.length)).toEqual([1, 1, 0, 0, 1, 0, 1]);
+  });
 });
