@@ -92,7 +92,21 @@ export function compileCondition(
   pointer: string,
   options: CompileConditionOptions,
 ): CompiledNode | undefined {
-  return compileNode(node, pointer, options)?.test;
+  const compiled = compileNode(node, pointer, options);
+  if (compiled?.lineOnly === true) lineOnlyConditions.add(compiled.test);
+  return compiled?.test;
+}
+
+/** The conditions compileCondition returned that read only facts of the command line. */
+const lineOnlyConditions = new WeakSet<CompiledNode>();
+
+/**
+ * Whether a condition compileCondition returned reads only facts of the command line
+ * (LINE_FACT_NAMES): then its answer, and the leaves a match reports (the fact values
+ * seen are the line's), are the same for every event with the same line.
+ */
+export function readsLineOnly(condition: CompiledNode): boolean {
+  return lineOnlyConditions.has(condition);
 }
 
 /** A condition seen in an earlier rule; `memoized` is made when a second rule uses it. */

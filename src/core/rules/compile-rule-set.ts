@@ -1,4 +1,5 @@
 import type { CommandEvent } from '../event';
+import { readsLineOnly } from './compile-condition';
 import type { CompiledNode } from './compile-condition';
 import { EventFacts, factsOf } from './facts';
 import type { LoadedRule, RuleSet } from './load-rule-set';
@@ -43,6 +44,8 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
   private readonly enabled: readonly LoadedRule[];
   private readonly byId: ReadonlyMap<string, LoadedRule>;
   private readonly prefilter: Prefilter | undefined;
+  /** Rules whose answer and matched leaves depend on the command line alone. */
+  private readonly decidedByLine: ReadonlySet<LoadedRule>;
 
   constructor(
     readonly ruleSet: RuleSet,
@@ -50,10 +53,13 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
   ) {
     this.enabled = ruleSet.rules.filter((rule) => rule.definition.enabled);
     this.byId = new Map(ruleSet.rules.map((rule) => [rule.definition.id, rule]));
+    this.decidedByLine = new Set(this.enabled.filter(isDecidedByLine));
     this.prefilter =
       options.prefilter === false
         ? undefined
-        : new Prefilter(this.enabled, ruleSet.context, options.reuse);
+        : new Prefilter(this.enabled, ruleSet.context, options.reuse, (rule) =>
+            this.decidedByLine.has(rule),
+          );
   }
 
   /** The index itself, for the next load to reuse (undefined when it is off). */
@@ -77,19 +83,36 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
     let prefilter = this.prefilter;
     let candidates: readonly LoadedRule[];
     try {
-      candidates = this.candidates(facts);
+      candidates = prefilter === undefined ? this.enabled : prefilter.candidates(facts, true);
     } catch {
       // Only a bug in the parser could get here; then every rule runs, each guarded,
       // rather than one command line failing its whole batch again and again.
       candidates = this.enabled;
       prefilter = undefined;
     }
+    // A repeated line: the rules it decides are answered from their first evaluation
+    // with it (the candidates then hold only those of them that match).
+    const verdicts = prefilter?.lineVerdicts;
+    // The line's first evaluation with a kept entry: record those verdicts.
+    const recording =
+      prefilter?.awaitsLineVerdicts === true
+        ? new Map<LoadedRule, readonly MatchedCondition[]>()
+        : undefined;
     for (const rule of candidates) {
+      if (verdicts !== undefined && this.decidedByLine.has(rule)) {
+        const leaves = verdicts.get(rule);
+        if (leaves !== undefined) matches.push(toMatch(rule, leaves.map(copyLeaf)));
+        continue;
+      }
       // Gated conditions are valid only right after candidates() for this event.
       const conditions = prefilter === undefined ? rule.conditions : prefilter.conditionsOf(rule);
       const match = evaluateRule(rule, conditions, facts);
-      if (match !== undefined) matches.push(match);
+      if (match === undefined) continue;
+      matches.push(match);
+      if (recording !== undefined && this.decidedByLine.has(rule))
+        recording.set(rule, match.matched.map(copyLeaf));
     }
+    if (recording !== undefined) prefilter?.decideLine(recording);
     return matches;
   }
 
@@ -109,6 +132,23 @@ export class CompiledRuleEvaluator implements RuleEvaluator {
   private candidates(facts: EventFacts): readonly LoadedRule[] {
     return this.prefilter === undefined ? this.enabled : this.prefilter.candidates(facts);
   }
+}
+
+/**
+ * Whether a rule's answer and matched leaves depend on the command line alone: its
+ * conditions and exceptions read only line facts (compile-condition.ts), so every event
+ * with the same line gets the same verdict.
+ */
+function isDecidedByLine(rule: LoadedRule): boolean {
+  return (
+    readsLineOnly(rule.conditions) &&
+    (rule.exceptions === undefined || readsLineOnly(rule.exceptions))
+  );
+}
+
+/** A matched leaf of its own for each match (alerts hold them), the same fields in the same order. */
+function copyLeaf(leaf: MatchedCondition): MatchedCondition {
+  return { ...leaf };
 }
 
 /** Reused for every rule that does not match (most of them): a match gets its own copy. */

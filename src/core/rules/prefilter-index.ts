@@ -23,6 +23,7 @@ import {
 import { analysisOf } from './prefilter-rule-analysis';
 import type { PrefilterRule } from './prefilter-rule-analysis';
 import { compilePath } from './resolve-path';
+import type { MatchedCondition } from './types';
 
 const CHANNELS: readonly Channel[] = ['line', 'commands', 'decoded'];
 
@@ -88,6 +89,35 @@ interface KeywordIndex {
   targets: readonly (readonly number[])[];
 }
 
+/**
+ * What a kept command line replays (markLine), and the verdicts of the rules the line
+ * alone decides, once the evaluator recorded them (decideLine).
+ */
+interface LineEntry<R> {
+  /** The line's marks, reduced (see `reduced`). */
+  readonly marks: readonly number[];
+  /** The same without the targets of rules the line decides: what a decided line replays. */
+  readonly eventMarks: readonly number[];
+  decided: LineVerdicts<R> | undefined;
+}
+
+/** Of the rules a line decides, those that match for it: their indices and matched leaves. */
+interface LineVerdicts<R> {
+  readonly indices: readonly number[];
+  readonly leaves: ReadonlyMap<R, readonly MatchedCondition[]>;
+}
+
+/**
+ * An indexed event field's scanner, with the reader of its value and the keywords found
+ * in the last string scanned: a field's value repeats from event to event (a session's
+ * working directory, a host), and the keywords found depend on the text alone.
+ */
+interface FieldIndex extends KeywordIndex {
+  read: (facts: EventFacts) => unknown;
+  lastText: string | undefined;
+  lastKeywords: number[];
+}
+
 /** The per-rule-set index; `candidates(facts)` runs per event. */
 export class Prefilter<R extends PrefilterRule = LoadedRule> {
   /** Per child of a gated rule's `any`: the event generation that met its condition. */
@@ -130,7 +160,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
   private readonly needsRoot: boolean;
   private readonly byRoot: number[] = [];
   /** One scanner per indexed event field, with the reader of that field's value. */
-  private readonly fieldScanners: (KeywordIndex & { read: (facts: EventFacts) => unknown })[] = [];
+  private readonly fieldScanners: FieldIndex[] = [];
   /** Every `line`/`commands` keyword and program name, restated for plain lines (prefilter-plain-lines.ts). */
   private readonly plain: KeywordIndex;
   /** Rules with a `commands` keyword that has no space-free piece: candidates for every plain line. */
@@ -141,7 +171,18 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
    * Per command line, what its line-only scans marked, reduced (markLine): replayed for
    * the next event with the same line instead of scanning (and maybe parsing) again.
    */
-  private readonly lineMarks = new LineMemoKey<readonly number[]>();
+  private readonly lineMarks = new LineMemoKey<LineEntry<R>>();
+  /** The current event's entry in lineMarks (undefined when the line is not kept). */
+  private line: LineEntry<R> | undefined;
+  /** Whether the last candidates() call was asked to use the line's verdicts. */
+  private usedVerdicts = false;
+  /** Per rule: 1 when its answer and matched leaves depend on the command line alone. */
+  private readonly lineDecided: Uint8Array;
+  private readonly decidesLines: boolean;
+  /** alwaysList without the rules the line decides. */
+  private readonly alwaysEvent: number[];
+  /** Rule indices, for decideLine (only when some rule is decided by its line). */
+  private readonly indexOf: ReadonlyMap<R, number>;
   /** Per conjunction: 1 when a part of it is met by the event's fields or root (lazily). */
   private eventGroups: Uint8Array | undefined;
   /** While markLine scans a line: every non-empty target list it marks, in order. */
@@ -157,14 +198,23 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
    * `reuse`: the previous set's index (a reload). A rule object it indexed is not
    * analysed again (a reload reuses unchanged rules as they were compiled), and a
    * keyword scanner over the same keywords is not built again.
+   *
+   * `decidedByLine`: the rules whose answer and matched leaves depend on the command
+   * line alone (conditions and exceptions on line facts only). Once the evaluator has
+   * recorded a kept line's verdicts for them (decideLine), `candidates(facts, true)`
+   * replays those verdicts instead of marking such rules (see lineVerdicts).
    */
   constructor(
     private readonly rules: readonly R[],
     ctx: CompileContext,
     reuse?: Prefilter<PrefilterRule>,
+    decidedByLine?: (rule: R) => boolean,
   ) {
     this.reusable = reuse?.scannersByKeywords;
     this.stamp = new Uint32Array(rules.length);
+    this.lineDecided = Uint8Array.from(rules, (rule) => (decidedByLine?.(rule) === true ? 1 : 0));
+    this.decidesLines = this.lineDecided.includes(1);
+    this.indexOf = this.decidesLines ? new Map(rules.map((rule, i) => [rule, i])) : new Map();
     const keywordRules = new Map<Channel, Map<string, number[]>>(
       CHANNELS.map((c) => [c, new Map()]),
     );
@@ -247,6 +297,7 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       }
       for (const conjunction of alternatives) registerAll(conjunction, index);
     });
+    this.alwaysEvent = this.alwaysList.filter((index) => this.lineDecided[index] === 0);
     this.partStamp = new Uint32Array(this.partGroup.length);
     this.groupStamp = new Uint32Array(this.groupOwner.length);
     this.groupHits = new Uint32Array(this.groupOwner.length);
@@ -263,6 +314,8 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       this.fieldScanners.push({
         read: (facts) => resolve(facts.get(field.fact)),
         ...this.scannerOf(texts),
+        lastText: undefined,
+        lastKeywords: [],
       });
     }
     this.reusable = undefined;
@@ -284,28 +337,87 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     };
   }
 
-  /** The rules that could match, in rule-set order (by id); valid until the next call. */
-  candidates(facts: EventFacts): readonly R[] {
+  /**
+   * The rules that could match, in rule-set order (by id); valid until the next call.
+   * With `useVerdicts`, when the line's verdicts are known (lineVerdicts), the rules it
+   * decides are among them only if they match, to be answered from those verdicts.
+   */
+  candidates(facts: EventFacts, useVerdicts = false): readonly R[] {
     this.current = this.nextGeneration();
     this.marked.length = 0;
+    this.usedVerdicts = useVerdicts;
     // The line first: markLine reduces what the line alone marked (see there).
-    this.markLine(facts);
-    this.mark(this.alwaysList);
+    const decided = this.markLine(facts, useVerdicts);
+    if (decided === undefined) this.mark(this.alwaysList);
+    else {
+      this.mark(this.alwaysEvent);
+      this.mark(decided.indices);
+    }
     if (this.needsRoot && userIsRoot(facts.event)) this.mark(this.byRoot);
-    for (const { read, scanner, visit } of this.fieldScanners) {
+    for (const field of this.fieldScanners) {
       // The string operators test a string, or each string of an array (anyString).
-      const value = read(facts);
-      if (typeof value === 'string') scanner.scanLowerCase(value, visit);
+      const value = field.read(facts);
+      if (typeof value === 'string') scanField(field, value);
       else if (Array.isArray(value))
-        for (const item of value) if (typeof item === 'string') scanner.scanLowerCase(item, visit);
+        for (const item of value) if (typeof item === 'string') scanField(field, item);
     }
     // Only the marked rules are visited (not every rule): a few dozen among thousands.
     const marked = this.marked;
     sortAscending(marked);
     const out = this.out;
     out.length = 0;
-    for (let i = 0; i < marked.length; i++) out.push(this.rules[marked[i]!]!);
+    for (let i = 0; i < marked.length; i++) {
+      const rule = this.rules[marked[i]!]!;
+      // A decided rule that root or an event field marked: its verdict is known (no match).
+      if (decided !== undefined && this.lineDecided[marked[i]!] === 1 && !decided.leaves.has(rule))
+        continue;
+      out.push(rule);
+    }
     return out;
+  }
+
+  /**
+   * Right after `candidates(facts, true)`: the verdicts of the rules the line decides,
+   * by rule, for those that match (their matched leaves); undefined when not known for
+   * this line, and then every candidate is to be evaluated.
+   */
+  get lineVerdicts(): ReadonlyMap<R, readonly MatchedCondition[]> | undefined {
+    return this.usedVerdicts ? this.line?.decided?.leaves : undefined;
+  }
+
+  /**
+   * Right after `candidates(facts, true)`: whether the line is kept and its verdicts are
+   * not known yet, so that the evaluator records them (decideLine) as it evaluates.
+   */
+  get awaitsLineVerdicts(): boolean {
+    return (
+      this.usedVerdicts &&
+      this.decidesLines &&
+      this.line !== undefined &&
+      this.line.decided === undefined
+    );
+  }
+
+  /**
+   * Keeps, for the current event's line, the verdicts of the rules it decides: `matches`
+   * holds the matched leaves of each such candidate that matched. Valid only right after
+   * `candidates(facts, true)` for that event with every candidate evaluated: a decided
+   * rule that was no candidate cannot match with this line (the index never leaves out
+   * a rule that matches, and this one's match depends on the line alone).
+   */
+  decideLine(matches: ReadonlyMap<R, readonly MatchedCondition[]>): void {
+    const line = this.line;
+    if (!this.usedVerdicts || line === undefined || line.decided !== undefined) return;
+    const indices = [...matches.keys()].map((rule) => this.indexOf.get(rule)!).sort(ascending);
+    line.decided = { indices, leaves: matches };
+  }
+
+  /** The rule a target stands for (itself, a child slot's rule, or a part's owner's). */
+  private ruleOf(target: number): number {
+    let index = target;
+    if (index >= this.partBase) index = this.groupOwner[this.partGroup[index - this.partBase]!]!;
+    if (index >= this.rules.length) index = this.slotRule[index - this.rules.length]!;
+    return index;
   }
 
   /**
@@ -316,12 +428,15 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
    * same as scanning again; and the first thing marked for an event, so that right
    * after a scan the stamps hold the line's marks alone, which `reduced` shortens.
    */
-  private markLine(facts: EventFacts): void {
+  private markLine(facts: EventFacts, useVerdicts: boolean): LineVerdicts<R> | undefined {
     // Kept in the line's shared facts (facts.ts keepForLine): one line lookup per record.
-    const replay = facts.lineMemo(this.lineMarks);
-    if (replay !== undefined) {
+    const entry = facts.lineMemo(this.lineMarks);
+    this.line = entry;
+    if (entry !== undefined) {
+      const decided = useVerdicts ? entry.decided : undefined;
+      const replay = decided === undefined ? entry.marks : entry.eventMarks;
       for (let i = 0; i < replay.length; i++) this.markOne(replay[i]!);
-      return;
+      return decided;
     }
     const recorded: (readonly number[])[] = [];
     this.recording = recorded;
@@ -331,7 +446,15 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
       this.recording = undefined;
     }
     // Only a scan that finished is kept (a throw above leaves no entry).
-    if (facts.keepsLine) facts.keepForLine(this.lineMarks, this.reduced(recorded));
+    if (facts.keepsLine) {
+      const marks = this.reduced(recorded);
+      const eventMarks = this.decidesLines
+        ? marks.filter((target) => this.lineDecided[this.ruleOf(target)] === 0)
+        : marks;
+      this.line = { marks, eventMarks, decided: undefined };
+      facts.keepForLine(this.lineMarks, this.line);
+    }
+    return undefined;
   }
 
   /**
@@ -546,4 +669,16 @@ export class Prefilter<R extends PrefilterRule = LoadedRule> {
     }
     return this.generation;
   }
+}
+
+/** Visits the keywords of `text` in a field: found again only when the text changed. */
+function scanField(field: FieldIndex, text: string): void {
+  if (text !== field.lastText) {
+    const found: number[] = [];
+    field.scanner.scanLowerCase(text, (id) => found.push(id));
+    field.lastText = text;
+    field.lastKeywords = found;
+  }
+  const found = field.lastKeywords;
+  for (let i = 0; i < found.length; i++) field.visit(found[i]!);
 }
