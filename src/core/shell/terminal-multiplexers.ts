@@ -7,6 +7,9 @@
  * Detached sessions are a common way to keep a payload running after logout.
  */
 
+import { skipOptions } from './skip-options';
+import type { Options } from './skip-options';
+
 /** What a multiplexer runs: command strings for a shell, or argument vectors run as given. */
 export interface MultiplexedCommands {
   scripts: string[];
@@ -44,36 +47,9 @@ function noCommands(): MultiplexedCommands {
   return { scripts: [], execs: [] };
 }
 
-interface SkippedOptions {
-  next: number;
-  flags: Set<string>;
-  values: Map<string, string>;
-}
-
-/** Skips short options (clustered or not, values glued or separate) from `start`. */
-function skipShortOptions(args: readonly string[], start: number, valued: string): SkippedOptions {
-  const flags = new Set<string>();
-  const values = new Map<string, string>();
-  let j = start;
-  while (j < args.length) {
-    const word = args[j] ?? '';
-    if (word === '--') return { next: j + 1, flags, values };
-    if (!word.startsWith('-') || word.length < 2) break;
-    for (let k = 1; k < word.length; k++) {
-      const ch = word[k] ?? '';
-      if (valued.includes(ch)) {
-        if (k + 1 < word.length) values.set(ch, word.slice(k + 1));
-        else {
-          values.set(ch, args[j + 1] ?? '');
-          j += 1;
-        }
-        break;
-      }
-      flags.add(ch);
-    }
-    j += 1;
-  }
-  return { next: j, flags, values };
+/** Short options only: screen and tmux have no long ones. */
+function skipShortOptions(args: readonly string[], start: number, valued: string): Options {
+  return skipOptions(args, start, { short: valued, long: [] });
 }
 
 function screenCommands(args: readonly string[]): MultiplexedCommands {

@@ -1,4 +1,6 @@
 import { ownEntry } from '../own-entry';
+import { skipOptions } from './skip-options';
+import type { OptionSpec } from './skip-options';
 import { multiplexerCommands } from './terminal-multiplexers';
 /**
  * Finds the program a simple command really runs, looking through wrappers that run
@@ -21,15 +23,6 @@ export interface UnwrappedCommand {
   scripts: string[];
   /** Argument vectors run by the program itself (`find -exec rm {} ;`). */
   execs: string[][];
-}
-
-interface OptionSpec {
-  /** Short options that take a value (`-u root` or `-uroot`). */
-  short: string;
-  /** Long options that take a value (`--user root` or `--user=root`). */
-  long: readonly string[];
-  /** Number of positional words the wrapper consumes before the command (`timeout 5 cmd`). */
-  positionals?: number;
 }
 
 const WRAPPERS: Readonly<Record<string, OptionSpec>> = {
@@ -110,74 +103,12 @@ const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 function isAssignment(word: string): boolean {
   return word.includes('=') && ASSIGNMENT.test(word);
 }
-const NUMERIC_OPTION = /^-[0-9]+$/;
 const MAX_UNWRAP = 16;
 
 /** `/usr/bin/rm` → `rm`, `./rm` → `rm`; a trailing slash yields `''`. */
 export function basename(word: string): string {
   const slash = word.lastIndexOf('/');
   return slash === -1 ? word : word.slice(slash + 1);
-}
-
-interface Options {
-  next: number;
-  values: Map<string, string>;
-  flags: Set<string>;
-}
-
-/** Skips a wrapper's options starting at `i`; returns where its command begins. */
-function skipOptions(words: readonly string[], i: number, spec: OptionSpec): Options {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  let j = i;
-  while (j < words.length) {
-    const word = words[j] ?? '';
-    if (word === '--') {
-      j += 1;
-      break;
-    }
-    if (word === '-') {
-      flags.add('-');
-      j += 1;
-      continue;
-    }
-    if (!word.startsWith('-') || word.length < 2) break;
-    if (NUMERIC_OPTION.test(word)) {
-      j += 1;
-      continue;
-    }
-    if (word.startsWith('--')) {
-      const eq = word.indexOf('=');
-      const name = eq === -1 ? word.slice(2) : word.slice(2, eq);
-      if (eq !== -1) {
-        values.set(name, word.slice(eq + 1));
-      } else if (spec.long.includes(name)) {
-        values.set(name, words[j + 1] ?? '');
-        j += 1;
-      } else {
-        flags.add(name);
-      }
-      j += 1;
-      continue;
-    }
-    let k = 1;
-    while (k < word.length) {
-      const ch = word[k] ?? '';
-      if (spec.short.includes(ch)) {
-        if (k + 1 < word.length) {
-          values.set(ch, word.slice(k + 1));
-        } else {
-          values.set(ch, words[j + 1] ?? '');
-          j += 1;
-        }
-        break;
-      }
-      flags.add(ch);
-      k += 1;
-    }
-    j += 1;
-  }
-  return { next: j + (spec.positionals ?? 0), values, flags };
 }
 
 function splitWords(text: string): string[] {
