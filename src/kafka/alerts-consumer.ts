@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { headersToStrings } from './kafka-options';
+import { heartbeatIntervalMs, whileHeartbeating } from './group-session';
 
 /** One record of the alerts topic. */
 export interface AlertRecord {
@@ -24,6 +25,12 @@ export interface AlertBatch {
 export interface AlertsConsumerOptions {
   topic: string;
   groupId: string;
+  /**
+   * The group session (KAFKA_SESSION_TIMEOUT_MS, as the main consumer's): how long the
+   * group waits for a silent member. Heartbeats go every tenth of it, also while a
+   * batch is handled.
+   */
+  sessionTimeoutMs: number;
   /** Called with each batch; its records count as fetched (not committed) once it resolves. */
   handle: (batch: AlertBatch) => Promise<void>;
   /** Called when partitions may have moved: held progress must be forgotten. */
@@ -49,13 +56,14 @@ export class AlertsConsumer {
   ) {}
 
   async start(): Promise<void> {
-    // kafkajs's 30 s session: a back-off wait between delivery attempts (at most 20 s,
-    // notify-config.ts) sends no heartbeat, and a longer session would delay the
-    // restart after a crash (a new member waits for the dead one's session to end).
+    // The main consumer's session (kafka-batch.server.ts): after a broker restart the
+    // restarted consumer joins as a new member that waits for the old one's session
+    // to expire, so kafkajs's 30 s held notifications up ~30 s (notifier-rejoin.e2e).
+    // A shorter session needs heartbeats while a batch is handled (below).
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
     });
     this.consumer = consumer;
     for (const event of [consumer.events.REBALANCING, consumer.events.GROUP_JOIN]) {
@@ -74,22 +82,33 @@ export class AlertsConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
         const { batch } = payload;
-        await this.options.handle({
-          topic: batch.topic,
-          partition: batch.partition,
-          records: batch.messages.map((m) => ({
-            offset: m.offset,
-            key: m.key?.toString(),
-            value: m.value,
-            headers: headersToStrings(m.headers),
-          })),
-          heartbeat: () => payload.heartbeat(),
-          isActive: () => !this.stopping && payload.isRunning() && !payload.isStale(),
-        });
+        // A webhook answering slowly (an output's timeoutMs goes up to 300 s), retries
+        // and their back-off waits: none may silence the member for a whole session.
+        await whileHeartbeating(
+          () => payload.heartbeat(),
+          this.heartbeatIntervalMs,
+          () =>
+            this.options.handle({
+              topic: batch.topic,
+              partition: batch.partition,
+              records: batch.messages.map((m) => ({
+                offset: m.offset,
+                key: m.key?.toString(),
+                value: m.value,
+                headers: headersToStrings(m.headers),
+              })),
+              heartbeat: () => payload.heartbeat(),
+              isActive: () => !this.stopping && payload.isRunning() && !payload.isStale(),
+            }),
+        );
         const last = batch.messages[batch.messages.length - 1];
         if (last !== undefined && !this.stopping) payload.resolveOffset(last.offset);
       },
     });
+  }
+
+  private get heartbeatIntervalMs(): number {
+    return heartbeatIntervalMs(this.options.sessionTimeoutMs);
   }
 
   /** Commits `offset` (the next offset to read) of a partition. */

@@ -9,6 +9,11 @@ import type { BatchAck, SourceBatch } from './source-batch';
 import { COMMAND_BATCH_PATTERN } from './source-batch';
 import { headersToStrings } from './kafka-options';
 import type { KafkaConnection } from './kafka-connection';
+import {
+  DEFAULT_SESSION_TIMEOUT_MS,
+  heartbeatIntervalMs,
+  whileHeartbeating,
+} from './group-session';
 import { errorMessage } from '../core/errors';
 
 export interface KafkaBatchServerOptions {
@@ -25,9 +30,6 @@ export interface KafkaBatchServerOptions {
   /** How often an assigned partition with no batch in progress gets an empty batch (default 1000 ms). */
   idleTickMs?: number;
 }
-
-/** The session when none is given: KAFKA_SESSION_TIMEOUT_MS's default. */
-const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 /** Reports the consumer's state to whoever needs it (readiness, metrics). */
 export interface ConsumerStateListener {
@@ -312,7 +314,13 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       heartbeat: () => payload.heartbeat(),
       isActive: () => !this.stopping && payload.isRunning() && !payload.isStale(),
     };
-    const ack = await this.whileHeartbeating(payload, () => this.dispatch(sourceBatch));
+    // One step that takes longer than the session (a bulk request waiting up to its 30 s
+    // time-out on a slow cluster) would otherwise get this member evicted mid-batch.
+    const ack = await whileHeartbeating(
+      () => payload.heartbeat(),
+      this.heartbeatIntervalMs,
+      () => this.dispatch(sourceBatch),
+    );
     if (!ack.complete || !sourceBatch.isActive()) return;
     const last = batch.lastOffset();
     // Resolved: the next fetch continues after the batch, even when the commit stays
@@ -327,32 +335,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     return this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   }
 
-  /** kafkajs sends a heartbeat at most this often (its own ratio: 3 s for a 30 s session). */
   private get heartbeatIntervalMs(): number {
-    return Math.max(500, Math.floor(this.sessionTimeoutMs / 10));
-  }
-
-  /**
-   * Runs `work` (the handler of one batch) with a heartbeat every heartbeat interval.
-   * kafkajs heartbeats only between fetches and when asked to, and the pipeline asks
-   * between its steps: one step that takes longer than the session (a bulk request
-   * waiting up to its 30 s time-out on a slow cluster) would get this member evicted
-   * and the batch redelivered. A failed heartbeat (a rebalance starting) is left to
-   * the batch's own heartbeat and commit, which see it too.
-   */
-  private async whileHeartbeating<T>(
-    payload: EachBatchPayload,
-    work: () => Promise<T>,
-  ): Promise<T> {
-    const timer = setInterval(() => {
-      payload.heartbeat().catch(() => undefined);
-    }, this.heartbeatIntervalMs);
-    timer.unref();
-    try {
-      return await work();
-    } finally {
-      clearInterval(timer);
-    }
+    return heartbeatIntervalMs(this.sessionTimeoutMs);
   }
 
   private async dispatch(batch: SourceBatch): Promise<BatchAck> {

@@ -109,6 +109,7 @@ async function bootstrap(): Promise<void> {
   const consumer: AlertsConsumer = new AlertsConsumer(connection.kafka, {
     topic: alertsTopic,
     groupId: config.notifier.groupId,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     handle: (batch) => notifier.handleBatch(batch),
     onRebalance: () => notifier.rebalanced(),
   });

@@ -83,7 +83,7 @@ export interface NotifyConfig {
 
 export const DEFAULT_RATE_LIMIT: RateLimitFile = { max: 10, windowSeconds: 60 };
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Kept under the consumer session timeout (30 s): the back-off wait sends no heartbeat. */
+/** Longest back-off wait between delivery attempts (the consumer heartbeats meanwhile). */
 export const DEFAULT_RETRY_MAX_DELAY_MS = 20_000;
 
 const OUTPUT_NAME = '^[a-z0-9][a-z0-9_-]{0,62}$';

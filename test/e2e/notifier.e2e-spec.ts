@@ -340,6 +340,47 @@ describe('the notifier', () => {
   });
 });
 
+describe('the notifier group session', () => {
+  // KAFKA_SESSION_TIMEOUT_MS at the broker's minimum, a webhook slower than it: the
+  // consumer must heartbeat during the delivery, or the group evicts it, its commit
+  // fails, and the batch is delivered again (a duplicate per alert).
+  const SESSION_MS = 6_000;
+  const WEBHOOK_MS = 9_000;
+
+  it('delivers through a webhook slower than the session once each, the member never evicted', async () => {
+    const world = { topic: uniqueName('e2e-notify-slow'), group: uniqueName('e2e-slow-group') };
+    const receiver = await Receiver.start();
+    receivers.push(receiver);
+    receiver.delay('/slow', WEBHOOK_MS);
+    const configFile = writeConfig({
+      outputs: {
+        slow: { type: 'webhook', url: receiver.url('/slow'), timeoutMs: 60_000, ...unlimited() },
+      },
+      routes: [{ outputs: ['slow'] }],
+    });
+    await createTopic(world.topic, 1);
+    const alerts = Array.from({ length: 3 }, (_, i) => testAlert(i));
+    const notifier = new ServiceProcess(
+      { ...notifierEnv(world, configFile), KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS) },
+      'dist/src/notifier/main.js',
+    );
+    processes.push(notifier);
+    notifier.start();
+    await notifier.waitReady();
+    await produceAlerts(world.topic, alerts);
+    await waitFor(
+      'the whole alerts topic committed',
+      () => groupLag(world.group, world.topic),
+      (lag) => lag === 0,
+      { timeoutMs: 180_000, intervalMs: 500 },
+    );
+    // Requests are recorded when they arrive: a redelivery after an eviction would
+    // have reached the receiver before the commit that ends the wait above.
+    expect(alertIds(receiver.on('/slow')).sort()).toEqual(alerts.map((a) => a.id).sort());
+    expect(notifier.output.join('\n')).not.toMatch(/commit of .* failed|alerts consumer crashed/);
+  });
+});
+
 describe('the notifier configuration', () => {
   it('refuses a bad file at start: every problem with its place, no secret shown, exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-notify-bad-'));

@@ -10,14 +10,15 @@ export interface Received {
 
 /**
  * A real HTTP receiver for the notifier's outputs, on 127.0.0.1 in the tests'
- * port range (20000–25000). Records every request per path; answers 200, or
- * what `answer` says for a path; can go down (connections refused) and come
+ * port range (20000–25000). Records every request per path (when it arrives);
+ * answers 200, or what `answer` says for a path, at once or after `delay`; can go down (connections refused) and come
  * back on the same port.
  */
 export class Receiver {
   readonly received: Received[] = [];
   private server: Server | undefined;
   private readonly answers = new Map<string, { status: number; body: string }>();
+  private readonly delays = new Map<string, number>();
 
   private constructor(readonly port: number) {}
 
@@ -43,6 +44,11 @@ export class Receiver {
     this.answers.set(path, { status, body });
   }
 
+  /** `path` answers only `ms` after the request's end from now on (a slow webhook). */
+  delay(path: string, ms: number): void {
+    this.delays.set(path, ms);
+  }
+
   on(path: string): Received[] {
     return this.received.filter((r) => r.path === path);
   }
@@ -61,8 +67,13 @@ export class Receiver {
             body: Buffer.concat(chunks).toString(),
           });
         }
-        response.writeHead(answer.status, { 'content-type': 'text/plain' });
-        response.end(answer.body);
+        const respond = (): void => {
+          response.writeHead(answer.status, { 'content-type': 'text/plain' });
+          response.end(answer.body);
+        };
+        const delay = this.delays.get(path);
+        if (delay === undefined) respond();
+        else setTimeout(respond, delay);
       });
     });
     return new Promise((resolve, reject) => {

@@ -77,7 +77,7 @@ export const KAFKA_CONFIG = {
     // and the group waits for the old one's session to expire first (kafka-rejoin.e2e:
     // first alert 31.9 s after the broker returned at 30 s, see docs/operations.md).
     default: '10000',
-    doc: "Consumer group session: how long the group waits for a silent instance before giving its partitions to the others (heartbeats every tenth of it, also during a batch). After a broker restart consuming resumes about this long after the broker is back. Between the broker's group.min.session.timeout.ms (6000) and group.max.session.timeout.ms.",
+    doc: "Consumer group session of the service's and the notifier's consumers: how long the group waits for a silent instance before giving its partitions to the others (heartbeats every tenth of it, also during a batch or a webhook delivery). After a broker restart consuming resumes about this long after the broker is back. Between the broker's group.min.session.timeout.ms (6000) and group.max.session.timeout.ms.",
     parse: integer(6000, 1800000),
   },
   ssl: {
