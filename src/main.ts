@@ -34,7 +34,7 @@ process.once('SIGINT', exitBeforeStart);
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
   // Armed before anything else can take time (Elasticsearch at start, a stuck batch).
-  boundShutdown(config.pipeline.shutdownTimeoutMs);
+  const shutdown = boundShutdown(config.pipeline.shutdownTimeoutMs);
   const decoders = new DecoderFactory(config.input);
   // JSON lines through pino (src/logging/logger-options.ts); lines logged while
   // Nest builds the app are buffered until the pino logger exists.
@@ -63,23 +63,20 @@ async function bootstrap(): Promise<void> {
   process.off('SIGINT', exitBeforeStart);
   configureHttpApi(app);
   await runStartupChecks(app, config);
-  app.connectMicroservice(
+  const consumer = new KafkaBatchServer(
+    app.get(KafkaConnection),
     {
-      strategy: new KafkaBatchServer(
-        app.get(KafkaConnection),
-        {
-          topic: config.kafka.topic,
-          groupId: config.kafka.groupId,
-          partitionsConsumedConcurrently: config.kafka.partitionsConcurrently,
-          maxBytesPerPartition: config.kafka.maxBytesPerPartition,
-          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-          retryMaxDelayMs: config.elasticsearch.retryMaxDelayMs,
-        },
-        app.get(HealthState),
-      ),
+      topic: config.kafka.topic,
+      groupId: config.kafka.groupId,
+      partitionsConsumedConcurrently: config.kafka.partitionsConcurrently,
+      maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      retryMaxDelayMs: config.elasticsearch.retryMaxDelayMs,
     },
-    { inheritAppConfig: true },
+    app.get(HealthState),
   );
+  shutdown.uncommittedFrom(() => consumer.uncommittedBatches());
+  app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
   logger.log(
@@ -95,31 +92,44 @@ async function bootstrap(): Promise<void> {
  * refuses it, and Nest ignores any further signal while it waits. So the first
  * signal starts a timer (unref'd: it never keeps an idle process alive) that exits
  * with code 0 once SHUTDOWN_TIMEOUT_MS is over, and a second signal exits at once.
- * Nothing uncommitted is lost: it is redelivered to the next consumer.
+ * Nothing uncommitted is lost: it is redelivered to the next consumer, and the exit
+ * line names it (`uncommittedFrom`: the consumer's batches in flight).
  * (A timer needs a free event loop: nothing CPU-bound may run long on the main
  * thread.)
  */
-function boundShutdown(timeoutMs: number): void {
+function boundShutdown(timeoutMs: number): {
+  uncommittedFrom(source: () => string[]): void;
+} {
+  let uncommitted: () => string[] = () => [];
   let signalled = false;
+  const leave = (why: string): never => {
+    // On stderr: the logger may be what is stuck.
+    const left = uncommitted();
+    const what =
+      left.length === 0
+        ? 'uncommitted records will be redelivered'
+        : `left uncommitted, to be redelivered: ${left.join(', ')}`;
+    process.stderr.write(`shellwatch: ${why}; ${what}\n`);
+    process.exit(0);
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
-      leave(`second ${signal} during shutdown; exiting now`);
+      leave(`second ${signal} during shutdown, exiting now`);
       return;
     }
     signalled = true;
     setTimeout(
-      () => leave(`shutdown did not finish within ${timeoutMs} ms; exiting`),
+      () => leave(`shutdown did not finish within ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS), exiting`),
       timeoutMs,
     ).unref();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-}
-
-/** Exits with 0 (a requested stop), saying so on stderr: the logger may be what is stuck. */
-function leave(why: string): never {
-  process.stderr.write(`shellwatch: ${why}, uncommitted records will be redelivered\n`);
-  process.exit(0);
+  return {
+    uncommittedFrom: (source) => {
+      uncommitted = source;
+    },
+  };
 }
 
 bootstrap().catch((error: unknown) => {

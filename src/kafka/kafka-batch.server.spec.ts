@@ -154,6 +154,7 @@ describe('KafkaBatchServer when a commit fails', () => {
             timestamp: '0',
           })),
           offsetLag: () => '0',
+          firstOffset: () => String(first),
           lastOffset: () => String(first + 1),
         },
         heartbeat: () => Promise.resolve(),
@@ -252,6 +253,7 @@ describe('KafkaBatchServer group session', () => {
           partition: 0,
           messages: [{ offset: '0', value: Buffer.from('ls'), headers: {}, timestamp: '0' }],
           offsetLag: () => '0',
+          firstOffset: () => '0',
           lastOffset: () => '0',
         },
         heartbeat: () => {
@@ -265,8 +267,11 @@ describe('KafkaBatchServer group session', () => {
       // A handler busy for 30 s (a bulk request up to its time-out): 30 heartbeats at 1 s.
       await vi.advanceTimersByTimeAsync(30_000);
       expect(heartbeats).toBe(30);
+      // What a shutdown giving up now would leave to be redelivered (main.ts logs it).
+      expect(server.uncommittedBatches()).toEqual(['t[0] offsets 0-0']);
       finish!();
       await handled;
+      expect(server.uncommittedBatches()).toEqual([]);
       const afterBatch = heartbeats;
       await vi.advanceTimersByTimeAsync(10_000);
       // The batch's own heartbeat after its commit, then nothing from the ticker.

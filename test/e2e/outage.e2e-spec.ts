@@ -63,7 +63,7 @@ describe('Elasticsearch outage', () => {
     await service.stop();
   });
 
-  it('on SIGTERM during an outage, exits within SHUTDOWN_TIMEOUT_MS and commits nothing unwritten', async () => {
+  it('on SIGTERM during an outage, exits 0, names what it left uncommitted, commits nothing unwritten', async () => {
     const world = testWorld('shutdown');
     elasticsearch.start();
     await createTopic(world.topic, 2);
@@ -94,11 +94,19 @@ describe('Elasticsearch outage', () => {
       },
     );
     const lagBefore = await groupLag(world.groupId, world.topic);
-    const signalledAt = Date.now();
-    await service.stop();
-    const exitMs = Date.now() - signalledAt;
-    console.log(`shutdown during an Elasticsearch outage took ${exitMs} ms (timeout 5000 ms)`);
-    expect(exitMs).toBeLessThan(5000 + 3000);
+    // The contract a user relies on, not a wall-clock figure (b9ef79e asserted the exit
+    // under SHUTDOWN_TIMEOUT_MS + 3 s): the service stops by itself with code 0 (within
+    // its grace: the deadline here only catches a hung process), says which batch it
+    // gave up (abandoned at once, or named when the grace ran out), commits nothing it
+    // did not write, and a restart delivers everything exactly once.
+    const { code, signal } = await service.terminate(120_000);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    const topic = world.topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(service.allLogs()).toMatch(
+      new RegExp(
+        `batch abandoned uncommitted \\(stopping or partition revoked\\): topic ${topic}, partition \\d, offsets \\d+|left uncommitted, to be redelivered: ${topic}\\[\\d\\] offsets \\d+-\\d+`,
+      ),
+    );
     // The batch stuck on the dead cluster was not committed: the lag did not shrink.
     expect(lagBefore).toBeGreaterThan(0);
     expect(await groupLag(world.groupId, world.topic)).toBeGreaterThanOrEqual(lagBefore);
@@ -107,5 +115,5 @@ describe('Elasticsearch outage', () => {
     const restarted = startService(env);
     await restarted.waitReady(120_000);
     await expectExactDelivery(world, placed, { elasticsearch: client });
-  });
+  }, 600_000);
 });
