@@ -1,28 +1,33 @@
 /**
- * How one bulk item ended, from Elasticsearch's per-item status. `_bulk`
- * answers 200 even when items failed, so every item is read.
- * - written: created now (201) or already there (409 on `create` — a redelivery);
- * - retry: the cluster is overloaded or failing (429, 5xx): send it again later;
+ * Why a bulk item is held (sent again with back-off, its partition reported stuck at
+ * once, nothing dead-lettered): not the document's fault, the same for every record,
+ * so a person must act on the cluster.
  * - denied: the service may not write there (401, 403: a missing privilege, an
- *   expired key, a write block on the index): not the document's fault, and the
- *   same for every record, so a person must act; the pipeline holds the partition
- *   (retried, reported stuck at once) rather than dead-letter the whole stream;
+ *   expired key, a write block on the index);
  * - unwritable: the target of a `create` cannot take documents at all, whatever they
  *   hold: it does not exist and may not be created (404 `index_not_found_exception`:
  *   `action.auto_create_index` false, or a template's `allow_auto_create: false`), it
  *   is closed (400 `index_closed_exception`), or it is an alias without a write index
- *   (400 "no write index is defined for alias"). A configuration problem, held like
- *   `denied`. An `update` (a suppression count) aimed at a missing or closed index is
- *   `rejected` instead: its first alert is gone (its backing index deleted by the
- *   retention), which holding the partition would never cure;
+ *   (400 "no write index is defined for alias"). An `update` (a suppression count)
+ *   aimed at a missing or closed index is `rejected` instead: its first alert is gone
+ *   (its backing index deleted by the retention), which holding would never cure.
+ */
+export type HeldCause = 'denied' | 'unwritable';
+
+/**
+ * How one bulk item ended, from Elasticsearch's per-item status. `_bulk`
+ * answers 200 even when items failed, so every item is read.
+ * - written: created now (201) or already there (409 on `create` — a redelivery);
+ * - retry: the cluster is overloaded or failing (429, 5xx): send it again later;
+ * - held: the cluster's configuration refuses it (`cause`, see HeldCause): the
+ *   pipeline holds the partition rather than dead-letter the whole stream;
  * - rejected: the document itself is unacceptable (other 4xx, e.g. a mapping
  *   conflict): sending it again cannot help, so its record is dead-lettered.
  */
 export type BulkItemOutcome =
   | { kind: 'written' }
   | { kind: 'retry'; status: number; reason: string }
-  | { kind: 'denied'; status: number; reason: string }
-  | { kind: 'unwritable'; status: number; reason: string }
+  | { kind: 'held'; cause: HeldCause; status: number; reason: string }
   | { kind: 'rejected'; status: number; reason: string };
 
 /** The bulk action of an item: documents are created, suppression counts updated. */
@@ -41,9 +46,9 @@ export function classifyBulkItem(
   if ((status >= 200 && status < 300) || status === 409) return { kind: 'written' };
   const reason = describeError(item.error) ?? `status ${status}`;
   if (status === 429 || status >= 500) return { kind: 'retry', status, reason };
-  if (status === 401 || status === 403) return { kind: 'denied', status, reason };
+  if (status === 401 || status === 403) return { kind: 'held', cause: 'denied', status, reason };
   if (action === 'create' && targetCannotTakeDocuments(item)) {
-    return { kind: 'unwritable', status, reason };
+    return { kind: 'held', cause: 'unwritable', status, reason };
   }
   return { kind: 'rejected', status, reason };
 }

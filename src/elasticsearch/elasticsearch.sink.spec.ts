@@ -290,10 +290,12 @@ describe('ElasticsearchSink when items are refused for lack of a right', () => {
       body: {},
     }));
     const attempt = await sink.write(documents);
-    expect(attempt.denied.map(({ document, reason }) => [document.id, reason])).toEqual([
-      ['a', 'security_exception: action [indices:data/write/bulk[s]] is unauthorized'],
-      ['b', 'security_exception: unable to authenticate'],
-    ]);
+    expect(attempt.held.map(({ document, cause, reason }) => [document.id, cause, reason])).toEqual(
+      [
+        ['a', 'denied', 'security_exception: action [indices:data/write/bulk[s]] is unauthorized'],
+        ['b', 'denied', 'security_exception: unable to authenticate'],
+      ],
+    );
     expect(attempt.rejected.map(({ document }) => document.id)).toEqual(['c']);
     expect(attempt.retry).toEqual([]);
     expect(attempt.written.map((d) => d.id)).toEqual(['d']);
@@ -360,19 +362,22 @@ describe('ElasticsearchSink when the target index cannot take documents', () => 
       ...(i >= 4 ? { op: 'update' as const } : {}),
     }));
     const attempt = await sink.write(documents);
-    expect(attempt.unwritable.map(({ document, reason }) => [document.id, reason])).toEqual([
+    expect(attempt.held.map(({ document, cause, reason }) => [document.id, cause, reason])).toEqual(
       [
-        'a',
-        'index_not_found_exception: no such index [composable template [sw-commands] forbids index auto creation]',
+        [
+          'a',
+          'unwritable',
+          'index_not_found_exception: no such index [composable template [sw-commands] forbids index auto creation]',
+        ],
+        ['b', 'unwritable', 'index_closed_exception: closed'],
+        [
+          'c',
+          'unwritable',
+          'illegal_argument_exception: no write index is defined for alias [sw-commands]. The write index may be …',
+        ],
       ],
-      ['b', 'index_closed_exception: closed'],
-      [
-        'c',
-        'illegal_argument_exception: no write index is defined for alias [sw-commands]. The write index may be …',
-      ],
-    ]);
+    );
     expect(attempt.rejected.map(({ document }) => document.id)).toEqual(['d', 'e', 'f']);
-    expect(attempt.denied).toEqual([]);
     expect(attempt.retry).toEqual([]);
   });
 });

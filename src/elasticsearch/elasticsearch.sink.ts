@@ -3,7 +3,7 @@ import type { ClientOptions } from '@elastic/elasticsearch';
 import type { OutputDocument } from '../core/process-batch';
 import { errorMessage, ShellwatchError } from '../core/errors';
 import { classifyBulkItem } from './bulk-outcome';
-import type { BulkItemOutcome, BulkItemResponse } from './bulk-outcome';
+import type { BulkItemOutcome, BulkItemResponse, HeldCause } from './bulk-outcome';
 import { alertsTemplate, auditTemplate, commandsTemplate } from './index-templates';
 import type { ClusterCapabilities } from './index-templates';
 import { capabilitiesFrom, chooseStorage, lowerVersion } from './storage-mode';
@@ -53,10 +53,8 @@ export interface SinkMetrics {
 export interface BulkAttempt {
   written: OutputDocument[];
   retry: { document: OutputDocument; reason: string }[];
-  /** Refused for lack of a right (401, 403): see BulkItemOutcome's `denied`. */
-  denied: { document: OutputDocument; reason: string }[];
-  /** Their index cannot take documents (missing, closed, no write index): BulkItemOutcome's `unwritable`. */
-  unwritable: { document: OutputDocument; reason: string }[];
+  /** Refused by the cluster's configuration, for `cause` (a missing right, an unwritable index): see HeldCause. */
+  held: { document: OutputDocument; reason: string; cause: HeldCause }[];
   rejected: { document: OutputDocument; reason: string }[];
 }
 
@@ -232,8 +230,7 @@ export class ElasticsearchSink {
     const attempt: BulkAttempt = {
       written: [],
       retry: [],
-      denied: [],
-      unwritable: [],
+      held: [],
       rejected: [],
     };
     for (let start = 0; start < documents.length; start += this.options.bulkMaxDocuments) {
@@ -310,8 +307,7 @@ export class ElasticsearchSink {
           error,
         );
       }
-      const held = (): number =>
-        attempt.retry.length + attempt.denied.length + attempt.unwritable.length;
+      const held = (): number => attempt.retry.length + attempt.held.length;
       const retriesBefore = held();
       const rejectedBefore = attempt.rejected.length;
       sent.forEach((document, i) => {
@@ -327,18 +323,15 @@ export class ElasticsearchSink {
           case 'retry':
             attempt.retry.push({ document, reason: outcome.reason });
             break;
-          case 'denied':
-            attempt.denied.push({ document, reason: outcome.reason });
-            break;
-          case 'unwritable':
-            attempt.unwritable.push({ document, reason: outcome.reason });
+          case 'held':
+            attempt.held.push({ document, reason: outcome.reason, cause: outcome.cause });
             break;
           case 'rejected':
             attempt.rejected.push({ document, reason: outcome.reason });
             break;
         }
       });
-      // Denied and unwritable items are sent again too: counted with the retried ones.
+      // Held items are sent again too: counted with the retried ones.
       this.metrics?.bulkItemsFailed('item_retry', held() - retriesBefore);
       this.metrics?.bulkItemsFailed('item_rejected', attempt.rejected.length - rejectedBefore);
     }

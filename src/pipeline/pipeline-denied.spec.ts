@@ -54,7 +54,9 @@ describe.each(REFUSALS)(
           calls += 1;
           if (calls === 1) {
             return Promise.resolve(
-              bulkAttempt({ [outcome]: documents.map((document) => ({ document, reason })) }),
+              bulkAttempt({
+                held: documents.map((document) => ({ document, reason, cause: outcome })),
+              }),
             );
           }
           const { components } = health.readiness();

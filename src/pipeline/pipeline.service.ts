@@ -10,6 +10,7 @@ import { CONFIG } from '../config/config';
 import { CorrelationService } from '../correlation/correlation.service';
 import type { Config } from '../config/config';
 import { ElasticsearchSink } from '../elasticsearch/elasticsearch.sink';
+import type { HeldCause } from '../elasticsearch/bulk-outcome';
 import { HealthState } from '../health/health-state';
 import { KafkaConnection } from '../kafka/kafka-connection';
 import { MetricsService } from '../metrics/metrics.service';
@@ -29,32 +30,34 @@ class PartialWriteError extends ShellwatchError {
 }
 
 /**
- * Some documents were refused for lack of a right (401, 403): tried again with
- * back-off like the others, but waiting alone will not cure it, so readiness names
- * the partition stuck at once.
+ * What each cause of a held write (HeldCause) is called and how a person cures it:
+ * the one place that tells a missing right from an unwritable index.
  */
-class DeniedWriteError extends ShellwatchError {
-  constructor(count: number, reason: string) {
-    super(
-      'ES_ITEMS_DENIED',
+const HELD_WRITES: Record<
+  HeldCause,
+  { code: string; message: (count: number, reason: string) => string }
+> = {
+  denied: {
+    code: 'ES_ITEMS_DENIED',
+    message: (count, reason) =>
       `Elasticsearch refused ${count} documents for lack of a right (${reason}); grant the service's user create_doc (and create_index) on the indices, or lift the write block; nothing is dead-lettered meanwhile`,
-      false,
-    );
-  }
-}
+  },
+  unwritable: {
+    code: 'ES_TARGET_UNWRITABLE',
+    message: (count, reason) =>
+      `Elasticsearch cannot write ${count} documents to their index (${reason}); create the index (or allow its automatic creation), open it, or give its alias a write index; nothing is dead-lettered meanwhile`,
+  },
+};
 
 /**
- * Some documents' index cannot take documents at all (missing with automatic creation
- * off, closed, an alias without a write index): a configuration problem, held and
- * reported like a missing right, never a reason to dead-letter the stream.
+ * Some documents were refused by the cluster's configuration (a missing right, an
+ * index that cannot take documents): tried again with back-off like the others, but
+ * waiting alone will not cure it (not retriable), so readiness names the partition
+ * stuck at once; never a reason to dead-letter the stream.
  */
-class UnwritableTargetError extends ShellwatchError {
-  constructor(count: number, reason: string) {
-    super(
-      'ES_TARGET_UNWRITABLE',
-      `Elasticsearch cannot write ${count} documents to their index (${reason}); create the index (or allow its automatic creation), open it, or give its alias a write index; nothing is dead-lettered meanwhile`,
-      false,
-    );
+class HeldWriteError extends ShellwatchError {
+  constructor(cause: HeldCause, count: number, reason: string) {
+    super(HELD_WRITES[cause].code, HELD_WRITES[cause].message(count, reason), false);
   }
 }
 
@@ -229,15 +232,9 @@ export class PipelineService {
       async () => {
         const attempt = await this.sink.write(pending);
         rejected.push(...attempt.rejected);
-        pending = [...attempt.denied, ...attempt.unwritable, ...attempt.retry].map(
-          (r) => r.document,
-        );
-        const denied = attempt.denied[0];
-        if (denied !== undefined) throw new DeniedWriteError(attempt.denied.length, denied.reason);
-        const unwritable = attempt.unwritable[0];
-        if (unwritable !== undefined) {
-          throw new UnwritableTargetError(attempt.unwritable.length, unwritable.reason);
-        }
+        pending = [...attempt.held, ...attempt.retry].map((r) => r.document);
+        const held = heldWriteError(attempt.held);
+        if (held !== undefined) throw held;
         if (pending.length > 0)
           throw new PartialWriteError(pending.length, attempt.retry[0]?.reason ?? '');
         this.health.elasticsearchStateChanged(true);
@@ -360,4 +357,20 @@ function summarize(letters: DeadLetter[]): string {
   const counts = new Map<string, number>();
   for (const letter of letters) counts.set(letter.reason, (counts.get(letter.reason) ?? 0) + 1);
   return [...counts].map(([reason, n]) => `${reason}×${n}`).join(', ');
+}
+
+/**
+ * The error of an attempt's held documents, for the first cause among them (a missing
+ * right before an unwritable index: granting it may be all that is needed); undefined
+ * when none is held.
+ */
+function heldWriteError(
+  held: readonly { reason: string; cause: HeldCause }[],
+): HeldWriteError | undefined {
+  for (const cause of ['denied', 'unwritable'] as const) {
+    const ofCause = held.filter((item) => item.cause === cause);
+    const first = ofCause[0];
+    if (first !== undefined) return new HeldWriteError(cause, ofCause.length, first.reason);
+  }
+  return undefined;
 }

@@ -12,7 +12,7 @@ import type { RuleStore } from '../../src/rules-store/rule-store.service';
 
 /** A bulk attempt with every list empty but those given. */
 export function bulkAttempt(lists: Partial<BulkAttempt> = {}): BulkAttempt {
-  return { written: [], retry: [], denied: [], unwritable: [], rejected: [], ...lists };
+  return { written: [], retry: [], held: [], rejected: [], ...lists };
 }
 
 /** What a PipelineService built by `pipelineWithFakes` wrote and dead-lettered. */
