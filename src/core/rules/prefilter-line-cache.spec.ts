@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandEvent } from '../event';
-import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
 import { compileRuleSet } from './compile-rule-set';
-import { formatRuleProblems, loadRuleSet } from './load-rule-set';
-import { generatedLists, generateRules } from '../../../bench/support/generate-rules';
-import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
+import { commandEvent } from '../../../bench/support/rule-factory';
+import {
+  loadUnchecked,
+  packWithGenerated,
+  rootRunsRule,
+  runsInSrvRule,
+} from '../../../test/support/prefilter-rules';
 
 /**
  * The prefilter keeps, per command line, the target lists its line-only scans marked
@@ -14,18 +17,7 @@ import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
  * that read other fields run every time).
  */
 describe('prefilter line cache', () => {
-  const { rules, lists } = packFiles();
-  const names = new Set(lists.map((f) => (JSON.parse(f.text) as { name: string }).name));
-  const extraLists = generatedLists().filter(
-    (f) => !names.has((JSON.parse(f.text) as { name: string }).name),
-  );
-  // Regexes unchecked: recheck's verdicts are beside the point here and slow on a busy machine.
-  const loaded = loadRuleSet([...rules, ...generateRules(40)], [...lists, ...extraLists], {
-    checkRegex: () => undefined,
-  });
-  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
-  const ruleSet = loaded.ruleSet;
-  const { malicious, benign } = corpusLines();
+  const { ruleSet, malicious, benign } = packWithGenerated(40);
   const lines = [...malicious, ...benign];
   const sightings: Partial<CommandEvent>[] = [
     { user: { name: 'alice', id: '1000' } },
@@ -71,38 +63,12 @@ describe('prefilter line cache', () => {
   it('keeps the parts of a conjunction that root or an event field may complete', () => {
     // Each rule is a conjunction of a line part and an event part (root, the working
     // directory): a line's replay must keep its half, whoever saw the line first.
-    const mixed = loadRuleSet(
-      [
-        ruleFile({
-          id: 'SW-TST-0911',
-          conditions: {
-            all: [
-              { fact: 'isRoot', operator: 'equal', value: true },
-              { fact: 'commands', operator: 'anyCommand', value: { program: 'shred' } },
-            ],
-          },
-        }),
-        ruleFile({
-          id: 'SW-TST-0912',
-          conditions: {
-            all: [
-              {
-                fact: 'process',
-                path: '$.working_directory',
-                operator: 'startsWithI',
-                value: '/srv/',
-              },
-              { fact: 'commands', operator: 'anyCommand', value: { program: 'tar' } },
-            ],
-          },
-        }),
-      ],
-      [],
-      { checkRegex: () => undefined },
-    );
-    if (!mixed.ok) throw new Error(formatRuleProblems(mixed.errors));
-    const warm = compileRuleSet(mixed.ruleSet);
-    const cold = compileRuleSet(mixed.ruleSet);
+    const mixed = loadUnchecked([
+      rootRunsRule('SW-TST-0911', 'shred'),
+      runsInSrvRule('SW-TST-0912', 'tar'),
+    ]);
+    const warm = compileRuleSet(mixed);
+    const cold = compileRuleSet(mixed);
     const plain: Partial<CommandEvent> = { user: { name: 'alice', id: '1000' } };
     const root: Partial<CommandEvent> = { user: { name: 'root', id: '0' } };
     const inSrv = (line: string): Partial<CommandEvent> => ({

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandEvent } from '../event';
-import { corpus as corpusLines, packFiles } from '../../../bench/corpus';
 import { compileRuleSet } from './compile-rule-set';
-import { formatRuleProblems, loadRuleSet } from './load-rule-set';
-import type { RuleSet } from './load-rule-set';
-import { generatedLists, generateRules } from '../../../bench/support/generate-rules';
 import { commandEvent, ruleFile } from '../../../bench/support/rule-factory';
-import type { SourceFile } from './types';
+import {
+  IN_SRV,
+  loadUnchecked as load,
+  packWithGenerated,
+  programRule,
+  rootRunsRule,
+} from '../../../test/support/prefilter-rules';
 
 /**
  * A rule whose conditions and exceptions read only facts of the command line gets the
@@ -15,27 +17,14 @@ import type { SourceFile } from './types';
  * rules (prefilter-index.ts, decideLine; compile-rule-set.ts). The definition it must
  * keep: the evaluator without prefilter, every rule on every event.
  */
-function load(rules: SourceFile[], lists: SourceFile[] = []): RuleSet {
-  // Regexes unchecked: recheck's verdicts are beside the point here and slow on a busy machine.
-  const loaded = loadRuleSet(rules, lists, { checkRegex: () => undefined });
-  if (!loaded.ok) throw new Error(formatRuleProblems(loaded.errors));
-  return loaded.ruleSet;
-}
-
 describe('line verdicts', () => {
   it(
     'give every sighting of a line the matches of the evaluator without prefilter',
     { timeout: 300_000 },
     () => {
-      const { rules, lists } = packFiles();
-      const names = new Set(lists.map((f) => (JSON.parse(f.text) as { name: string }).name));
-      const extraLists = generatedLists().filter(
-        (f) => !names.has((JSON.parse(f.text) as { name: string }).name),
-      );
-      const ruleSet = load([...rules, ...generateRules(100)], [...lists, ...extraLists]);
+      const { ruleSet, malicious, benign } = packWithGenerated(100);
       const withVerdicts = compileRuleSet(ruleSet);
       const without = compileRuleSet(ruleSet, { prefilter: false });
-      const { malicious, benign } = corpusLines();
       // Every rule on every event is slow: a fifth of the malicious lines, a tenth of the benign.
       const lines = [
         ...malicious.filter((_, i) => i % 5 === 0),
@@ -69,12 +58,7 @@ describe('line verdicts', () => {
   it('runs every time a rule that reads the event beside its line', () => {
     const ruleSet = load([
       // Line only: decided by the line.
-      ruleFile({
-        id: 'SW-TST-0921',
-        conditions: {
-          all: [{ fact: 'commands', operator: 'anyCommand', value: { program: 'shred' } }],
-        },
-      }),
+      programRule('SW-TST-0921', 'shred'),
       // Line conditions, but an exception on the user: not decided by the line.
       ruleFile({
         id: 'SW-TST-0922',
@@ -84,15 +68,7 @@ describe('line verdicts', () => {
         exceptions: [{ field: 'user.name', operator: 'equal', value: 'backup', reason: 'backups' }],
       }),
       // The line and root.
-      ruleFile({
-        id: 'SW-TST-0923',
-        conditions: {
-          all: [
-            { fact: 'isRoot', operator: 'equal', value: true },
-            { fact: 'commands', operator: 'anyCommand', value: { program: 'shred' } },
-          ],
-        },
-      }),
+      rootRunsRule('SW-TST-0923', 'shred'),
       // A top-level `any` (gated children), one child reading the working directory.
       ruleFile({
         id: 'SW-TST-0924',
@@ -101,12 +77,7 @@ describe('line verdicts', () => {
             { fact: 'commandLine', operator: 'containsI', value: 'secret.key' },
             {
               all: [
-                {
-                  fact: 'process',
-                  path: '$.working_directory',
-                  operator: 'startsWithI',
-                  value: '/srv/',
-                },
+                IN_SRV,
                 { fact: 'commands', operator: 'anyCommand', value: { program: 'shred' } },
               ],
             },
@@ -172,15 +143,7 @@ describe('line verdicts', () => {
       ruleFile({
         id: 'SW-TST-0941',
         conditions: {
-          all: [
-            {
-              fact: 'process',
-              path: '$.working_directory',
-              operator: 'startsWithI',
-              value: '/srv/',
-            },
-            { fact: 'user', path: '$.name', operator: 'equal', value: 'root' },
-          ],
+          all: [IN_SRV, { fact: 'user', path: '$.name', operator: 'equal', value: 'root' }],
         },
       }),
     ]);
