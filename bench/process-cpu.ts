@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's CPU times (sysconf CLK_TCK; 100 on Linux). */
-const CLOCK_TICKS = ((): number => {
+export const CLOCK_TICKS = ((): number => {
   try {
     const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
     return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;

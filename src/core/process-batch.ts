@@ -16,13 +16,25 @@ export interface BatchRecord extends RawRecord {
 export interface OutputDocument {
   target: 'alerts' | 'commands';
   id: string;
+  /** The document; {@link SERIALIZED_BODY} when `json` holds it instead. */
   body: Record<string, unknown>;
+  /**
+   * The document as JSON text (`JSON.stringify` of what `body` would be), made when
+   * the document was built: command documents of a feed with `serializeCommands`.
+   */
+  json?: string;
   offset: string;
   /** `update`: merge `body` into the existing document (suppression counts); default `create`. */
   op?: 'update';
   /** The record at `offset` when it is not one of this batch's (an auditd event closed later). */
   record?: RawRecord;
 }
+
+/**
+ * The `body` of a document whose `json` holds it (see `serializeCommands`): empty and
+ * frozen, so that code reading such a body by mistake finds nothing and changes nothing.
+ */
+export const SERIALIZED_BODY: Record<string, unknown> = Object.freeze({});
 
 /** A record that cannot become a document, with the reason the DLQ records. */
 export interface DeadLetter {
@@ -56,6 +68,13 @@ export interface ProcessBatchOptions {
   evaluator: RuleEvaluator;
   /** False when the commands index is turned off. */
   writeCommands: boolean;
+  /**
+   * Command documents as JSON text (`json`, body {@link SERIALIZED_BODY}) rather than
+   * objects. For the service, whose command documents only go to a bulk request: they
+   * live until it is answered, while the next chunk is processed, and the collector
+   * copies one string for far less than the objects of an ECS document (issue 25).
+   */
+  serializeCommands?: boolean;
   now: () => Date;
   /** Correlation (src/correlation): sees every event in order, returns the matches to write. */
   correlate?: CorrelateHook;
@@ -104,10 +123,16 @@ export type AsyncEvaluate = (event: CommandEvent) => Promise<RuleMatch[]>;
  * out when no more records arrive.
  */
 export function processBatch(records: BatchRecord[], options: ProcessBatchOptions): ProcessedBatch {
-  const decoded = decodeRecords(records, options);
-  // Evaluated inside assemble, right before the event's correlation: both then share
-  // the event's parsed facts (factsOf keeps the last event's).
-  return assemble(decoded, (event) => options.evaluator.evaluate(event), options);
+  // Each event is evaluated, correlated and turned into documents as soon as it is
+  // decoded, not after the whole chunk was decoded: its record, parsed JSON and facts
+  // are still in the CPU's caches, and an event that makes no document dies young
+  // instead of being copied by every scavenge that runs while its chunk is decoded.
+  // Evaluated right before the event's correlation: both then share the event's
+  // parsed facts (factsOf keeps the last event's).
+  const createdAt = options.now().toISOString();
+  const assembly = new Assembly(options, (event) => options.evaluator.evaluate(event), createdAt);
+  const decoded = decodeRecords(records, options, createdAt, (item) => assembly.add(item));
+  return assembly.finish(decoded);
 }
 
 /**
@@ -119,7 +144,7 @@ export async function processBatchAsync(
   options: Omit<ProcessBatchOptions, 'evaluator'>,
   evaluate: AsyncEvaluate,
 ): Promise<ProcessedBatch> {
-  const decoded = decodeRecords(records, options);
+  const decoded = decodeRecords(records, options, options.now().toISOString());
   const matches: (RuleMatch[] | EvaluationFailure)[] = [];
   for (const item of decoded.events) {
     try {
@@ -172,20 +197,23 @@ interface DecodedBatch {
   createdAt: string;
 }
 
+/**
+ * Decodes the records in order. Each event goes to `onEvent` when given (then
+ * `events` stays empty), else into `events`; decoding never throws (a record that
+ * cannot be decoded is a dead letter), so `onEvent` sees every event in stream order.
+ */
 function decodeRecords(
   records: BatchRecord[],
   options: Omit<ProcessBatchOptions, 'evaluator'>,
+  createdAt: string,
+  onEvent?: (item: DecodedEvent) => void,
 ): DecodedBatch {
-  const batch: DecodedBatch = {
-    events: [],
-    deadLetters: [],
-    ignored: {},
-    createdAt: options.now().toISOString(),
-  };
+  const batch: DecodedBatch = { events: [], deadLetters: [], ignored: {}, createdAt };
+  const take = onEvent ?? ((item: DecodedEvent): void => void batch.events.push(item));
   const emit = (events: CommandEvent[], record: BatchRecord): void => {
-    events.forEach((event, eventIndex) =>
-      batch.events.push({ event, offset: record.offset, eventIndex, source: record }),
-    );
+    for (let eventIndex = 0; eventIndex < events.length; eventIndex++) {
+      take({ event: events[eventIndex]!, offset: record.offset, eventIndex, source: record });
+    }
   };
   const deadLetter = (record: RawRecord, error: DecodeError): void => {
     batch.deadLetters.push({
@@ -220,7 +248,7 @@ function decodeRecords(
   // a redelivery that closes them again writes the same documents.
   const closed = options.decoder.flush(options.now().getTime(), options.closeAll === true);
   for (const { event, record, index } of closed.events) {
-    batch.events.push({ event, offset: offsetOf(record), eventIndex: index, record });
+    take({ event, offset: offsetOf(record), eventIndex: index, record });
   }
   for (const { record, error } of closed.deadLetters) deadLetter(record, error);
   for (const { reason } of closed.ignored) ignore(reason);
@@ -240,27 +268,43 @@ function assemble(
   matchesOf: (event: CommandEvent, index: number) => RuleMatch[],
   options: Omit<ProcessBatchOptions, 'evaluator' | 'decoder'>,
 ): ProcessedBatch {
-  const result: ProcessedBatch = {
-    documents: [],
-    deadLetters: decoded.deadLetters,
-    eventCount: 0,
-    alertCount: 0,
-    decodedBy: {},
-    ignored: decoded.ignored,
-    ...(decoded.heldFrom === undefined ? {} : { heldFrom: decoded.heldFrom }),
-  };
-  const { createdAt } = decoded;
-  /** Offsets dead-lettered because one of their events could not be evaluated. */
-  const failed = new Set<string>();
-  decoded.events.forEach(({ event, offset, eventIndex, record, source }, i) => {
+  const assembly = new Assembly(options, matchesOf, decoded.createdAt);
+  for (const item of decoded.events) assembly.add(item);
+  return assembly.finish(decoded);
+}
+
+/**
+ * The documents of one feed, built one decoded event at a time in stream order
+ * (`add`), then the feed's result (`finish`). `matchesOf` gets the event and its
+ * index among the feed's events.
+ */
+class Assembly {
+  private readonly documents: OutputDocument[] = [];
+  /** Records dead-lettered because one of their events could not be evaluated, in order. */
+  private readonly evaluationFailures: DeadLetter[] = [];
+  /** Their offsets (one dead letter per record). */
+  private readonly failed = new Set<string>();
+  private eventCount = 0;
+  private alertCount = 0;
+  private readonly decodedBy: Record<string, number> = {};
+  private added = 0;
+
+  constructor(
+    private readonly options: Omit<ProcessBatchOptions, 'evaluator' | 'decoder'>,
+    private readonly matchesOf: (event: CommandEvent, index: number) => RuleMatch[],
+    private readonly createdAt: string,
+  ) {}
+
+  add({ event, offset, eventIndex, record, source }: DecodedEvent): void {
+    const { options, createdAt, documents } = this;
+    const i = this.added++;
     const position: RecordPosition = { topic: options.topic, partition: options.partition, offset };
-    // Documents go straight into the batch; a failed event takes back what it added
-    // (no array per event on the record path).
-    const { documents } = result;
+    // Documents go straight into the feed's list; a failed event takes back what it
+    // added (no array per event on the record path).
     const firstDocument = documents.length;
     let alerts = 0;
     try {
-      const evaluated = matchesOf(event, i);
+      const evaluated = this.matchesOf(event, i);
       const matches = options.correlate
         ? options.correlate(
             event,
@@ -283,10 +327,13 @@ function assemble(
         });
       }
       if (options.writeCommands) {
+        const body = buildCommandDocument(event, matches, position, createdAt);
         documents.push({
           target: 'commands',
           id: commandDocumentId(position, eventIndex),
-          body: buildCommandDocument(event, matches, position, createdAt),
+          ...(options.serializeCommands === true
+            ? { body: SERIALIZED_BODY, json: JSON.stringify(body) }
+            : { body }),
           offset,
           ...(record === undefined ? {} : { record }),
         });
@@ -297,9 +344,9 @@ function assemble(
       // redelivery. The record goes to the DLQ with the cause, as a decoder failure does.
       const from = record ?? source;
       if (from === undefined) throw error;
-      if (!failed.has(offset)) {
-        failed.add(offset);
-        result.deadLetters.push({
+      if (!this.failed.has(offset)) {
+        this.failed.add(offset);
+        this.evaluationFailures.push({
           offset,
           record: from,
           reason: EVALUATION_FAILED,
@@ -309,9 +356,23 @@ function assemble(
       documents.length = firstDocument;
       return;
     }
-    result.eventCount += 1;
-    result.alertCount += alerts;
-    result.decodedBy[event.log.source] = (result.decodedBy[event.log.source] ?? 0) + 1;
-  });
-  return result;
+    this.eventCount += 1;
+    this.alertCount += alerts;
+    this.decodedBy[event.log.source] = (this.decodedBy[event.log.source] ?? 0) + 1;
+  }
+
+  /** The feed's result: the decoding's dead letters first, then the evaluation's. */
+  finish(decoded: DecodedBatch): ProcessedBatch {
+    const deadLetters = decoded.deadLetters;
+    for (const letter of this.evaluationFailures) deadLetters.push(letter);
+    return {
+      documents: this.documents,
+      deadLetters,
+      eventCount: this.eventCount,
+      alertCount: this.alertCount,
+      decodedBy: this.decodedBy,
+      ignored: decoded.ignored,
+      ...(decoded.heldFrom === undefined ? {} : { heldFrom: decoded.heldFrom }),
+    };
+  }
 }

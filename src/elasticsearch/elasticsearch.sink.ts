@@ -270,7 +270,8 @@ export class ElasticsearchSink {
         } else {
           sent.push(document);
           operations.push({ create: { _index: this.indexFor(document), _id: document.id } });
-          operations.push(document.body);
+          // Text is sent as it is (the client serialises objects with JSON.stringify).
+          operations.push(document.json ?? document.body);
         }
       }
       for (const document of missing) {

@@ -94,6 +94,8 @@ export class PipelineService {
     this.streams = new PartitionStreams(() => this.decoderFactory.create());
     this.runOptions = {
       writeCommands: config.elasticsearch.commandsIndex !== null,
+      // Command documents only go to the bulk request: kept as text until it is answered.
+      serializeCommands: true,
       now: () => new Date(),
     };
   }

@@ -42,6 +42,8 @@ export interface EventRunOptions {
   correlation?: Partial<CorrelationSettings>;
   /** Command documents too (false when the commands index is off); default true. */
   writeCommands?: boolean;
+  /** Command documents as JSON text (see ProcessBatchOptions); default false. */
+  serializeCommands?: boolean;
   /** Clock of `event.created` and of held auditd time-outs; default the wall clock. */
   now?: () => Date;
 }
@@ -81,6 +83,7 @@ export class EventRun {
       decoder: state.decoder,
       evaluator: options.rules.evaluator,
       writeCommands: options.writeCommands ?? true,
+      ...(options.serializeCommands === true ? { serializeCommands: true } : {}),
       now: options.now ?? (() => new Date()),
       ...(correlation === undefined ? {} : { correlate: correlation.correlate }),
     };
