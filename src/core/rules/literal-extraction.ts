@@ -1,5 +1,5 @@
-import { RegExpParser } from '@eslint-community/regexpp';
 import type { AST } from '@eslint-community/regexpp';
+import { parseRegexPattern } from './regex-ast';
 
 /**
  * Required literals of a regular expression, for the prefilter: sets of strings
@@ -58,10 +58,7 @@ const EMPTY: Info = { exact: new Set(['']), required: [] };
 
 function parse(source: string, flags: string): AST.Pattern | undefined {
   try {
-    return new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, {
-      unicode: flags.includes('u'),
-      unicodeSets: flags.includes('v'),
-    });
+    return parseRegexPattern(source, flags.includes('u'), flags.includes('v'));
   } catch {
     return undefined;
   }
