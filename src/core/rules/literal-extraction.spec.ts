@@ -77,6 +77,29 @@ describe('requiredLiterals', () => {
     expect(literalWeight('${x}')).toBe(7);
   });
 
+  it('weighs as the per-character definition does, surrogate pairs as one character', () => {
+    const rare = new Set('?*\\$!`{}[]^~%@#');
+    const byCharacter = (text: string): number => {
+      let weight = 0;
+      for (const ch of text) weight += ch.charCodeAt(0) >= 128 ? 4 : rare.has(ch) ? 2 : 1;
+      return weight;
+    };
+    expect(literalWeight('a\u{1F600}b\uD800')).toBe(byCharacter('a\u{1F600}b\uD800'));
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.oneof(
+            fc.constantFrom(...'?*\\$!`{}[]^~%@#ab /é'),
+            fc.constantFrom('\u{1F600}', '\u{10FFFF}', '\u{20000}'),
+            fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+          ),
+        }),
+        (text) => literalWeight(text) === byCharacter(text),
+      ),
+      { numRuns: 3000, seed: 25 },
+    );
+  });
+
   it('drops k and s only under Unicode case folding (the Kelvin sign and the long s fold to them)', () => {
     expect(/kill/iu.test('\u212Aill')).toBe(true);
     expect(requiredLiterals('kill', 'iu')).toEqual(['ill']);

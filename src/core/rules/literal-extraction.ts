@@ -1,5 +1,5 @@
-import { RegExpParser } from '@eslint-community/regexpp';
 import type { AST } from '@eslint-community/regexpp';
+import { parseRegexPattern } from './regex-ast';
 
 /**
  * Required literals of a regular expression, for the prefilter: sets of strings
@@ -58,10 +58,7 @@ const EMPTY: Info = { exact: new Set(['']), required: [] };
 
 function parse(source: string, flags: string): AST.Pattern | undefined {
   try {
-    return new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, {
-      unicode: flags.includes('u'),
-      unicodeSets: flags.includes('v'),
-    });
+    return parseRegexPattern(source, flags.includes('u'), flags.includes('v'));
   } catch {
     return undefined;
   }
@@ -139,16 +136,32 @@ function literalChar(code: number, context: Context): string | undefined {
  * holding one is rarer than one of letters, digits, spaces and the punctuation of paths
  * and options, so `?` is a better keyword than `/` although both are one character.
  */
-const RARE_CHARS = new Set('?*\\$!`{}[]^~%@#');
+const RARE_CHARS = '?*\\$!`{}[]^~%@#';
+const RARE_CODES = new Uint8Array(128);
+for (const ch of RARE_CHARS) RARE_CODES[ch.charCodeAt(0)] = 1;
 
 /**
  * How selective a literal is: its length, a rare character counting twice and a
  * non-ASCII one four times (shell lines are nearly all ASCII, and a plain line, which
- * most are, cannot hold one at all: prefilter-plain-lines.ts).
+ * most are, cannot hold one at all: prefilter-plain-lines.ts). Characters are code
+ * points (a surrogate pair is one). A loop over code units with a table, not `for…of`
+ * and a Set: a pack load weighs every keyword of its lists, and this was most of the
+ * prefilter's scoring (issue 25, round 8).
  */
 export function literalWeight(text: string): number {
   let weight = 0;
-  for (const ch of text) weight += ch.charCodeAt(0) >= 128 ? 4 : RARE_CHARS.has(ch) ? 2 : 1;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128) {
+      weight += RARE_CODES[code] === 1 ? 2 : 1;
+      continue;
+    }
+    weight += 4;
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) i++;
+    }
+  }
   return weight;
 }
 

@@ -14,6 +14,7 @@ import type { RegexSpec, RegexVerdict } from './operators/check-regex';
 import type { CompileContext } from './operators/operator';
 import type { CompileSession, RuleCompileCache } from './rule-compile-cache';
 import { parseJsonFile } from './parse-json-file';
+import { withRegexAstCache } from './regex-ast';
 import type { RuleDefinition, RuleProblem, SourceFile } from './types';
 import { validateRuleDocument } from './validate-schema';
 
@@ -160,6 +161,15 @@ export function loadRuleSet(
   files: readonly SourceFile[],
   lists: readonly SourceFile[] = [],
   options: LoadRuleSetOptions = {},
+): LoadRuleSetResult {
+  // The regex proof and the prefilter's literal extraction share each pattern's parse.
+  return withRegexAstCache(() => loadRuleSetOnce(files, lists, options));
+}
+
+function loadRuleSetOnce(
+  files: readonly SourceFile[],
+  lists: readonly SourceFile[],
+  options: LoadRuleSetOptions,
 ): LoadRuleSetResult {
   const errors: RuleProblem[] = [];
   const session = options.cache?.begin(contentHash([], lists), files.length, () =>

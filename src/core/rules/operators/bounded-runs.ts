@@ -96,12 +96,18 @@ export function maxRuns(
     for (let i = 0; i < vector.positions.length; i++) {
       const out = edges[vector.positions[i]!]!;
       const runs = vector.runs[i]!;
-      edgeCount += out.length;
-      for (const to of out) for (const k of classesOf[to]!) walk.add(k, to, runs);
+      for (const to of out) {
+        for (const k of classesOf[to]!) walk.add(k, to, runs, edgeCount);
+        edgeCount += 1;
+      }
     }
     steps += edgeCount * classCount;
     if (steps > limits.steps) return undefined;
-    for (const k of walk.touched) {
+    for (let t = 0; t < walk.touchedCount; t++) {
+      const k = walk.touched[t]!;
+      // A class reached by the same edges as an earlier one has the same successor,
+      // already looked at: skipping it changes nothing but the time.
+      if (walk.repeatsEarlierClass(k)) continue;
       const next = walk.vectorOf(k, limits.runs);
       if (next === undefined) return undefined;
       most = Math.max(most, next.total);
@@ -124,41 +130,79 @@ interface RunVector {
 /**
  * One vector's successors, for every character class at once: per class, a list of
  * (position, runs) entries in flat arrays, linked from the class's head, merged into a
- * vector on demand. Reused from vector to vector (no allocation per edge).
+ * vector on demand. Reused from vector to vector (no allocation per edge; the arrays
+ * only grow). Each class also keeps a hash of the edges that reached it, so that the
+ * classes reached by exactly the same edges — most of them: with the pack's regexes,
+ * 391,009 classes touched for 69,827 distinct successors — are merged only once.
  */
 class SuccessorWalk {
   private readonly head: Int32Array;
   private readonly total: Int32Array;
-  private entryPosition: number[] = [];
-  private entryRuns: number[] = [];
-  private entryNext: number[] = [];
-  /** The classes some edge reached, in the order first reached. */
+  /** A hash of the edge numbers of each class's entries, in the order added. */
+  private readonly signature: Int32Array;
+  private readonly entryPosition: number[] = [];
+  private readonly entryRuns: number[] = [];
+  private readonly entryEdge: number[] = [];
+  private readonly entryNext: number[] = [];
+  private entries = 0;
+  /** The classes some edge reached, in the order first reached (the first `touchedCount`). */
   readonly touched: number[] = [];
+  touchedCount = 0;
+  /** The first class looked at with each signature, for {@link repeatsEarlierClass}. */
+  private readonly firstWithSignature = new Map<number, number>();
 
   constructor(classCount: number) {
     this.head = new Int32Array(classCount).fill(-1);
     this.total = new Int32Array(classCount);
+    this.signature = new Int32Array(classCount);
   }
 
   clear(): void {
-    for (const k of this.touched) {
+    for (let t = 0; t < this.touchedCount; t++) {
+      const k = this.touched[t]!;
       this.head[k] = -1;
       this.total[k] = 0;
+      this.signature[k] = 0;
     }
-    this.touched.length = 0;
-    this.entryPosition.length = 0;
-    this.entryRuns.length = 0;
-    this.entryNext.length = 0;
+    this.touchedCount = 0;
+    this.entries = 0;
+    this.firstWithSignature.clear();
   }
 
-  add(k: number, position: number, runs: number): void {
+  /** Edge number `edge` (unique within the vector) brings `runs` runs to `position`, which reads class `k`. */
+  add(k: number, position: number, runs: number, edge: number): void {
     const previous = this.head[k]!;
-    if (previous === -1) this.touched.push(k);
-    this.head[k] = this.entryPosition.length;
-    this.entryPosition.push(position);
-    this.entryRuns.push(runs);
-    this.entryNext.push(previous);
+    if (previous === -1) this.touched[this.touchedCount++] = k;
+    const entry = this.entries++;
+    this.head[k] = entry;
+    this.entryPosition[entry] = position;
+    this.entryRuns[entry] = runs;
+    this.entryEdge[entry] = edge;
+    this.entryNext[entry] = previous;
     this.total[k] = this.total[k]! + runs;
+    this.signature[k] = (Math.imul(this.signature[k]!, 0x01000193) ^ (edge + 1)) | 0;
+  }
+
+  /**
+   * Whether class `k` was reached by exactly the edges (so the entries) of a class asked
+   * about before it since the last clear: then its successor is that class's. Compares
+   * the entry lists, so a hash collision only costs a merge.
+   */
+  repeatsEarlierClass(k: number): boolean {
+    const signature = this.signature[k]!;
+    const earlier = this.firstWithSignature.get(signature);
+    if (earlier === undefined) {
+      this.firstWithSignature.set(signature, k);
+      return false;
+    }
+    let a = this.head[k]!;
+    let b = this.head[earlier]!;
+    while (a !== -1 && b !== -1) {
+      if (this.entryEdge[a] !== this.entryEdge[b]) return false;
+      a = this.entryNext[a]!;
+      b = this.entryNext[b]!;
+    }
+    return a === b;
   }
 
   /** Class `k`'s successor, or undefined when it holds more than `maxRuns` runs. */

@@ -5,7 +5,6 @@
  * once. What needs none of that state is already apart: the character-set algebra
  * (char-set.ts) and the run counting of step 4 (bounded-runs.ts).
  */
-import { RegExpParser } from '@eslint-community/regexpp';
 import type { AST } from '@eslint-community/regexpp';
 import {
   complement,
@@ -19,6 +18,7 @@ import {
 } from './char-set';
 import type { CharSet } from './char-set';
 import { maxRuns } from './bounded-runs';
+import { parseRegexPattern } from '../regex-ast';
 
 /**
  * A fast, conservative static proof that a regex runs in linear time under a
@@ -70,9 +70,7 @@ import { maxRuns } from './bounded-runs';
 export function isProvablyLinear(source: string, flags: string): boolean {
   let pattern: AST.Pattern;
   try {
-    pattern = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, {
-      unicode: flags.includes('u'),
-    });
+    pattern = parseRegexPattern(source, flags.includes('u'));
   } catch {
     return false;
   }
