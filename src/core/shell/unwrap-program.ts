@@ -44,6 +44,11 @@ const WRAPPERS: Readonly<Record<string, OptionSpec>> = {
     ],
   },
   doas: { short: 'uC', long: [] },
+  // systemd's sudo replacement (systemd 256): runs the command as root by default.
+  run0: {
+    short: 'ugD',
+    long: ['user', 'group', 'nice', 'chdir', 'setenv', 'unit', 'property', 'description', 'slice'],
+  },
   env: { short: 'uCSP', long: ['unset', 'chdir', 'split-string'] },
   nohup: { short: '', long: [] },
   timeout: { short: 'sk', long: ['signal', 'kill-after'], positionals: 1 },
@@ -297,7 +302,7 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
     const opts = skipOptions(words, i + 1, spec);
     if (name === 'command' && (opts.flags.has('v') || opts.flags.has('V'))) break;
     if (name === 'busybox' && (words[opts.next] ?? '-').startsWith('-')) break;
-    if (name === 'sudo' || name === 'doas') {
+    if (name === 'sudo' || name === 'doas' || name === 'run0') {
       elevated = true;
       runAs = opts.values.get('u') ?? opts.values.get('user');
     }
