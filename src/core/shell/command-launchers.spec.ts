@@ -35,6 +35,8 @@ describe('command launchers: the command a namespace or sandbox launcher starts 
     expect(programs(`chrt -f 99 /tmp/x`)).toEqual(['chrt', 'x']);
     expect(programs(`sudo systemd-run -p User=root -t /bin/sh`)).toEqual(['systemd-run', 'sh']);
     expect(programs(`sshpass -p secret ssh user@host uptime`)).toEqual(['sshpass', 'ssh']);
+    expect(programs(`ssh-agent -t 3600 /bin/sh -p`)).toEqual(['ssh-agent', 'sh']);
+    expect(programs(`ssh-agent -s`)).toEqual(['ssh-agent']);
   });
 
   it('reads ip netns exec, capsh --, flock -c and script -c', () => {

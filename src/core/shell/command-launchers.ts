@@ -86,6 +86,9 @@ const LAUNCHERS: Readonly<Record<string, OptionSpec>> = {
   gosu: { short: '', long: [], positionals: 1 },
   'su-exec': { short: '', long: [], positionals: 1 },
   setuidgid: { short: '', long: [], positionals: 1 },
+  // `ssh-agent bash` is how many users start a session; the command is parsed so that
+  // what it runs is seen, and the list of launchers rules read leaves ssh-agent out.
+  'ssh-agent': { short: 'aEOPt', long: [] },
   unbuffer: { short: '', long: [] },
   eatmydata: { short: '', long: [] },
   chronic: { short: '', long: [] },
