@@ -315,6 +315,7 @@ export const ATTACK_TECHNIQUES: Readonly<Record<string, AttackTechnique>> = {
   'T1496.004': { name: 'Cloud Service Hijacking' },
   T1497: { name: 'Virtualization/Sandbox Evasion', tactics: ['TA0005', 'TA0007'] },
   'T1497.001': { name: 'System Checks' },
+  'T1497.003': { name: 'Time Based Checks' },
   T1498: { name: 'Network Denial of Service', tactics: ['TA0040'] },
   'T1498.001': { name: 'Direct Network Flood' },
   'T1498.002': { name: 'Reflection Amplification' },
